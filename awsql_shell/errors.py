@@ -1,0 +1,83 @@
+"""Errors a user sees, each carrying the exit code the command line reports for it (dialect section 4)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+EXIT_OK = 0
+EXIT_STATEMENT = 1
+EXIT_USAGE = 2
+EXIT_CREDENTIALS = 3
+EXIT_PARTIAL = 4
+EXIT_INTERRUPTED = 130
+
+
+class AwsqlError(Exception):
+    """An error with a one-line message for the user; never shown as a traceback."""
+
+    exit_code = EXIT_STATEMENT
+
+    def __init__(self, message: str, *, position: int | None = None, statement: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.statement = statement
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class SqlSyntaxError(AwsqlError):
+    """The text is not a statement awsql understands."""
+
+
+class UnknownNameError(AwsqlError):
+    """A service, resource or column that the catalog does not know."""
+
+
+class AmbiguousNameError(AwsqlError):
+    """A forgiving match that fits more than one name."""
+
+
+class UnsupportedError(AwsqlError):
+    """Something the catalog knows but Cloud Control cannot do (no handler for it)."""
+
+
+class ValidationError(AwsqlError):
+    """A statement that names real things but asks for something invalid."""
+
+
+class UsageError(AwsqlError):
+    exit_code = EXIT_USAGE
+
+
+class CredentialsError(AwsqlError):
+    exit_code = EXIT_CREDENTIALS
+
+
+@dataclass(frozen=True)
+class Location:
+    """A position in a statement as a person counts it: 1-based line and column."""
+
+    line: int
+    column: int
+
+    @classmethod
+    def of(cls, text: str, offset: int) -> Location:
+        before = text[:offset]
+        line = before.count("\n") + 1
+        return cls(line, offset - (before.rfind("\n") + 1) + 1)
+
+
+def did_you_mean(word: str, candidates: Iterable[str], *, key=None) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidates, or an empty string."""
+    candidates = list(candidates)
+    keyed = {(key(c) if key else c): c for c in candidates}
+    target = key(word) if key else word
+    matches = difflib.get_close_matches(target, list(keyed), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    names = " or ".join(f"'{keyed[m]}'" for m in matches)
+    return f" (did you mean {names}?)"

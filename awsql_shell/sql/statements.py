@@ -1,0 +1,172 @@
+"""Typed statements: what the parser produces and the planner, executor and completer read.
+
+The parser keeps the text of every statement: SQLite evaluates the user's SQL itself, so a
+SELECT is not rebuilt from a tree but rewritten in place (table references replaced by the
+materialized tables), which keeps every SQLite feature working. Offsets are into
+``Statement.text`` unless said otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A dotted name in FROM / JOIN / INTO / UPDATE, e.g. ``awscc.lambda.functions f``."""
+
+    name: str  # as typed: "awscc.lambda.functions"
+    alias: str | None
+    span: Span  # of the name only, so the engine can replace it
+
+    @property
+    def is_awscc(self) -> bool:
+        return self.name.lower().startswith("awscc.")
+
+    @property
+    def reference(self) -> str:
+        """How columns refer to this table: its alias, or the last part of its name."""
+        return self.alias or self.name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    qualifier: str | None  # alias or table name before the dot, if any
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A constant as SQL wrote it: str, int, float, bool or None (NULL)."""
+
+    value: Any
+    span: Span
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A top-level AND-ed conjunct of a WHERE clause of the form ``[q.]col = lit`` or ``[q.]col IN (lit, ...)``.
+
+    ``span`` covers the whole conjunct, so the engine can neutralize predicates that were pushed
+    down and have no column to test (``Identifier``, ``TypeName``, ``RequestToken``).
+    """
+
+    column: ColumnRef
+    operator: str  # "=" or "in"
+    values: tuple[Literal, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class SelectScope:
+    """One SELECT level: the outermost query, a subquery, a CTE body or a UNION arm."""
+
+    tables: tuple[TableRef, ...]
+    where: tuple[Comparison, ...]  # only the simple conjuncts; anything else stays SQL
+    columns: tuple[ColumnRef, ...]  # every column reference at this level (select list, where, on, group, order)
+    star: tuple[str | None, ...]  # "*" (None) or "q.*" (q) in the select list
+    limit: int | None = None
+    offset: int | None = None
+    ordered: bool = False  # ORDER BY present
+    grouped: bool = False  # GROUP BY, DISTINCT, aggregates or window functions present
+    where_is_simple: bool = True  # the whole WHERE is an AND of conjuncts (no top-level OR)
+
+
+@dataclass(frozen=True)
+class Statement:
+    text: str  # the statement alone, without the trailing ';'
+    offset: int = 0  # where it starts in the script it came from
+    hints: tuple[str, ...] = ()  # "/*+ NOWAIT */" -> ("nowait",), lower-cased words
+
+    def has_hint(self, word: str) -> bool:
+        return word.lower() in self.hints
+
+
+@dataclass(frozen=True)
+class Select(Statement):
+    scopes: tuple[SelectScope, ...] = ()  # scopes[0] is the outermost
+    # A SELECT with no awscc table (SELECT 1 AS x) is answered by SQLite alone.
+
+    @property
+    def tables(self) -> tuple[TableRef, ...]:
+        return tuple(t for scope in self.scopes for t in scope.tables)
+
+
+@dataclass(frozen=True)
+class Insert(Statement):
+    target: TableRef | None = None
+    columns: tuple[ColumnRef, ...] = ()
+    rows: tuple[tuple[Literal, ...], ...] = ()  # VALUES (...), (...) or SELECT of constants
+    query: Select | None = None  # INSERT ... SELECT over resources: evaluated, one create per row
+    returning: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    column: ColumnRef
+    value: Literal  # string('...') is unwrapped to its string literal
+
+
+@dataclass(frozen=True)
+class Update(Statement):
+    target: TableRef | None = None
+    assignments: tuple[Assignment, ...] = ()
+    where: tuple[Comparison, ...] = ()
+    where_text: str | None = None  # the whole WHERE expression, for the refuse-or-confirm path
+    where_is_simple: bool = True
+    returning: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Delete(Statement):
+    target: TableRef | None = None
+    where: tuple[Comparison, ...] = ()
+    where_text: str | None = None
+    where_is_simple: bool = True
+    returning: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShowProviders(Statement):
+    like: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowServices(Statement):
+    like: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowResources(Statement):
+    service: str = ""  # as typed: "awscc.lambda"
+    like: str | None = None
+
+
+@dataclass(frozen=True)
+class ShowMethods(Statement):
+    resource: str = ""
+
+
+@dataclass(frozen=True)
+class Describe(Statement):
+    resource: str = ""
+    extended: bool = False
+
+
+@dataclass(frozen=True)
+class ShowInsert(Statement):
+    resource: str = ""
+    required_only: bool = False  # /*+ REQUIRED */
+
+
+@dataclass(frozen=True)
+class Explain(Statement):
+    statement: Statement = field(default_factory=lambda: Statement(""))
