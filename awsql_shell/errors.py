@@ -81,3 +81,20 @@ def did_you_mean(word: str, candidates: Iterable[str], *, key=None) -> str:
         return ""
     names = " or ".join(f"'{keyed[m]}'" for m in matches)
     return f" (did you mean {names}?)"
+
+
+def describe(error: AwsqlError) -> str:
+    """The one line a user sees: the message, then where in the statement it happened."""
+    if error.position is None or error.statement is None:
+        return error.message
+    where = Location.of(error.statement, error.position)
+    return f"{error.message} (line {where.line}, column {where.column})"
+
+
+def caret_lines(error: AwsqlError) -> list[str]:
+    """For the shell: the offending line of the statement with a caret under the position."""
+    if error.position is None or error.statement is None:
+        return []
+    where = Location.of(error.statement, error.position)
+    line = error.statement.splitlines()[where.line - 1] if error.statement.strip() else ""
+    return [line, " " * (where.column - 1) + "^"]

@@ -15,15 +15,14 @@ _CAMEL_BOUNDARY = re.compile(r"([a-z])([A-Z])")
 _REPEATED_UNDERSCORE = re.compile(r"_+")
 
 # Order matters: earlier replacements shield later ones (VPCDHCP before VPC and DHCP).
+_REPLACEMENTS_SPEC = """
+DB->Db ARN->Arn WAN->Wan URL->Url VPCDHCP->VpcDhcp EC2Fleet->Ec2_Fleet VPC->Vpc DHCP->Dhcp DNS->Dns IP->Ip
+IAM->Iam TLS->Tls SSM->Ssm CNAME->Cname SQ->Sq ML->Ml SKU->Sku KMS->Kms OK->Ok CA->Ca ID->Id TTL->Ttl URI->Uri
+LB->Lb SNS->Sns AWS->Aws ACL->Acl AZ->Az API->Api MSK->Msk ECS->Ecs EBS->Ebs CWE->Cwe SSE->Sse HPO->Hpo LF->Lf
+WAL->Wal MFA->Mfa OAuth->Oauth
+"""
 _COLUMN_REPLACEMENTS: tuple[tuple[str, str], ...] = tuple(
-    tuple(pair.split("->"))  # type: ignore[misc]
-    for pair in (
-        "DB->Db ARN->Arn WAN->Wan URL->Url VPCDHCP->VpcDhcp EC2Fleet->Ec2_Fleet VPC->Vpc "
-        "DHCP->Dhcp DNS->Dns IP->Ip IAM->Iam TLS->Tls SSM->Ssm CNAME->Cname SQ->Sq ML->Ml "
-        "SKU->Sku KMS->Kms OK->Ok CA->Ca ID->Id TTL->Ttl URI->Uri LB->Lb SNS->Sns AWS->Aws "
-        "ACL->Acl AZ->Az API->Api MSK->Msk ECS->Ecs EBS->Ebs CWE->Cwe SSE->Sse HPO->Hpo "
-        "LF->Lf WAL->Wal MFA->Mfa OAuth->Oauth"
-    ).split()
+    (old, new) for old, _, new in (pair.partition("->") for pair in _REPLACEMENTS_SPEC.split())
 )
 _RESERVED_COLUMNS = frozenset({"values", "schema", "database", "format", "update", "force", "match"})
 
