@@ -93,7 +93,13 @@ class ResourceSchema:
 
     @cached_property
     def primary_identifier(self) -> tuple[str, ...]:
-        return tuple(p.rsplit("/", 1)[-1] for p in self.raw.get("primaryIdentifier", []))
+        """Paths below ``/properties``: usually a property name, sometimes nested (``StorageLensConfiguration/Id``)."""
+        return tuple(p.removeprefix("/properties/") for p in self.raw.get("primaryIdentifier", []))
+
+    @cached_property
+    def identifier_properties(self) -> frozenset[str]:
+        """The top-level properties that hold the primary identifier."""
+        return frozenset(path.split("/", 1)[0] for path in self.primary_identifier)
 
     @cached_property
     def required(self) -> frozenset[str]:
@@ -150,7 +156,7 @@ class ResourceSchema:
     @cached_property
     def columns(self) -> tuple[Column, ...]:
         """Columns in the schema's property order, then ``region`` (as StackQL's pages show)."""
-        identifiers = set(self.primary_identifier)
+        identifiers = self.identifier_properties
         columns = []
         for name, node in self.properties.items():
             resolved = self.resolve(node)
@@ -174,8 +180,7 @@ class ResourceSchema:
     @cached_property
     def list_columns(self) -> tuple[Column, ...]:
         """What a ListResources result carries: the primary identifier parts and ``region``."""
-        identifiers = set(self.primary_identifier)
-        return tuple(c for c in self.columns if c.property in identifiers or c.is_pseudo)
+        return tuple(c for c in self.columns if c.property in self.identifier_properties or c.is_pseudo)
 
     def column(self, typed: str) -> Column:
         """Forgiving lookup: exact name, CloudFormation name, or equal ignoring case and underscores."""
