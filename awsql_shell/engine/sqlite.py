@@ -1,0 +1,159 @@
+"""Evaluate statements in an in-memory SQLite database.
+
+Rows are materialized into temporary tables typed by the schema (integers, reals, booleans as
+0/1, objects and arrays as JSON text with CloudFormation keys), the statement's resource names
+are replaced by those tables, and SQLite does the rest: joins, CTEs, window functions, json_*.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from awsql_shell.errors import AwsqlError, did_you_mean
+from awsql_shell.result import Result
+
+_SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "string": "TEXT"}
+_NO_SUCH_COLUMN = re.compile(r"no such column: (?:(\w+)\.)?(\w+)")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Replace ``text[start:end]`` by ``new`` when rewriting a statement for SQLite."""
+
+    start: int
+    end: int
+    new: str
+
+
+def rewrite(text: str, replacements: Iterable[Replacement]) -> str:
+    out: list[str] = []
+    cursor = 0
+    for item in sorted(replacements, key=lambda r: r.start):
+        if item.start < cursor:
+            continue  # nested in a span already replaced (a conjunct holding a replaced name)
+        out.append(text[cursor : item.start])
+        out.append(item.new)
+        cursor = item.end
+    out.append(text[cursor:])
+    return "".join(out)
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@dataclass
+class MaterializedTable:
+    """Rows ready for SQLite: ``columns`` are (name, type) with awsql's JSON-schema types."""
+
+    name: str
+    columns: Sequence[tuple[str, str]]
+    rows: list[tuple[Any, ...]]
+
+
+def to_sql_value(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind in ("object", "array") or isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    if kind == "boolean":
+        if isinstance(value, str):
+            return 1 if value.lower() == "true" else 0
+        return 1 if value else 0
+    if kind == "integer":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return value
+    if kind == "number":
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+class Engine:
+    """One in-memory database per session; tables live for one statement."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def query(
+        self,
+        sql: str,
+        tables: Sequence[MaterializedTable] = (),
+        *,
+        known_columns: Iterable[str] = (),
+    ) -> Result:
+        """Run ``sql`` with ``tables`` in place; they are dropped afterwards whatever happens."""
+        created: list[str] = []
+        try:
+            for table in tables:
+                self._create(table)
+                created.append(table.name)
+            try:
+                cursor = self._db.execute(sql)
+            except sqlite3.Error as exc:
+                raise self._explain(exc, known_columns) from None
+            columns = [d[0] for d in cursor.description or ()]
+            rows = cursor.fetchall()
+        finally:
+            for name in created:
+                self._db.execute(f"DROP TABLE IF EXISTS temp.{quote_identifier(name)}")
+        types = _output_types(columns, tables)
+        rows = _restore_booleans(rows, columns, types)
+        return Result(columns, rows, types=types)
+
+    def _create(self, table: MaterializedTable) -> None:
+        definition = ", ".join(
+            f"{quote_identifier(name)} {_SQLITE_TYPES.get(kind, 'TEXT')}" for name, kind in table.columns
+        )
+        quoted = quote_identifier(table.name)
+        self._db.execute(f"CREATE TEMP TABLE {quoted} ({definition})")
+        placeholders = ", ".join("?" for _ in table.columns)
+        self._db.executemany(f"INSERT INTO temp.{quoted} VALUES ({placeholders})", table.rows)
+
+    @staticmethod
+    def _explain(exc: sqlite3.Error, known_columns: Iterable[str]) -> AwsqlError:
+        message = str(exc)
+        missing = _NO_SUCH_COLUMN.search(message)
+        if missing:
+            column = missing.group(2)
+            hint = did_you_mean(column, set(known_columns), key=lambda n: n.replace("_", "").lower())
+            qualified = f"{missing.group(1)}.{column}" if missing.group(1) else column
+            return AwsqlError(f"no such column: {qualified}{hint}")
+        return AwsqlError(f"SQL error: {message}")
+
+
+def _output_types(columns: Sequence[str], tables: Sequence[MaterializedTable]) -> dict[str, str]:
+    """Carry schema types to output columns that are plain copies of a table column, by name."""
+    by_name: dict[str, str] = {}
+    for table in tables:
+        for name, kind in table.columns:
+            by_name.setdefault(name, kind)
+    return {column: by_name[column] for column in columns if column in by_name}
+
+
+def _restore_booleans(
+    rows: list[tuple[Any, ...]], columns: Sequence[str], types: dict[str, str]
+) -> list[tuple[Any, ...]]:
+    positions = [i for i, column in enumerate(columns) if types.get(column) == "boolean"]
+    if not positions:
+        return rows
+    restored = []
+    for row in rows:
+        values = list(row)
+        for i in positions:
+            if values[i] in (0, 1):
+                values[i] = bool(values[i])
+        restored.append(tuple(values))
+    return restored
