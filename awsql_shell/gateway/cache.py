@@ -1,0 +1,114 @@
+"""A session's memory of what Cloud Control answered, each entry good for a fixed time."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from awsql_shell.planner.plan import FetchedResource
+
+Value = TypeVar("Value")
+
+
+@dataclass(frozen=True)
+class GetKey:
+    endpoint_url: str | None
+    profile: str | None
+    region: str
+    type_name: str
+    identifier: str
+
+
+@dataclass(frozen=True)
+class ListKey:
+    """A complete listing; ``resource_model`` is the canonical JSON of the ListResources ResourceModel."""
+
+    endpoint_url: str | None
+    profile: str | None
+    region: str
+    type_name: str
+    resource_model: str | None
+
+
+@dataclass(frozen=True)
+class ListedResource:
+    """One entry of a ListResources page: the identifier and the (usually few) properties listed with it."""
+
+    identifier: str
+    properties: dict[str, Any]
+
+
+class _NotCached:
+    pass
+
+
+NOT_CACHED: Any = _NotCached()
+
+
+class TtlCache(Generic[Value]):
+    """Entries expire ``ttl`` seconds (of ``clock``) after they were stored. Thread-safe."""
+
+    def __init__(self, clock: Callable[[], float]):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._entries: dict[Any, tuple[float, Value]] = {}
+
+    def get(self, key: Any) -> Value | Any:
+        """The value, or ``NOT_CACHED`` when absent or expired (``None`` is a legitimate cached value)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return NOT_CACHED
+            expires_at, value = entry
+            if self._clock() >= expires_at:
+                del self._entries[key]
+                return NOT_CACHED
+            return value
+
+    def put(self, key: Any, value: Value, ttl: float) -> None:
+        if ttl <= 0:
+            return
+        with self._lock:
+            self._entries[key] = (self._clock() + ttl, value)
+
+    def discard_where(self, predicate: Callable[[Any], bool]) -> int:
+        with self._lock:
+            doomed = [key for key in self._entries if predicate(key)]
+            for key in doomed:
+                del self._entries[key]
+            return len(doomed)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+
+@dataclass
+class ResourceCache:
+    """Single resources (``None`` remembers that one does not exist) and complete listings."""
+
+    gets: TtlCache[FetchedResource | None]
+    lists: TtlCache[tuple[ListedResource, ...]]
+
+    @classmethod
+    def create(cls, clock: Callable[[], float]) -> ResourceCache:
+        return cls(gets=TtlCache(clock), lists=TtlCache(clock))
+
+    def invalidate(self, region: str, type_name: str, identifier: str | None = None) -> None:
+        """Forget a resource (or a whole type in a region) and every listing of its type there."""
+
+        def same_type(key: GetKey | ListKey) -> bool:
+            return key.region == region and key.type_name == type_name
+
+        self.lists.discard_where(same_type)
+        self.gets.discard_where(lambda key: same_type(key) and (identifier is None or key.identifier == identifier))
+
+    def clear(self) -> None:
+        self.gets.clear()
+        self.lists.clear()

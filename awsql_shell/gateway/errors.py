@@ -1,0 +1,218 @@
+"""What a failed Cloud Control call means for the user: retry it, drop a row, fail one fetch, or stop everything.
+
+Exceptions are recognised by class name and error code rather than by ``isinstance`` so that this module
+never imports botocore itself (the gateway imports it lazily, on the first call).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from awsql_shell.errors import AwsqlError, CredentialsError, UnsupportedError
+
+# Error codes that mean the caller's identity is missing, wrong or stale: no other fetch can succeed either.
+CREDENTIAL_ERROR_CODES = frozenset(
+    {
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+        "InvalidSignatureException",
+        "SignatureDoesNotMatch",
+        "MissingAuthenticationToken",
+        "MissingAuthenticationTokenException",
+        "IncompleteSignature",
+        "IncompleteSignatureException",
+        "RequestExpired",
+    }
+)
+
+# botocore exceptions raised while finding or refreshing credentials, before anything is sent.
+CREDENTIAL_EXCEPTION_NAMES = frozenset(
+    {
+        "NoCredentialsError",
+        "PartialCredentialsError",
+        "ProfileNotFound",
+        "ConfigNotFound",
+        "CredentialRetrievalError",
+        "RefreshWithMFAUnsupportedError",
+        "SSOError",
+        "SSOTokenLoadError",
+        "UnauthorizedSSOTokenError",
+        "TokenRetrievalError",
+        "InvalidConfigError",
+        "MissingDependencyException",
+    }
+)
+
+THROTTLING_ERROR_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "SlowDown",
+    }
+)
+
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalError",
+        "InternalServerError",
+        "ServiceInternalErrorException",
+        "NetworkFailureException",
+        "HandlerInternalFailureException",
+    }
+)
+
+# Connection-level failures (no HTTP response at all) worth another attempt.
+TRANSIENT_EXCEPTION_NAMES = frozenset(
+    {
+        "EndpointConnectionError",
+        "ConnectionClosedError",
+        "ConnectTimeoutError",
+        "ReadTimeoutError",
+        "ProxyConnectionError",
+        "HTTPClientError",
+        "ResponseStreamingError",
+        "IncompleteReadError",
+    }
+)
+
+UNSUPPORTED_ERROR_CODES = frozenset({"TypeNotFoundException", "UnsupportedActionException", "PrivateTypeException"})
+NOT_FOUND_ERROR_CODES = frozenset({"ResourceNotFoundException"})
+
+
+class RetryKind(Enum):
+    THROTTLED = "throttled"
+    TRANSIENT = "transient"
+
+
+class FetchFailedError(AwsqlError):
+    """One region and type could not be read; the statement still returns rows from the others."""
+
+    def __init__(self, message: str, *, region: str, type_name: str, code: str):
+        super().__init__(message)
+        self.region = region
+        self.type_name = type_name
+        self.code = code
+
+
+class UnsupportedTypeError(UnsupportedError):
+    """Cloud Control has no handler for this type (or this operation on it) in this region."""
+
+    def __init__(self, message: str, *, region: str, type_name: str, code: str):
+        super().__init__(message)
+        self.region = region
+        self.type_name = type_name
+        self.code = code
+
+
+def error_code(error: BaseException) -> str | None:
+    """The AWS error code of a service error (``ThrottlingException``), or None for anything else."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return None
+    code = response.get("Error", {}).get("Code")
+    return str(code) if code else None
+
+
+def http_status(error: BaseException) -> int | None:
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return None
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return int(status) if status else None
+
+
+def error_message(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        message = response.get("Error", {}).get("Message")
+        if message:
+            return str(message)
+    return str(error)
+
+
+def _class_names(error: BaseException) -> set[str]:
+    return {cls.__name__ for cls in type(error).__mro__}
+
+
+def is_credentials_problem(error: BaseException) -> bool:
+    if isinstance(error, CredentialsError):
+        return True
+    return error_code(error) in CREDENTIAL_ERROR_CODES or bool(_class_names(error) & CREDENTIAL_EXCEPTION_NAMES)
+
+
+def is_not_found(error: BaseException) -> bool:
+    return error_code(error) in NOT_FOUND_ERROR_CODES
+
+
+def retry_kind(error: BaseException) -> RetryKind | None:
+    """Whether another attempt of the same call may succeed, and how long to back off if so."""
+    code = error_code(error)
+    if code is not None:
+        if code in THROTTLING_ERROR_CODES or http_status(error) == 429:
+            return RetryKind.THROTTLED
+        if code in TRANSIENT_ERROR_CODES or (http_status(error) or 0) in (500, 502, 503, 504):
+            return RetryKind.TRANSIENT
+        return None
+    if _class_names(error) & TRANSIENT_EXCEPTION_NAMES:
+        return RetryKind.TRANSIENT
+    return None
+
+
+def credentials_error(error: BaseException, *, profile: str | None) -> CredentialsError:
+    """The whole statement stops here: say what is wrong and how to fix it."""
+    if isinstance(error, CredentialsError):
+        return error
+    code = error_code(error) or type(error).__name__
+    cause = f"{code}: {error_message(error)}"
+    names = _class_names(error)
+    if "ProfileNotFound" in names:
+        problem = f"AWS profile '{profile}' was not found" if profile else "the AWS profile was not found"
+        hint = "check the name with `aws configure list-profiles`, or choose another with --profile or AWS_PROFILE"
+    elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired") or names & {
+        "SSOTokenLoadError",
+        "UnauthorizedSSOTokenError",
+        "TokenRetrievalError",
+    }:
+        problem = "AWS credentials have expired"
+        hint = "refresh them (`aws sso login` for SSO profiles) or choose others with --profile or AWS_PROFILE"
+    elif names & {"NoCredentialsError", "PartialCredentialsError"}:
+        problem = "no AWS credentials were found"
+        hint = (
+            "configure them with `aws configure` (or `aws sso login`), "
+            "or choose a profile with --profile or AWS_PROFILE"
+        )
+    else:
+        problem = "the AWS credentials could not be used"
+        hint = (
+            "check them with `aws sts get-caller-identity`, "
+            "or choose others with --profile, AWS_PROFILE or `aws sso login`"
+        )
+    return CredentialsError(f"{problem} ({cause}); {hint}, or try --sandbox for the local sample account")
+
+
+def fetch_error(error: BaseException, *, region: str, type_name: str, operation: str) -> AwsqlError:
+    """The per-fetch error a user sees in a warning: region, type and cause."""
+    code = error_code(error)
+    message = error_message(error)
+    if code in UNSUPPORTED_ERROR_CODES:
+        return UnsupportedTypeError(
+            f"{type_name} is not supported by Cloud Control in {region} ({operation}: {code}: {message})",
+            region=region,
+            type_name=type_name,
+            code=code or "",
+        )
+    if code is None:
+        code = type(error).__name__
+    return FetchFailedError(f"{region} {type_name}: {code}: {message}", region=region, type_name=type_name, code=code)

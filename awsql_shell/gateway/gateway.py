@@ -1,0 +1,498 @@
+"""The gateway: runs a statement's fetches against Cloud Control, concurrently, cached and cancellable.
+
+Every API call of every fetch is a job in one shared worker pool, so ``max_concurrency`` bounds the calls in
+flight for the whole statement. A listing is a chain of page calls; each page, as it arrives, queues the
+GetResource calls for its identifiers (when details are needed) and the next page, so the gets of page one
+overlap the reading of page two. Pages outrank gets in the queue because they alone are on the critical
+path. State of a running statement lives in ``_Run`` and ``_FetchState`` objects guarded by the gateway lock;
+calls deliver their outcome to every fetch waiting for them (identical calls in flight are made once).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from awsql_shell.errors import AwsqlError, CredentialsError
+from awsql_shell.gateway.cache import NOT_CACHED, GetKey, ListedResource, ListKey, ResourceCache
+from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
+from awsql_shell.gateway.clients import ClientFactory, Target
+from awsql_shell.gateway.errors import credentials_error, fetch_error, is_credentials_problem, is_not_found
+from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
+from awsql_shell.gateway.progress import ProgressListener
+from awsql_shell.planner.plan import Fetch, FetchedResource, FetchResult
+from awsql_shell.settings import Settings
+
+# How often a waiting statement looks at its cancel event.
+_CANCEL_POLL_SECONDS = 0.02
+_MIN_CLIENT_POOL_CONNECTIONS = 10
+
+
+@dataclass(frozen=True)
+class GatewayStats:
+    """Counts since the last ``reset_stats``: logical API calls made (retries not included), calls answered
+    from the cache, calls that joined an identical call already in flight, retried attempts, and the wall
+    time spent in ``fetch_all``."""
+
+    api_calls: int = 0
+    cache_hits: int = 0
+    shared_calls: int = 0
+    retries: int = 0
+    elapsed: float = 0.0
+
+
+@dataclass
+class _Counters:
+    api_calls: int = 0
+    cache_hits: int = 0
+    shared_calls: int = 0
+    retries: int = 0
+    elapsed: float = 0.0
+
+    def snapshot(self) -> GatewayStats:
+        return GatewayStats(self.api_calls, self.cache_hits, self.shared_calls, self.retries, self.elapsed)
+
+
+@dataclass(frozen=True)
+class _Page:
+    items: tuple[ListedResource, ...]
+    next_token: str | None
+
+
+class _Run:
+    """One ``fetch_all``: its fetches still unfinished, whether it was stopped, and a fatal error."""
+
+    def __init__(self, listener: ProgressListener | None, unfinished: int):
+        self.listener = listener
+        self.unfinished = unfinished
+        self.stopped = False
+        self.fatal: CredentialsError | None = None
+        self.finished = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped = True
+        self.finished.set()
+
+
+_PENDING: Any = object()
+
+
+@dataclass(eq=False)
+class _FetchState:
+    fetch: Fetch
+    run: _Run
+    target: Target
+    cache_enabled: bool
+    cache_ttl: float
+    result: FetchResult
+    slots: list[Any] = field(default_factory=list)  # FetchedResource, None (gone) or _PENDING, in list order
+    pending: int = 1  # outstanding calls, plus one held by the code still starting or feeding the fetch
+    failed: bool = False
+    seen_identifiers: set[str] = field(default_factory=set)
+    seen_tokens: set[str] = field(default_factory=set)
+    listed: list[ListedResource] = field(default_factory=list)
+    truncated: bool = False
+
+    @property
+    def wanted(self) -> bool:
+        return not self.run.stopped and not self.failed
+
+    @property
+    def list_key(self) -> ListKey:
+        model = self.fetch.resource_model
+        return ListKey(
+            self.target.endpoint_url,
+            self.target.profile,
+            self.fetch.region,
+            self.fetch.type_name,
+            json.dumps(model, sort_keys=True, separators=(",", ":")) if model is not None else None,
+        )
+
+    def get_key(self, identifier: str) -> GetKey:
+        return GetKey(
+            self.target.endpoint_url, self.target.profile, self.fetch.region, self.fetch.type_name, identifier
+        )
+
+
+Deliver = Callable[[Any, BaseException | None], None]
+
+
+@dataclass(eq=False)
+class _Call:
+    """One API call, and everyone waiting for its outcome."""
+
+    key: tuple[Any, ...]
+    target: Target
+    region: str
+    type_name: str
+    operation: str
+    params: dict[str, Any]
+    priority: int
+    waiters: list[tuple[_FetchState, Deliver]] = field(default_factory=list)
+
+    @property
+    def wanted(self) -> bool:
+        return any(state.wanted for state, _ in self.waiters)
+
+
+class Gateway:
+    """Reads Cloud Control for one session. Thread-safe; one instance per session.
+
+    ``clock`` times cache entries (inject a fake one in tests); ``retry_policy`` tunes backoff.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        retry_policy: RetryPolicy | None = None,
+    ):
+        self._settings = settings
+        self._retry_policy = retry_policy
+        self._lock = threading.RLock()
+        self._progress_lock = threading.Lock()
+        self._cache = ResourceCache.create(clock)
+        self._inflight: dict[tuple[Any, ...], _Call] = {}
+        self._counters = _Counters()
+        self._pool: WorkerPool | None = None
+        self._clients: ClientFactory | None = None
+        self._clients_capacity = 0
+        self._caller: ApiCaller | None = None
+
+    # ----------------------------------------------------------------- public
+
+    def fetch_all(
+        self,
+        fetches: Sequence[Fetch],
+        *,
+        progress: ProgressListener | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[FetchResult]:
+        """One result per fetch, in order. A fetch that fails carries its error and no rows; the others
+        still return theirs. Raises ``CredentialsError`` when the credentials are unusable, and
+        ``KeyboardInterrupt`` when ``cancel`` is set before the work is done (queued calls are dropped,
+        calls already on the wire finish in the background)."""
+        started = time.perf_counter()
+        try:
+            return self._fetch_all(fetches, progress, cancel)
+        finally:
+            with self._lock:
+                self._counters.elapsed += time.perf_counter() - started
+
+    @property
+    def stats(self) -> GatewayStats:
+        with self._lock:
+            return self._counters.snapshot()
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._counters = _Counters()
+
+    def invalidate(self, region: str, type_name: str, identifier: str | None = None) -> None:
+        """Forget what is cached about a resource (or every resource of the type in the region) and about
+        every listing of that type in that region; call after a mutation."""
+        self._cache.invalidate(region, type_name, identifier)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    def close(self) -> None:
+        """Let the worker threads go once their queued jobs are done. The gateway remains usable."""
+        with self._lock:
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+
+    # ---------------------------------------------------------------- running
+
+    def _fetch_all(
+        self, fetches: Sequence[Fetch], listener: ProgressListener | None, cancel: threading.Event | None
+    ) -> list[FetchResult]:
+        if cancel is not None and cancel.is_set():
+            raise KeyboardInterrupt
+        settings = self._settings
+        target = Target(settings.profile, settings.endpoint_url)
+        run = _Run(listener, unfinished=len(fetches))
+        states = [
+            _FetchState(
+                fetch=fetch,
+                run=run,
+                target=target,
+                cache_enabled=settings.cache_enabled,
+                cache_ttl=settings.cache_ttl,
+                result=FetchResult(fetch=fetch),
+            )
+            for fetch in fetches
+        ]
+        if not states:
+            return []
+        self._ensure_workers(max(1, settings.max_concurrency))
+        try:
+            for state in states:
+                self._start(state)
+            while not run.finished.wait(_CANCEL_POLL_SECONDS):
+                if cancel is not None and cancel.is_set():
+                    raise KeyboardInterrupt
+        except BaseException:
+            with self._lock:
+                run.stop()
+            raise
+        if run.fatal is not None:
+            raise run.fatal
+        if run.stopped and run.unfinished:  # pragma: no cover - stop() is only called on the paths above
+            raise KeyboardInterrupt
+        return [state.result for state in states]
+
+    def _ensure_workers(self, concurrency: int) -> None:
+        with self._lock:
+            if self._pool is None or self._pool.size != concurrency:
+                if self._pool is not None:
+                    self._pool.close()
+                self._pool = WorkerPool(concurrency)
+            if self._clients is None or self._clients_capacity < concurrency:
+                self._clients_capacity = max(concurrency, _MIN_CLIENT_POOL_CONNECTIONS)
+                self._clients = ClientFactory(pool_connections=self._clients_capacity)
+                self._caller = ApiCaller(self._clients, policy=self._retry_policy, on_attempt=self._count_attempt)
+
+    def _count_attempt(self, is_retry: bool) -> None:
+        with self._lock:
+            if is_retry:
+                self._counters.retries += 1
+            else:
+                self._counters.api_calls += 1
+
+    # ------------------------------------------------------------ fetch logic
+    # Everything below runs under self._lock (re-entrant: a cache hit delivers synchronously).
+
+    def _start(self, state: _FetchState) -> None:
+        with self._lock:
+            fetch = state.fetch
+            if fetch.identifiers is not None:
+                for identifier in fetch.identifiers:
+                    if identifier in state.seen_identifiers:
+                        continue
+                    state.seen_identifiers.add(identifier)
+                    state.slots.append(_PENDING)
+                    self._request_get(state, len(state.slots) - 1, identifier)
+            elif fetch.limit is not None and fetch.limit <= 0:
+                pass  # LIMIT 0 needs no call at all
+            else:
+                cached = self._cache.lists.get(state.list_key) if state.cache_enabled else NOT_CACHED
+                if cached is NOT_CACHED:
+                    self._request_page(state, None)
+                else:
+                    self._counters.cache_hits += 1
+                    self._take_page(state, _Page(cached, None), from_cache=True)
+            self._release(state)
+
+    def _request_get(self, state: _FetchState, index: int, identifier: str) -> None:
+        key = state.get_key(identifier)
+        if state.cache_enabled:
+            cached = self._cache.gets.get(key)
+            if cached is not NOT_CACHED:
+                self._counters.cache_hits += 1
+                state.slots[index] = cached
+                return
+
+        def deliver(value: Any, error: BaseException | None) -> None:
+            with self._lock:
+                if error is None:
+                    state.slots[index] = value
+                else:
+                    self._fail(state, error)
+                self._release(state)
+
+        params = {"TypeName": state.fetch.type_name, "Identifier": identifier}
+        self._submit(state, ("GetResource", key), "get_resource", params, PRIORITY_GET, deliver)
+
+    def _request_page(self, state: _FetchState, token: str | None) -> None:
+        if token is not None:
+            if token in state.seen_tokens:
+                self._fail(state, AwsqlError(f"{state.fetch.region} {state.fetch.type_name}: paging did not advance"))
+                return
+            state.seen_tokens.add(token)
+        params: dict[str, Any] = {"TypeName": state.fetch.type_name}
+        if state.fetch.resource_model is not None:
+            params["ResourceModel"] = json.dumps(state.fetch.resource_model)
+        if token is not None:
+            params["NextToken"] = token
+
+        def deliver(value: Any, error: BaseException | None) -> None:
+            with self._lock:
+                if error is not None:
+                    self._fail(state, error)
+                elif state.wanted:
+                    self._take_page(state, value, from_cache=False)
+                self._release(state)
+
+        key = ("ListResources", state.list_key, token)
+        self._submit(state, key, "list_resources", params, PRIORITY_LIST_PAGE, deliver)
+
+    def _take_page(self, state: _FetchState, page: _Page, *, from_cache: bool) -> None:
+        limit = state.fetch.limit
+        taken: list[ListedResource] = []
+        for item in page.items:
+            if item.identifier in state.seen_identifiers:
+                continue
+            if limit is not None and len(state.seen_identifiers) >= limit:
+                state.truncated = True
+                break
+            state.seen_identifiers.add(item.identifier)
+            taken.append(item)
+        state.listed.extend(taken)
+        limit_reached = limit is not None and len(state.seen_identifiers) >= limit
+        # The next page first: it is on the critical path, the gets of this page are not.
+        if page.next_token and not limit_reached:
+            self._request_page(state, page.next_token)
+        elif not page.next_token and not state.truncated and not from_cache and state.cache_enabled:
+            self._cache.lists.put(state.list_key, tuple(state.listed), state.cache_ttl)
+        for item in taken:
+            if state.fetch.with_details:
+                state.slots.append(_PENDING)
+                self._request_get(state, len(state.slots) - 1, item.identifier)
+            else:
+                state.slots.append(FetchedResource(item.identifier, item.properties))
+
+    def _fail(self, state: _FetchState, error: BaseException) -> None:
+        if isinstance(error, Abandoned):
+            return  # the fetch had already failed or its statement stopped; nothing new to report
+        if isinstance(error, CredentialsError):
+            if state.run.fatal is None:
+                state.run.fatal = error
+            state.run.stop()
+        if not state.failed:
+            state.failed = True
+            state.result.error = error
+
+    def _release(self, state: _FetchState) -> None:
+        state.pending -= 1
+        if state.pending:
+            return
+        state.result.resources = (
+            [] if state.failed else [slot for slot in state.slots if isinstance(slot, FetchedResource)]
+        )
+        state.run.unfinished -= 1
+        if state.run.unfinished == 0:
+            state.run.finished.set()
+
+    # ------------------------------------------------------------------ calls
+
+    def _submit(
+        self,
+        state: _FetchState,
+        key: tuple[Any, ...],
+        operation: str,
+        params: dict[str, Any],
+        priority: int,
+        deliver: Deliver,
+    ) -> None:
+        state.pending += 1
+        self._notify(state.run, "on_calls_planned", state.fetch.region, 1)
+        call = self._inflight.get(key)
+        if call is not None:
+            self._counters.shared_calls += 1
+            call.waiters.append((state, deliver))
+            return
+        call = _Call(
+            key=key,
+            target=state.target,
+            region=state.fetch.region,
+            type_name=state.fetch.type_name,
+            operation=operation,
+            params=params,
+            priority=priority,
+            waiters=[(state, deliver)],
+        )
+        self._inflight[key] = call
+        assert self._pool is not None
+        self._pool.submit(priority, lambda: self._execute(call))
+
+    def _execute(self, call: _Call) -> None:
+        """A worker runs one call and hands its outcome to every waiter."""
+        with self._lock:
+            wanted = call.wanted
+            caller = self._caller
+        value: Any = None
+        error: BaseException | None = None
+        if not wanted:
+            error = Abandoned()
+        else:
+            try:
+                assert caller is not None
+                response = caller.call(
+                    call.target, call.region, call.operation, call.params, abandoned=lambda: not call.wanted
+                )
+                value = self._interpret(call, response)
+            except Abandoned as abandoned:
+                error = abandoned
+            except BaseException as failure:  # every outcome must reach the waiters, or a fetch never ends
+                value, error = self._classify(call, failure)
+        with self._lock:
+            if error is None and call.waiters and call.waiters[0][0].cache_enabled:
+                self._remember(call, value)
+            if isinstance(error, Abandoned) and call.wanted:
+                # Someone joined while the call was being given up: run it again for them.
+                assert self._pool is not None
+                self._pool.submit(call.priority, lambda: self._execute(call))
+                return
+            if self._inflight.get(call.key) is call:
+                del self._inflight[call.key]
+            waiters = list(call.waiters)
+        for state, deliver in waiters:
+            self._notify(state.run, "on_call_done", call.region)
+            deliver(value, error)
+
+    def _interpret(self, call: _Call, response: dict[str, Any]) -> Any:
+        if call.operation == "get_resource":
+            description = response.get("ResourceDescription") or {}
+            identifier = description.get("Identifier") or call.params["Identifier"]
+            return FetchedResource(identifier, _properties(description.get("Properties")))
+        items = tuple(
+            ListedResource(description.get("Identifier", ""), _properties(description.get("Properties")))
+            for description in response.get("ResourceDescriptions") or ()
+        )
+        return _Page(items, response.get("NextToken") or None)
+
+    def _classify(self, call: _Call, failure: BaseException) -> tuple[Any, BaseException | None]:
+        """A missing resource asked for by identifier is no row; everything else is an error."""
+        if call.operation == "get_resource" and is_not_found(failure):
+            return None, None
+        if isinstance(failure, AwsqlError) and not isinstance(failure, CredentialsError):
+            return None, failure
+        if is_credentials_problem(failure):
+            return None, credentials_error(failure, profile=call.target.profile)
+        if not isinstance(failure, Exception):
+            return None, failure
+        operation = "GetResource" if call.operation == "get_resource" else "ListResources"
+        return None, fetch_error(failure, region=call.region, type_name=call.type_name, operation=operation)
+
+    def _remember(self, call: _Call, value: Any) -> None:
+        ttl = call.waiters[0][0].cache_ttl
+        kind, key = call.key[0], call.key[1]
+        if kind == "GetResource":
+            self._cache.gets.put(key, value, ttl)
+
+    def _notify(self, run: _Run, event: str, region: str, *args: Any) -> None:
+        listener = run.listener
+        if listener is None or run.stopped:
+            return
+        with self._progress_lock:
+            try:
+                getattr(listener, event)(region, *args)
+            except Exception:
+                # A broken progress display must never cost the user their rows.
+                run.listener = None
+
+
+def _properties(raw: Any) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if isinstance(raw, dict):
+        return raw
+    parsed = json.loads(raw)
+    return parsed if isinstance(parsed, dict) else {"value": parsed}
