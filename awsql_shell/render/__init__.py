@@ -1,0 +1,103 @@
+"""Results on a stream, in each output format of ``-o/--output``; a registry maps format names to renderers.
+
+``render(result, out, fmt=...)`` writes the rows of one result to ``out`` (stdout); notices, warnings
+and the status line are for stderr (``message_lines``), and ``footer`` is the shell's "3 rows in 0.21 s".
+A result without columns (a status only, such as ``INSERT 1``) writes nothing to ``out``.
+Importing this package does not import rich: only drawing a table does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TextIO
+
+from awsql_shell.errors import UsageError, did_you_mean
+from awsql_shell.render.delimited import render_csv, render_text, render_tsv
+from awsql_shell.render.jsonfmt import render_json, render_jsonl
+from awsql_shell.render.options import RenderOptions
+from awsql_shell.result import Result
+from awsql_shell.settings import OUTPUT_FORMATS
+
+Renderer = Callable[[Result, TextIO, RenderOptions], None]
+
+
+def render_table(result: Result, out: TextIO, options: RenderOptions) -> None:
+    """The table module (and rich with it) loads only when a table is drawn: it is the slow import."""
+    from awsql_shell.render.table import render_table as draw
+
+    draw(result, out, options)
+
+
+RENDERERS: dict[str, Renderer] = {
+    "table": render_table,
+    "json": render_json,
+    "jsonl": render_jsonl,
+    "csv": render_csv,
+    "tsv": render_tsv,
+    "text": render_text,
+}
+assert set(RENDERERS) == set(OUTPUT_FORMATS), "every output format needs a renderer"
+
+__all__ = [
+    "RENDERERS",
+    "RenderOptions",
+    "Renderer",
+    "footer",
+    "message_lines",
+    "render",
+    "render_messages",
+    "render_table",
+    "renderer",
+]
+
+
+def renderer(fmt: str) -> Renderer:
+    """The renderer for a format name; an unknown name is a usage error with a suggestion."""
+    try:
+        return RENDERERS[fmt.lower()]
+    except KeyError:
+        hint = did_you_mean(fmt.lower(), RENDERERS)
+        raise UsageError(f"unknown output format '{fmt}'{hint}; choose one of {', '.join(OUTPUT_FORMATS)}") from None
+
+
+def render(
+    result: Result,
+    out: TextIO,
+    *,
+    fmt: str,
+    headers: bool = True,
+    color: bool = True,
+    expanded: bool = False,
+    width: int | None = None,
+) -> None:
+    if not result.columns:
+        return
+    options = RenderOptions(headers=headers, color=color, expanded=expanded, width=width)
+    renderer(fmt)(result, out, options)
+
+
+def footer(row_count: int, seconds: float | None = None) -> str:
+    """``3 rows in 0.21 s``; ``1 row``; the time is left out when not measured."""
+    rows = f"{row_count} row" if row_count == 1 else f"{row_count} rows"
+    return rows if seconds is None else f"{rows} in {seconds:.2f} s"
+
+
+def message_lines(result: Result) -> list[str]:
+    """What goes to stderr for a result: notices, then warnings (a part failed), then the status line."""
+    lines = [f"NOTICE: {notice}" for notice in result.notices]
+    lines += [f"WARNING: {warning}" for warning in result.warnings]
+    if result.status:
+        lines.append(result.status)
+    return lines
+
+
+_YELLOW, _RESET = "\x1b[33m", "\x1b[0m"
+
+
+def render_messages(result: Result, err: TextIO, *, color: bool = True) -> None:
+    """Write ``message_lines`` to ``err``; warnings in yellow only when colors are allowed and err is a terminal."""
+    paint = color and getattr(err, "isatty", lambda: False)()
+    for line in message_lines(result):
+        if paint and line.startswith("WARNING: "):
+            line = f"{_YELLOW}{line}{_RESET}"
+        err.write(line + "\n")

@@ -1,0 +1,225 @@
+"""The table format for people at a terminal, and its expanded (one field per line) form.
+
+rich draws the table, but awsql decides the column widths: rich's own fitting squeezes short
+columns to nothing when one long column (a description, a JSON document) wants the whole line.
+Here every column first gets its natural width; when the line is too narrow, the widest columns
+give way first ("water filling"), no column below a small floor. Then:
+
+- JSON columns (object/array, or holding dicts and lists) stay on one line, cut with an ellipsis;
+- numbers are right-aligned on one line;
+- other text wraps to at most three lines, the third cut with an ellipsis;
+- a one-column result (``SHOW INSERT INTO``) is shown whole, line breaks kept, wrapped to the width.
+
+Expanded mode shows every value whole. rich is imported only when a table is drawn.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TextIO
+
+from awsql_shell.render.options import RenderOptions
+from awsql_shell.render.values import JSON_TYPES, NUMBER_TYPES, as_text, typed
+from awsql_shell.result import Result
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+MAX_TEXT_LINES = 3
+MIN_COLUMN_WIDTH = 8
+DEFAULT_WIDTH = 80
+NULL_TEXT = "NULL"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class ColumnPlan:
+    name: str
+    kind: str  # "json", "number" or "text"
+    width: int
+
+
+def column_kind(declared: str | None, values: list[Any]) -> str:
+    present = [v for v in values if v is not None]
+    if declared in JSON_TYPES or any(isinstance(v, (dict, list, tuple)) for v in present):
+        return "json"
+    if declared in NUMBER_TYPES or (
+        present and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in present)
+    ):
+        return "number"
+    return "text"
+
+
+def table_overhead(column_count: int) -> int:
+    """Characters the table itself takes: one space of padding each side, one separator between."""
+    return 3 * column_count - 1 if column_count else 0
+
+
+def fit_widths(natural: list[int], available: int, floor: int = MIN_COLUMN_WIDTH) -> list[int]:
+    """Shrink the widest columns first until the widths fit ``available``; none below ``floor``."""
+    if sum(natural) <= available:
+        return list(natural)
+    floors = [min(n, floor) for n in natural]
+
+    def total(cap: int) -> int:
+        return sum(min(n, max(cap, f)) for n, f in zip(natural, floors, strict=True))
+
+    low, high = 0, max(natural)
+    while low < high:  # the largest cap that fits
+        middle = (low + high + 1) // 2
+        if total(middle) <= available:
+            low = middle
+        else:
+            high = middle - 1
+    widths = [min(n, max(low, f)) for n, f in zip(natural, floors, strict=True)]
+    spare = available - sum(widths)
+    for index in sorted(range(len(natural)), key=lambda i: -natural[i]):  # what is left goes to the widest
+        if spare <= 0:
+            break
+        if widths[index] < natural[index]:
+            widths[index] += 1
+            spare -= 1
+    return widths
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _cell_text(value: Any, single_column: bool, limit: int) -> str:
+    """The text a cell can show at most: whole in a one-column table, else one line of ``limit`` characters."""
+    text = as_text(value)
+    if single_column:
+        return text
+    if len(text) > limit:  # a huge JSON document never gets measured or wrapped in full
+        return _one_line(text[: limit * 2])[: limit - 1] + ELLIPSIS
+    return _one_line(text)
+
+
+def _clip_lines(text: str, width: int, max_lines: int) -> str:
+    """Word-wrap to ``width`` and keep at most ``max_lines`` lines, marking a cut with an ellipsis."""
+    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    if len(lines) <= max_lines:
+        return "\n".join(lines)
+    kept = lines[:max_lines]
+    kept[-1] = kept[-1][: max(width - 1, 0)].rstrip() + ELLIPSIS
+    return "\n".join(kept)
+
+
+def plan_columns(result: Result, available: int) -> list[ColumnPlan]:
+    from rich.cells import cell_len
+
+    single = len(result.columns) == 1
+    limit = available * MAX_TEXT_LINES
+    plans = []
+    natural = []
+    kinds = []
+    for index, name in enumerate(result.columns):
+        declared = result.types.get(name)
+        values = [typed(row[index], declared) for row in result.rows]
+        kind = column_kind(declared, values)
+        kinds.append(kind)
+        longest = max(
+            (cell_len(line) for v in values if v is not None for line in _cell_text(v, single, limit).splitlines()),
+            default=0,
+        )
+        natural.append(max(cell_len(name), longest, len(NULL_TEXT) if None in values else 0, 1))
+    widths = fit_widths(natural, max(available - table_overhead(len(natural)), len(natural)))
+    for name, kind, width in zip(result.columns, kinds, widths, strict=True):
+        plans.append(ColumnPlan(name, kind, width))
+    return plans
+
+
+def _cell(value: Any, plan: ColumnPlan, single_column: bool, limit: int) -> Text:
+    from rich.text import Text
+
+    if value is None:
+        return Text(NULL_TEXT, style="dim", no_wrap=True, overflow="ellipsis")
+    text = _cell_text(value, single_column, limit)
+    if single_column:
+        return Text(text, overflow="fold")
+    if plan.kind in ("number", "json"):
+        if len(text) > plan.width:  # cut here, cheaply: rich measures and crops every character it is given
+            text = text[: plan.width - 1] + ELLIPSIS
+        justify = "right" if plan.kind == "number" else "left"
+        return Text(text, no_wrap=True, overflow="ellipsis", justify=justify)
+    return Text(_clip_lines(text, plan.width, MAX_TEXT_LINES), overflow="fold")
+
+
+def render_table(result: Result, out: TextIO, options: RenderOptions) -> None:
+    if options.expanded:
+        render_expanded(result, out, options)
+        return
+    if not result.columns:
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(
+        file=out,
+        width=options.width,
+        color_system="auto" if options.color else None,
+        no_color=not options.color,
+        highlight=False,
+        emoji=False,
+        markup=False,
+    )
+    console.size = console.size  # measured once: rich would ask the terminal again for every row
+    single = len(result.columns) == 1
+    plans = plan_columns(result, console.width)
+    rows = [
+        [
+            _cell(typed(v, result.types.get(p.name)), p, single, console.width * MAX_TEXT_LINES)
+            for v, p in zip(row, plans, strict=True)
+        ]
+        for row in result.rows
+    ]
+    # Once a cell takes several lines, rules between rows show where each row ends.
+    wrapped = not single and any("\n" in cell.plain for row in rows for cell in row)
+    table = Table(box=box.SQUARE, show_edge=False, show_header=options.headers, header_style="bold", show_lines=wrapped)
+    for plan in plans:
+        justify = "right" if plan.kind == "number" and not single else "left"
+        header = Text(plan.name, no_wrap=True, overflow="ellipsis", justify=justify)
+        table.add_column(header, width=plan.width, justify=justify)
+    for cells in rows:
+        table.add_row(*cells)
+    console.print(table)
+
+
+# -- expanded: one field per line ------------------------------------------------------------
+
+
+def expanded_lines(result: Result, *, headers: bool = True, width: int | None = None) -> list[str]:
+    """psql's ``\\x``: a ``-[ RECORD n ]`` line, then ``column | value`` per field, values whole."""
+    if not result.columns:
+        return []
+    label_width = max(len(name) for name in result.columns)
+    kinds = [result.types.get(name) for name in result.columns]
+    records: list[list[str]] = []
+    for row in result.rows:
+        fields = []
+        for name, value, kind in zip(result.columns, row, kinds, strict=True):
+            text = NULL_TEXT if value is None else as_text(typed(value, kind))
+            first, *more = text.split("\n")
+            fields.append(f"{name.ljust(label_width)} | {first}".rstrip())
+            fields.extend(f"{' ' * label_width} | {line}".rstrip() for line in more)
+        records.append(fields)
+    longest = max((len(line) for fields in records for line in fields), default=0)
+    lines: list[str] = []
+    for number, fields in enumerate(records, start=1):
+        if headers:
+            title = f"-[ RECORD {number} ]"
+            rule_width = min(longest, width or DEFAULT_WIDTH)
+            lines.append(title + "-" * max(rule_width - len(title), 0))
+        elif number > 1:
+            lines.append("")
+        lines.extend(fields)
+    return lines
+
+
+def render_expanded(result: Result, out: TextIO, options: RenderOptions) -> None:
+    for line in expanded_lines(result, headers=options.headers, width=options.width):
+        out.write(line + "\n")

@@ -1,0 +1,72 @@
+"""How one value reads in each kind of output: text for csv/tsv/text/table, a JSON value for json/jsonl."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+JSON_TYPES = frozenset({"object", "array"})
+NUMBER_TYPES = frozenset({"integer", "number"})
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def typed(value: Any, kind: str | None) -> Any:
+    """Give back what SQLite lost: a ``boolean`` column's 0/1 is false/true again."""
+    if kind == "boolean" and type(value) is int and value in (0, 1):
+        return bool(value)
+    return value
+
+
+def as_text(value: Any) -> str:
+    """The text of a value in csv, tsv, text and tables: NULL is empty, booleans are true/false."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        return compact_json(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return "\\x" + bytes(value).hex()
+    return str(value)
+
+
+def as_json(value: Any, kind: str | None) -> Any:
+    """A value for json/jsonl: object and array columns nest as real JSON, not as strings holding it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # JSON has no NaN or Infinity
+    if kind in JSON_TYPES and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    if value is None or isinstance(value, (bool, int, float, str, dict, list)):
+        return value
+    if isinstance(value, tuple):
+        return list(value)
+    return as_text(value)
+
+
+def unique_keys(columns: Sequence[str]) -> list[str]:
+    """Object keys for a row; a repeated column name gets ``:1``, ``:2`` as SQLite names them."""
+    seen: dict[str, int] = {}
+    keys = []
+    for name in columns:
+        if name in seen:
+            seen[name] += 1
+            candidate = f"{name}:{seen[name]}"
+            while candidate in seen:
+                seen[name] += 1
+                candidate = f"{name}:{seen[name]}"
+            keys.append(candidate)
+            seen[candidate] = 0
+        else:
+            seen[name] = 0
+            keys.append(name)
+    return keys
