@@ -1,0 +1,532 @@
+"""The Cloud Control operations, schema-driven for every type in the catalog.
+
+Each operation takes the request's region and its JSON parameters and returns the JSON answer, or
+raises ApiError. Mutations are asynchronous as in Cloud Control: they return an IN_PROGRESS event and
+take effect when their delay has passed, at the next call (any call settles what is due).
+
+Behaviour chosen to match the real service:
+- CreateResource of an existing identifier is accepted and then FAILS with ErrorCode AlreadyExists;
+  DeleteResource of an unknown identifier FAILS with ErrorCode NotFound (both found by the handler).
+- UpdateResource reads the resource first, so an unknown identifier is ResourceNotFoundException at once,
+  and a patch touching create-only properties is NotUpdatableException at once.
+- A mutation of a resource with another request in progress is ConcurrentOperationException.
+- ListResources returns only the primary identifier properties; GetResource all but write-only ones.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import heapq
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from awsql_shell.catalog import Catalog, ResourceSchema
+from awsql_shell.errors import UnknownNameError
+from awsql_shell.sandbox import errors
+from awsql_shell.sandbox.config import MAX_PAGE_SIZE, SandboxConfig
+from awsql_shell.sandbox.errors import ApiError
+from awsql_shell.sandbox.generate import Context, complete_model, identifier_of, partition_key
+from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
+from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, save_state
+from awsql_shell.sandbox.validate import validate_model
+
+Json = dict[str, Any]
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
+
+
+@dataclass
+class TypePlan:
+    """What the service needs to know about one type, computed once from its schema."""
+
+    schema: ResourceSchema
+
+    def _paths(self, key: str) -> list[tuple[str, ...]]:
+        return [schema_path(pointer) for pointer in self.schema.raw.get(key, [])]
+
+    @cached_property
+    def write_only(self) -> list[tuple[str, ...]]:
+        return self._paths("writeOnlyProperties")
+
+    @cached_property
+    def read_only(self) -> list[tuple[str, ...]]:
+        return self._paths("readOnlyProperties")
+
+    @cached_property
+    def nested_read_only(self) -> list[tuple[str, ...]]:
+        return [path for path in self.read_only if len(path) > 1]
+
+    @cached_property
+    def create_only_pointers(self) -> list[str]:
+        return list(self.schema.raw.get("createOnlyProperties", []))
+
+    def public(self, model: Json) -> Json:
+        """What reads return: everything but write-only properties."""
+        return without(model, self.write_only) if self.write_only else model
+
+    def listed(self, model: Json) -> Json:
+        return {name: model[name] for name in self.schema.primary_identifier if name in model}
+
+
+def _changed(before: Json, after: Json, pointers: list[str]) -> list[str]:
+    changed = []
+    for pointer in pointers:
+        path = schema_path(pointer)
+        if dict(values_at(before, path)) != dict(values_at(after, path)):
+            changed.append(pointer)
+    return changed
+
+
+def _fingerprint(*parts: Any) -> str:
+    return hashlib.sha256(_compact(parts).encode()).hexdigest()
+
+
+def _encode_token(offset: int, context: str) -> str:
+    return base64.b64encode(_compact([offset, context[:16]]).encode()).decode()
+
+
+def _decode_token(token: str | None, context: str) -> int:
+    if not token:
+        return 0
+    try:
+        offset, seen = json.loads(base64.b64decode(token, validate=True))
+        if seen == context[:16] and isinstance(offset, int) and offset >= 0:
+            return offset
+    except (ValueError, TypeError):
+        pass
+    raise errors.invalid_request("Invalid NextToken: it was not returned by a previous call with the same parameters")
+
+
+class CloudControl:
+    def __init__(
+        self,
+        config: SandboxConfig,
+        catalog: Catalog,
+        state: SandboxState,
+        clock: Callable[[], float] = time.time,
+    ):
+        self.config = config
+        self.catalog = catalog
+        self.state = state
+        self.clock = clock
+        self.lock = threading.Lock()
+        self._plans: dict[str, TypePlan] = {}
+        self._sequence = itertools.count()
+        self._pending: list[tuple[float, int, str]] = []
+        self._client_tokens: dict[tuple[str, str], str] = {}
+        self._busy: dict[tuple[str, str, str], str] = {}
+        for request in state.requests.values():
+            self._track(request)
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def dispatch(self, operation: str, region: str, params: Json) -> Json:
+        handler = self.HANDLERS.get(operation)
+        if handler is None:
+            raise ApiError("UnknownOperationException", f"Unknown operation CloudApiService.{operation}")
+        with self.lock:
+            self._settle(self.clock())
+            return handler(self, region, params)
+
+    def settle(self) -> None:
+        with self.lock:
+            self._settle(self.clock())
+
+    def persist(self) -> None:
+        if self.config.state_path is not None:
+            with self.lock:
+                save_state(self.config.state_path, self.state)
+
+    def _persist(self) -> None:
+        if self.config.state_path is not None:
+            save_state(self.config.state_path, self.state)
+
+    def _track(self, request: ResourceRequest) -> None:
+        if request.client_token:
+            self._client_tokens[(request.region, request.client_token)] = request.token
+        if request.active:
+            due = request.due if request.status == "IN_PROGRESS" else request.event_time
+            heapq.heappush(self._pending, (due, next(self._sequence), request.token))
+            self._busy[self._key(request.region, request.type_name, request.identifier)] = request.token
+
+    @staticmethod
+    def _key(region: str, type_name: str, identifier: str) -> tuple[str, str, str]:
+        return (partition_key(type_name, region), type_name, identifier)
+
+    def plan(self, type_name: str) -> TypePlan:
+        plan = self._plans.get(type_name)
+        if plan is None:
+            plan = self._plans[type_name] = TypePlan(self.catalog.schema(type_name))
+        return plan
+
+    def _type(self, params: Json, handler: str) -> TypePlan:
+        type_name = self._required(params, "TypeName")
+        if not isinstance(type_name, str):
+            raise errors.validation("1 validation error detected: 'TypeName' must be a string")
+        try:
+            entry = self.catalog.entry(type_name)
+        except UnknownNameError:
+            raise errors.type_not_found(type_name) from None
+        if handler not in entry.handlers:
+            raise errors.unsupported_action(type_name, handler)
+        return self.plan(type_name)
+
+    @staticmethod
+    def _required(params: Json, name: str) -> Any:
+        value = params.get(name)
+        if value is None or value == "":
+            raise errors.validation(f"1 validation error detected: Value null at '{name}' failed to satisfy constraint")
+        return value
+
+    def _identifier(self, plan: TypePlan, params: Json) -> str:
+        raw = str(self._required(params, "Identifier"))
+        names = plan.schema.primary_identifier
+        if raw.startswith("{"):
+            try:
+                given = json.loads(raw)
+            except ValueError:
+                given = None
+            if not isinstance(given, dict) or any(name not in given for name in names):
+                raise errors.invalid_request(f"Identifier {raw} must name every primary identifier property: {names}")
+            return identifier_of(plan.schema, given)
+        if len(names) > 1 and raw.count("|") < len(names) - 1:
+            raise errors.invalid_request(
+                f"Identifier '{raw}' of {plan.schema.type_name} must have {len(names)} parts joined by '|': "
+                + "|".join(names)
+            )
+        return raw
+
+    @staticmethod
+    def _max_results(params: Json, default: int) -> int:
+        value = params.get("MaxResults")
+        if value is None:
+            return default
+        if not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+            raise errors.validation(
+                f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
+                f"Member must have value between 1 and {MAX_PAGE_SIZE}"
+            )
+        return value
+
+    def _parse_model(self, text: Any, what: str) -> Json:
+        try:
+            model = json.loads(text) if isinstance(text, str) else None
+        except ValueError:
+            model = None
+        if not isinstance(model, dict):
+            raise errors.invalid_request(f"{what} must be a JSON object")
+        return model
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def list_resources(self, region: str, params: Json) -> Json:
+        plan = self._type(params, "list")
+        schema = plan.schema
+        wanted: Json = {}
+        if params.get("ResourceModel") is not None:
+            wanted = self._parse_model(params["ResourceModel"], "ResourceModel")
+            unknown = [name for name in wanted if name not in schema.properties]
+            if unknown:
+                raise errors.invalid_request(f"ResourceModel has properties unknown to {schema.type_name}: {unknown}")
+        missing = [name for name in schema.list_required if name not in wanted]
+        if missing:
+            raise errors.invalid_request(
+                f"Missing Or Invalid ResourceModel property in {schema.type_name} list handler request input. "
+                f"Required property: {missing}"
+            )
+        size = self._max_results(params, self.config.page_size)
+        context = _fingerprint(schema.type_name, region, wanted)
+        offset = _decode_token(params.get("NextToken"), context)
+        collection = self.state.peek(partition_key(schema.type_name, region), schema.type_name)
+        models: Iterator[Json] = iter(collection.values())
+        if wanted:
+            models = (m for m in models if all(m.get(k) == v for k, v in wanted.items()))
+        page = list(itertools.islice(models, offset, offset + size + 1))
+        answer: Json = {
+            "TypeName": schema.type_name,
+            "ResourceDescriptions": [
+                {"Identifier": identifier_of(schema, model), "Properties": _compact(plan.listed(model))}
+                for model in page[:size]
+            ],
+        }
+        if len(page) > size:
+            answer["NextToken"] = _encode_token(offset + size, context)
+        return answer
+
+    def get_resource(self, region: str, params: Json) -> Json:
+        plan = self._type(params, "read")
+        identifier = self._identifier(plan, params)
+        model = self._find(region, plan, identifier)
+        return {
+            "TypeName": plan.schema.type_name,
+            "ResourceDescription": {"Identifier": identifier, "Properties": _compact(plan.public(model))},
+        }
+
+    def _find(self, region: str, plan: TypePlan, identifier: str) -> Json:
+        type_name = plan.schema.type_name
+        model = self.state.peek(partition_key(type_name, region), type_name).get(identifier)
+        if model is None:
+            raise errors.resource_not_found(type_name, identifier)
+        return model
+
+    # -- mutations --------------------------------------------------------------------------
+
+    def create_resource(self, region: str, params: Json) -> Json:
+        plan = self._type(params, "create")
+        schema = plan.schema
+        desired_text = self._required(params, "DesiredState")
+        fingerprint = _fingerprint("CREATE", schema.type_name, desired_text)
+        replay = self._replay(region, params, fingerprint)
+        if replay:
+            return replay
+        desired = self._parse_model(desired_text, "DesiredState")
+        read_only = [name for name in desired if name in schema.read_only]
+        if read_only:
+            listed = ", ".join(f"/properties/{name}" for name in read_only)
+            raise errors.invalid_request(f"Model validation failed (#: read-only properties [{listed}] cannot be set)")
+        desired = without(desired, plan.nested_read_only)
+        self._validate(schema, desired)
+        token = str(uuid.uuid4())
+        salt = f"{self.config.seed}|{region}|{schema.type_name}|{token}"
+        model = complete_model(schema, copy.deepcopy(desired), Context(schema.type_name, region, salt))
+        request = self._submit(region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token)
+        return {"ProgressEvent": self._event(request)}
+
+    def update_resource(self, region: str, params: Json) -> Json:
+        plan = self._type(params, "update")
+        schema = plan.schema
+        identifier = self._identifier(plan, params)
+        patch_text = self._required(params, "PatchDocument")
+        fingerprint = _fingerprint("UPDATE", schema.type_name, identifier, patch_text)
+        replay = self._replay(region, params, fingerprint)
+        if replay:
+            return replay
+        current = self._find(region, plan, identifier)
+        self._refuse_if_busy(region, schema.type_name, identifier)
+        try:
+            patched = apply_patch(current, parse_patch(patch_text))
+        except PatchError as error:
+            raise errors.invalid_request(f"Invalid patch document: {error}") from None
+        create_only = _changed(current, patched, plan.create_only_pointers)
+        if create_only:
+            raise ApiError(
+                "NotUpdatableException",
+                f"Invalid patch update: createOnlyProperties [{', '.join(create_only)}] cannot be updated",
+            )
+        read_only = _changed(current, patched, list(schema.raw.get("readOnlyProperties", [])))
+        if read_only:
+            raise errors.invalid_request(
+                f"Invalid patch update: readOnlyProperties [{', '.join(read_only)}] cannot be updated"
+            )
+        self._validate(schema, without(patched, plan.read_only))
+        request = self._submit(region, plan, "UPDATE", identifier, patched, params, fingerprint)
+        return {"ProgressEvent": self._event(request)}
+
+    def delete_resource(self, region: str, params: Json) -> Json:
+        plan = self._type(params, "delete")
+        identifier = self._identifier(plan, params)
+        fingerprint = _fingerprint("DELETE", plan.schema.type_name, identifier)
+        replay = self._replay(region, params, fingerprint)
+        if replay:
+            return replay
+        self._refuse_if_busy(region, plan.schema.type_name, identifier)
+        request = self._submit(region, plan, "DELETE", identifier, None, params, fingerprint)
+        return {"ProgressEvent": self._event(request)}
+
+    def _validate(self, schema: ResourceSchema, model: Json) -> None:
+        problems = validate_model(schema, model)
+        if problems:
+            raise errors.invalid_request(f"Model validation failed ({'; '.join(problems)})")
+
+    def _replay(self, region: str, params: Json, fingerprint: str) -> Json | None:
+        """The original answer when a ClientToken is sent again, so a retried call never acts twice."""
+        client_token = params.get("ClientToken")
+        if not client_token:
+            return None
+        token = self._client_tokens.get((region, client_token))
+        if token is None:
+            return None
+        request = self.state.requests[token]
+        if request.fingerprint != fingerprint:
+            raise ApiError(
+                "ClientTokenConflictException",
+                f"The client token {client_token} has already been used for a different resource request",
+            )
+        return {"ProgressEvent": self._event(request)}
+
+    def _refuse_if_busy(self, region: str, type_name: str, identifier: str) -> None:
+        token = self._busy.get(self._key(region, type_name, identifier))
+        if token is not None:
+            raise ApiError(
+                "ConcurrentOperationException",
+                f"Another resource operation (request {token}) is in progress on {type_name} '{identifier}'",
+            )
+
+    def _submit(
+        self,
+        region: str,
+        plan: TypePlan,
+        operation: str,
+        identifier: str,
+        model: Json | None,
+        params: Json,
+        fingerprint: str,
+        token: str | None = None,
+    ) -> ResourceRequest:
+        now = self.clock()
+        request = ResourceRequest(
+            token=token or str(uuid.uuid4()),
+            region=region,
+            type_name=plan.schema.type_name,
+            operation=operation,
+            identifier=identifier,
+            status="IN_PROGRESS",
+            event_time=now,
+            due=now + self.config.request_delay_ms / 1000.0,
+            model=model,
+            client_token=params.get("ClientToken") or None,
+            fingerprint=fingerprint,
+        )
+        self.state.requests[request.token] = request
+        self._track(request)
+        self._persist()
+        return request
+
+    # -- the passing of time ----------------------------------------------------------------
+
+    def _settle(self, now: float) -> None:
+        changed = False
+        while self._pending and self._pending[0][0] <= now:
+            _, _, token = heapq.heappop(self._pending)
+            request = self.state.requests.get(token)
+            if request is None or not request.active:
+                continue
+            if request.status == "CANCEL_IN_PROGRESS":
+                request.status = "CANCEL_COMPLETE"
+            else:
+                self._complete(request)
+            request.event_time = now
+            key = self._key(request.region, request.type_name, request.identifier)
+            if self._busy.get(key) == token:
+                del self._busy[key]
+            changed = True
+        if changed:
+            self._persist()
+
+    def _complete(self, request: ResourceRequest) -> None:
+        collection = self.state.collection(partition_key(request.type_name, request.region), request.type_name)
+        exists = request.identifier in collection
+        where = f"Resource of type '{request.type_name}' with identifier '{request.identifier}'"
+        if request.operation == "CREATE" and exists:
+            self._fail(request, "AlreadyExists", f"{where} already exists.")
+        elif request.operation != "CREATE" and not exists:
+            self._fail(request, "NotFound", f"{where} was not found.")
+        else:
+            if request.operation == "DELETE":
+                del collection[request.identifier]
+            else:
+                collection[request.identifier] = request.model or {}
+            request.status = "SUCCESS"
+
+    @staticmethod
+    def _fail(request: ResourceRequest, code: str, message: str) -> None:
+        request.status = "FAILED"
+        request.error_code = code
+        request.status_message = message
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def _event(self, request: ResourceRequest) -> Json:
+        event: Json = {
+            "TypeName": request.type_name,
+            "Identifier": request.identifier,
+            "RequestToken": request.token,
+            "Operation": request.operation,
+            "OperationStatus": request.status,
+            "EventTime": request.event_time,
+        }
+        if request.model is not None and request.operation != "DELETE":
+            event["ResourceModel"] = _compact(self.plan(request.type_name).public(request.model))
+        if request.status == "IN_PROGRESS":
+            event["RetryAfter"] = request.due
+        if request.error_code:
+            event["ErrorCode"] = request.error_code
+            event["StatusMessage"] = request.status_message
+        return event
+
+    def _request(self, region: str, params: Json) -> ResourceRequest:
+        token = self._required(params, "RequestToken")
+        request = self.state.requests.get(token)
+        if request is None or request.region != region:
+            raise errors.request_not_found(token)
+        return request
+
+    def get_resource_request_status(self, region: str, params: Json) -> Json:
+        return {"ProgressEvent": self._event(self._request(region, params))}
+
+    def cancel_resource_request(self, region: str, params: Json) -> Json:
+        request = self._request(region, params)
+        if request.status not in ("PENDING", "IN_PROGRESS"):
+            raise ApiError(
+                "ConcurrentModificationException",
+                f"Request {request.token} is {request.status}: only PENDING or IN_PROGRESS requests can be cancelled",
+            )
+        now = self.clock()
+        request.status = "CANCEL_IN_PROGRESS"
+        request.event_time = now
+        heapq.heappush(self._pending, (now, next(self._sequence), request.token))
+        self._persist()
+        return {"ProgressEvent": self._event(request)}
+
+    def list_resource_requests(self, region: str, params: Json) -> Json:
+        wanted = params.get("ResourceRequestStatusFilter") or {}
+        operations = set(wanted.get("Operations") or OPERATIONS)
+        statuses = set(wanted.get("OperationStatuses") or STATUSES)
+        for value, allowed in ((operations, OPERATIONS), (statuses, STATUSES)):
+            unknown = sorted(value - set(allowed))
+            if unknown:
+                raise errors.validation(f"1 validation error detected: {unknown} must be among {list(allowed)}")
+        size = self._max_results(params, self.config.page_size)
+        context = _fingerprint("requests", region, sorted(operations), sorted(statuses))
+        offset = _decode_token(params.get("NextToken"), context)
+        newest_first = reversed(list(self.state.requests.values()))
+        matching = (
+            r for r in newest_first if r.region == region and r.operation in operations and r.status in statuses
+        )
+        page = list(itertools.islice(matching, offset, offset + size + 1))
+        answer: Json = {"ResourceRequestStatusSummaries": [self._event(r) for r in page[:size]]}
+        if len(page) > size:
+            answer["NextToken"] = _encode_token(offset + size, context)
+        return answer
+
+    HANDLERS: dict[str, Callable[[CloudControl, str, Json], Json]] = {
+        "ListResources": list_resources,
+        "GetResource": get_resource,
+        "CreateResource": create_resource,
+        "UpdateResource": update_resource,
+        "DeleteResource": delete_resource,
+        "GetResourceRequestStatus": get_resource_request_status,
+        "ListResourceRequests": list_resource_requests,
+        "CancelResourceRequest": cancel_resource_request,
+    }
+
+    # -- fixtures ---------------------------------------------------------------------------
+
+    def add_fixture(self, region: str, type_name: str, desired: Json, key: str) -> Json:
+        """Put a resource straight into the account (no request, no validation) and return its model."""
+        schema = self.plan(type_name).schema
+        salt = f"fixture|{region}|{type_name}|{key}"
+        model = complete_model(schema, desired, Context(type_name, region, salt))
+        self.state.collection(partition_key(type_name, region), type_name)[identifier_of(schema, model)] = model
+        return model

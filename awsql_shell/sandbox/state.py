@@ -1,0 +1,128 @@
+"""The sandbox's account: resources by region and type, and resource requests; saved as one JSON file.
+
+Saving writes a temporary file beside the target and renames it over, so a crash never leaves half a
+file. A file that cannot be read back is an error naming it; it is never silently replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from awsql_shell.sandbox.errors import SandboxStateError
+
+STATE_FORMAT = "awsql-sandbox-state"
+STATE_VERSION = 1
+OPERATIONS = ("CREATE", "UPDATE", "DELETE")
+STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCEL_IN_PROGRESS", "CANCEL_COMPLETE")
+ACTIVE_STATUSES = ("PENDING", "IN_PROGRESS", "CANCEL_IN_PROGRESS")
+
+
+@dataclass
+class ResourceRequest:
+    """One asynchronous mutation, as GetResourceRequestStatus reports it."""
+
+    token: str
+    region: str
+    type_name: str
+    operation: str
+    identifier: str
+    status: str
+    event_time: float  # when the status last changed
+    due: float  # when an IN_PROGRESS request completes
+    model: dict[str, Any] | None  # what a CREATE or UPDATE stores on success
+    client_token: str | None = None
+    fingerprint: str = ""  # the request's parameters, to tell a retry from a reused ClientToken
+    error_code: str | None = None
+    status_message: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass
+class SandboxState:
+    # partition (a region, or "global") -> type name -> identifier -> properties, in creation order
+    resources: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
+    requests: dict[str, ResourceRequest] = field(default_factory=dict)
+
+    def collection(self, partition: str, type_name: str) -> dict[str, dict[str, Any]]:
+        return self.resources.setdefault(partition, {}).setdefault(type_name, {})
+
+    def peek(self, partition: str, type_name: str) -> dict[str, dict[str, Any]]:
+        """The collection if it exists, without creating it (reads must not grow the state)."""
+        return self.resources.get(partition, {}).get(type_name, {})
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": STATE_FORMAT,
+            "version": STATE_VERSION,
+            "resources": self.resources,
+            "requests": [asdict(request) for request in self.requests.values()],
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> SandboxState:
+        """Raises ValueError saying what is wrong with the data."""
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            raise ValueError(f'it is not an awsql sandbox state file (no "format": "{STATE_FORMAT}")')
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(f"state version {data.get('version')!r} is not supported (expected {STATE_VERSION})")
+        resources = data.get("resources")
+        if not isinstance(resources, dict):
+            raise ValueError("'resources' is not an object")
+        for partition, types in resources.items():
+            if not isinstance(types, dict):
+                raise ValueError(f"'resources.{partition}' is not an object")
+            for type_name, items in types.items():
+                if not isinstance(items, dict) or not all(isinstance(m, dict) for m in items.values()):
+                    raise ValueError(f"'resources.{partition}.{type_name}' is not an object of resource models")
+        requests: dict[str, ResourceRequest] = {}
+        for index, raw in enumerate(data.get("requests", [])):
+            try:
+                request = ResourceRequest(**raw)
+            except TypeError as error:
+                raise ValueError(f"request #{index} is malformed: {error}") from None
+            if request.operation not in OPERATIONS or request.status not in STATUSES:
+                raise ValueError(f"request #{index} has an unknown operation or status")
+            requests[request.token] = request
+        return cls(resources=resources, requests=requests)
+
+
+def _unusable(path: Path, reason: str) -> SandboxStateError:
+    return SandboxStateError(
+        f"sandbox state file {path} cannot be used: {reason}. Fix it, or delete it to start again from the fixtures"
+    )
+
+
+def load_state(path: Path) -> SandboxState | None:
+    """The saved state, or None when the file does not exist yet."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError) as error:
+        raise _unusable(path, str(error)) from None
+    try:
+        return SandboxState.from_json(json.loads(text))
+    except ValueError as error:  # json.JSONDecodeError is a ValueError
+        raise _unusable(path, str(error)) from None
+
+
+def save_state(path: Path, state: SandboxState) -> None:
+    text = json.dumps(state.to_json(), separators=(",", ":"))
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise SandboxStateError(f"cannot save sandbox state to {path}: {error}") from None
