@@ -1,0 +1,1 @@
+"""The interactive shell: the REPL and its completion."""
