@@ -7,6 +7,7 @@ boto3 is imported here and only when the first client is needed, so statements t
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,9 @@ from awsql_shell import __version__
 
 CONNECT_TIMEOUT_SECONDS = 10
 READ_TIMEOUT_SECONDS = 60
+# Workers queued behind a session that just failed to find credentials get that failure instead of running
+# the whole credential chain again (which may wait on the instance metadata service) one after another.
+_REMEMBER_SESSION_FAILURE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class ClientFactory:
         self._lock = threading.Lock()
         self._sessions: dict[str | None, Any] = {}
         self._clients: dict[tuple[Target, str], Any] = {}
+        self._session_failures: dict[str | None, tuple[float, Exception]] = {}
 
     def client(self, target: Target, region: str) -> Any:
         key = (target, region)
@@ -51,17 +56,9 @@ class ClientFactory:
             return found
 
     def _build(self, target: Target, region: str) -> Any:
-        import boto3
         from botocore.config import Config
 
-        session = self._sessions.get(target.profile)
-        if session is None:
-            session = boto3.session.Session(profile_name=target.profile)
-            if session.get_credentials() is None:
-                from botocore.exceptions import NoCredentialsError
-
-                raise NoCredentialsError()
-            self._sessions[target.profile] = session
+        session = self._sessions.get(target.profile) or self._new_session(target.profile)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 1},
             max_pool_connections=self._pool_connections,
@@ -70,3 +67,20 @@ class ClientFactory:
             user_agent_extra=f"awsql/{__version__}",
         )
         return session.client("cloudcontrol", region_name=region, endpoint_url=target.endpoint_url, config=config)
+
+    def _new_session(self, profile: str | None) -> Any:
+        import boto3
+        from botocore.exceptions import NoCredentialsError
+
+        failed = self._session_failures.get(profile)
+        if failed is not None and time.monotonic() - failed[0] < _REMEMBER_SESSION_FAILURE_SECONDS:
+            raise failed[1]
+        try:
+            session = boto3.session.Session(profile_name=profile)
+            if session.get_credentials() is None:
+                raise NoCredentialsError()
+        except Exception as error:
+            self._session_failures[profile] = (time.monotonic(), error)
+            raise
+        self._sessions[profile] = session
+        return session

@@ -134,12 +134,12 @@ def http_status(error: BaseException) -> int | None:
 
 
 def error_message(error: BaseException) -> str:
+    """The cause on one line (botocore's parameter errors span several)."""
     response = getattr(error, "response", None)
+    message = None
     if isinstance(response, dict):
         message = response.get("Error", {}).get("Message")
-        if message:
-            return str(message)
-    return str(error)
+    return " ".join(str(message or error).split())
 
 
 def _class_names(error: BaseException) -> set[str]:
