@@ -344,3 +344,38 @@ def test_importing_the_gateway_does_not_import_boto3() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("code", "says"),
+    [
+        ("ExpiredTokenException", "expired"),
+        ("UnrecognizedClientException", "could not be used"),
+        ("InvalidClientTokenId", "could not be used"),
+    ],
+)
+def test_credentials_rejected_by_aws_stop_the_statement(code: str, says: str) -> None:
+    from botocore.exceptions import ClientError
+
+    from awsql_shell.gateway.errors import credentials_error, is_credentials_problem
+
+    rejected = ClientError({"Error": {"Code": code, "Message": "nope"}}, "ListResources")
+
+    assert is_credentials_problem(rejected)
+    error = credentials_error(rejected, profile=None)
+    assert error.exit_code == 3
+    assert says in str(error)
+    assert "aws sso login" in str(error)
+    assert "--sandbox" in str(error)
+
+
+def test_access_denied_for_one_type_is_a_partial_failure_not_a_credentials_error() -> None:
+    from botocore.exceptions import ClientError
+
+    from awsql_shell.gateway.errors import fetch_error, is_credentials_problem
+
+    denied = ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}}, "ListResources")
+
+    assert not is_credentials_problem(denied)
+    error = fetch_error(denied, region="us-west-2", type_name=FUNCTION, operation="ListResources")
+    assert str(error) == "us-west-2 AWS::Lambda::Function: AccessDeniedException: not allowed"

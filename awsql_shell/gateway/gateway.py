@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -208,6 +209,12 @@ class Gateway:
                 self._pool.close()
                 self._pool = None
 
+    def __enter__(self) -> Gateway:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # ---------------------------------------------------------------- running
 
     def _fetch_all(
@@ -254,6 +261,8 @@ class Gateway:
                 if self._pool is not None:
                     self._pool.close()
                 self._pool = WorkerPool(concurrency)
+                # Idle workers hold no reference to the gateway; without this they would outlive it.
+                weakref.finalize(self, self._pool.close)
             if self._clients is None or self._clients_capacity < concurrency:
                 self._clients_capacity = max(concurrency, _MIN_CLIENT_POOL_CONNECTIONS)
                 self._clients = ClientFactory(pool_connections=self._clients_capacity)

@@ -51,3 +51,4 @@ class WorkerPool:
             # the worker (the pool would silently shrink), so it is swallowed after the job's own handling.
             with contextlib.suppress(Exception):
                 job()
+            del job  # an idle worker must not keep the last job's gateway alive
