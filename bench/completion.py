@@ -33,6 +33,7 @@ CASES: tuple[str, ...] = (
     "SELECT * FROM awscc.lambda.evic|",
     "SELECT * FROM awscc.ec2.|",
     "SELECT * FROM awscc.ec2.sec|",
+    "SELECT * FROM awscc.ec2.sg|",
     "SELECT * FROM l|",
     "SELECT * FROM la|",
     "SELECT * FROM secgrp|",

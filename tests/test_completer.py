@@ -84,6 +84,11 @@ def test_resource_matching_is_fuzzy(completer: AwsqlCompleter) -> None:
     )
 
 
+def test_word_initials_find_a_resource(completer: AwsqlCompleter) -> None:
+    assert texts(completer, "SELECT * FROM awscc.ec2.sg|")[0] == "security_groups"
+    assert texts(completer, "SELECT * FROM awscc.logs.lg|")[0] == "log_groups"
+
+
 def test_prefix_matches_come_before_inner_and_scattered_ones(completer: AwsqlCompleter) -> None:
     found = texts(completer, "SELECT * FROM awscc.lambda.ver|")
     assert found.index("versions") < found.index("layer_versions")

@@ -10,6 +10,7 @@ offered in a SELECT list before FROM has been reached.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import Enum, auto
 
 from awsql_shell.catalog.naming import PROVIDER
@@ -109,6 +110,18 @@ class _Position(Enum):
     RETURNING = auto()
 
 
+@dataclass(frozen=True)
+class _Spot:
+    """What kind of spot the cursor is at, with the detail that kind needs."""
+
+    position: _Position
+    clause: str | None = None  # EXPRESSION: the clause it sits in (WHERE allows `Identifier`)
+    choices: tuple[str, ...] = ()  # KEYWORDS: only these, or any keyword when empty
+    target: str | None = None  # VALUE: region, identifier or typename
+    table: str | None = None  # INSERT_PROPERTY: the table named after INTO
+    listed: tuple[str, ...] = ()  # INSERT_PROPERTY: properties already in the list
+
+
 def suggest(text_before_cursor: str, text_after_cursor: str = "") -> tuple[Suggestion, ...]:
     """What may be typed at the cursor, best kinds first (the completer keeps this order on ties)."""
     tokens = tokenize(text_before_cursor)
@@ -120,8 +133,9 @@ def suggest(text_before_cursor: str, text_after_cursor: str = "") -> tuple[Sugge
     if significant and significant[0].is_punctuation("\\"):
         return _meta(text_before_cursor[significant[0].start :])
 
+    # Tokens cover the whole text, so the last one always touches the cursor.
     last = statement[-1] if statement else None
-    if last is not None and last.end == len(text_before_cursor):
+    if last is not None:
         if _inside_comment_or_quoted_name(last):
             return ()
         if last.kind == OPEN_VARIABLE:
@@ -130,9 +144,8 @@ def suggest(text_before_cursor: str, text_after_cursor: str = "") -> tuple[Sugge
             return _string_value(significant[:-1], string_content(last), text_before_cursor, text_after_cursor)
 
     segments, partial, chain_start = _word_at_cursor(statement)
-    nothing_typed = chain_start == len(statement)
-    if nothing_typed and last is not None and last.end == len(text_before_cursor) and _finishes_a_term(last):
-        return ()  # the cursor touches a finished term: nothing can start without a space
+    if chain_start == len(statement) and last is not None and _finishes_a_term(last):
+        return ()  # nothing typed yet, right after a finished term: nothing can start without a space
     before = [t for t in statement[:chain_start] if t.kind not in INSIGNIFICANT]
 
     def scope() -> tuple[TableInScope, ...]:
@@ -197,80 +210,81 @@ def _sql(
     if depth is not None:
         return _names(segments, partial, depth, before[-1])
 
-    position, detail = _position(before)
+    spot = _position(before)
+    if spot.position is _Position.NAMES:
+        return _names(segments, partial, 3, before[-1])
     qualifier = ".".join(segments) if segments else None
 
-    if position is _Position.EXPRESSION:
+    if spot.position is _Position.EXPRESSION:
         tables = scope()
         if qualifier:
             return (Column(tables, qualifier, prefix=partial),)
         found = [Column(tables, prefix=partial)]
-        if detail == "WHERE":
+        if spot.clause == "WHERE":
             found.append(Parameter(_where_parameters(tables), prefix=partial))
         found += [Function(prefix=partial), Keyword(prefix=partial)]
         return tuple(found)
-    if position is _Position.SET_TARGET:
+    if spot.position is _Position.SET_TARGET:
         tables = scope()
         if qualifier:
             return (Column(tables, qualifier, prefix=partial),)
         return (Column(tables, prefix=partial), Parameter(UPDATE_PARAMETERS, prefix=partial))
     if segments:
         return ()
-    if position is _Position.KEYWORDS:
-        return (Keyword(detail or (), prefix=partial),)
-    if position is _Position.VALUE:
-        return _value_suggestion(detail, before, scope, quoted=False, prefix=partial)
-    if position is _Position.INSERT_PROPERTY:
-        table, listed = detail
-        return (InsertProperty(table, listed, prefix=partial),)
-    if position is _Position.RETURNING:
+    if spot.position is _Position.KEYWORDS:
+        return (Keyword(spot.choices, prefix=partial),)
+    if spot.position is _Position.VALUE and spot.target:
+        return _value_suggestion(spot.target, before, scope, quoted=False, prefix=partial)
+    if spot.position is _Position.INSERT_PROPERTY and spot.table:
+        return (InsertProperty(spot.table, spot.listed, prefix=partial),)
+    if spot.position is _Position.RETURNING:
         return (Parameter(PROGRESS_EVENT_FIELDS, prefix=partial),)
     return ()
 
 
-def _position(before: list[Token]) -> tuple[_Position, object]:
+def _position(before: list[Token]) -> _Spot:
     """Classify the spot after `before` (significant tokens, non-empty)."""
     prev = before[-1]
     word = prev.upper if prev.kind == NAME else ""
 
     if prev.kind == NAME:
         if word in _EXPRESSION_OPENERS:
-            return _Position.EXPRESSION, _clause_word(before)
+            return _Spot(_Position.EXPRESSION, clause=_clause_word(before))
         if word == "SET":
-            return _Position.SET_TARGET, None
+            return _Spot(_Position.SET_TARGET)
         if word == "RETURNING":
-            return _Position.RETURNING, None
+            return _Spot(_Position.RETURNING)
         if word == "IS":
-            return _Position.KEYWORDS, ("NULL", "NOT NULL", "NOT", "DISTINCT FROM")
+            return _Spot(_Position.KEYWORDS, choices=("NULL", "NOT NULL", "NOT", "DISTINCT FROM"))
         if word in ("GROUP", "ORDER", "PARTITION"):
-            return _Position.KEYWORDS, ("BY",)
+            return _Spot(_Position.KEYWORDS, choices=("BY",))
         if word in ("LEFT", "RIGHT", "FULL", "INNER", "CROSS", "NATURAL"):
-            return _Position.KEYWORDS, ("JOIN", "OUTER JOIN")
+            return _Spot(_Position.KEYWORDS, choices=("JOIN", "OUTER JOIN"))
         if word == "EXPLAIN":
-            return _Position.KEYWORDS, STATEMENT_STARTS
+            return _Spot(_Position.KEYWORDS, choices=STATEMENT_STARTS)
         follows_show = len(before) >= 2 and before[-2].is_word("SHOW")
         if word == "SHOW":
-            return _Position.KEYWORDS, SHOW_OBJECTS
+            return _Spot(_Position.KEYWORDS, choices=SHOW_OBJECTS)
         if follows_show and word == "SERVICES":
-            return _Position.KEYWORDS, ("IN", "LIKE")
+            return _Spot(_Position.KEYWORDS, choices=("IN", "LIKE"))
         if follows_show and word in ("RESOURCES", "METHODS"):
-            return _Position.KEYWORDS, ("IN",)
+            return _Spot(_Position.KEYWORDS, choices=("IN",))
         if word == "INSERT":
-            return _Position.KEYWORDS, ("INTO",)
+            return _Spot(_Position.KEYWORDS, choices=("INTO",))
         if word == "DELETE":
-            return _Position.KEYWORDS, ("FROM",)
+            return _Spot(_Position.KEYWORDS, choices=("FROM",))
         if word in _NOTHING_AFTER:
-            return _Position.NOTHING, None
-        return _Position.KEYWORDS, ()
+            return _Spot(_Position.NOTHING)
+        return _Spot(_Position.KEYWORDS, choices=())
 
     if prev.kind == OPERATOR:
         if prev.text in _EQUALITY:
             target = _special_operand(before[:-1])
             if target:
-                return _Position.VALUE, target
+                return _Spot(_Position.VALUE, target=target)
         if prev.text == "*" and _is_star(before):
-            return _Position.KEYWORDS, ()
-        return _Position.EXPRESSION, _clause_word(before)
+            return _Spot(_Position.KEYWORDS, choices=())
+        return _Spot(_Position.EXPRESSION, clause=_clause_word(before))
 
     if prev.is_punctuation(","):
         return _after_comma(before)
@@ -279,52 +293,52 @@ def _position(before: list[Token]) -> tuple[_Position, object]:
     if prev.is_punctuation(")"):
         opening = _matching_open(before, len(before) - 1)
         if opening is not None and _insert_target(before, opening):
-            return _Position.KEYWORDS, ("VALUES", "SELECT")
-        return _Position.KEYWORDS, ()
+            return _Spot(_Position.KEYWORDS, choices=("VALUES", "SELECT"))
+        return _Spot(_Position.KEYWORDS, choices=())
     if prev.kind in _TERMS:
-        return _Position.KEYWORDS, ()
-    return _Position.NOTHING, None
+        return _Spot(_Position.KEYWORDS, choices=())
+    return _Spot(_Position.NOTHING)
 
 
-def _after_comma(before: list[Token]) -> tuple[_Position, object]:
+def _after_comma(before: list[Token]) -> _Spot:
     opening, clause = _enclosing(before[:-1])
     if opening is not None:
         return _inside_paren(before, opening)
     if clause == "FROM":
-        return _Position.NAMES, None
+        return _Spot(_Position.NAMES)
     if clause == "SET":
-        return _Position.SET_TARGET, None
+        return _Spot(_Position.SET_TARGET)
     if clause == "RETURNING":
-        return _Position.RETURNING, None
+        return _Spot(_Position.RETURNING)
     if clause in ("VALUES", "LIMIT", "OFFSET", "WITH", "USING"):
-        return _Position.NOTHING, None
-    return _Position.EXPRESSION, clause
+        return _Spot(_Position.NOTHING)
+    return _Spot(_Position.EXPRESSION, clause=clause)
 
 
-def _after_open_paren(before: list[Token], opening: int) -> tuple[_Position, object]:
+def _after_open_paren(before: list[Token], opening: int) -> _Spot:
     ahead = before[opening - 1] if opening >= 1 else None
     if ahead is not None and ahead.kind == NAME and ahead.upper in ("FROM", "JOIN", "AS", "EXISTS"):
-        return _Position.KEYWORDS, ("SELECT", "WITH")
+        return _Spot(_Position.KEYWORDS, choices=("SELECT", "WITH"))
     return _inside_paren(before, opening)
 
 
-def _inside_paren(before: list[Token], opening: int) -> tuple[_Position, object]:
+def _inside_paren(before: list[Token], opening: int) -> _Spot:
     """The spot is inside the group opened at `opening` (right after it or after a comma in it)."""
     target = _insert_target(before, opening)
     if target:
         listed = tuple(name_text(t) for t in before[opening + 1 :] if t.kind in (NAME, QUOTED_NAME))
-        return _Position.INSERT_PROPERTY, (target, listed)
+        return _Spot(_Position.INSERT_PROPERTY, table=target, listed=listed)
     ahead = before[opening - 1] if opening >= 1 else None
     if ahead is not None and ahead.is_word("IN"):
         operand = _in_operand(before, opening - 1)
         if operand:
-            return _Position.VALUE, operand
+            return _Spot(_Position.VALUE, target=operand)
     outer_opening, clause = _enclosing(before[:opening])
     if clause == "VALUES" or (ahead is not None and ahead.is_word("VALUES")):
-        return _Position.NOTHING, None
+        return _Spot(_Position.NOTHING)
     while outer_opening is not None:
         outer_opening, clause = _enclosing(before[:outer_opening])
-    return _Position.EXPRESSION, clause
+    return _Spot(_Position.EXPRESSION, clause=clause)
 
 
 def _is_star(before: list[Token]) -> bool:
@@ -339,23 +353,19 @@ def _is_star(before: list[Token]) -> bool:
 
 def _name_depth(before: list[Token]) -> int | None:
     """How many segments a name may have at this spot (3: a resource, 2: a service, 1: the provider),
-    or None when the spot is not a name position."""
+    or None when the spot is not right after a word that names one (a comma in FROM is left to _position)."""
     prev = before[-1]
-    if prev.kind == NAME:
-        word = prev.upper
-        if word in ("FROM", "JOIN", "UPDATE", "INTO"):
-            return 3
-        if word in ("DESCRIBE", "DESC") and _starts_statement(before, len(before) - 1):
-            return 3
-        if word == "EXTENDED" and len(before) >= 2 and before[-2].is_word("DESCRIBE", "DESC"):
-            return 3
-        if word == "IN" and len(before) >= 3 and before[-3].is_word("SHOW"):
-            return {"SERVICES": 1, "RESOURCES": 2, "METHODS": 3}.get(before[-2].upper)
+    if prev.kind != NAME:
         return None
-    if prev.is_punctuation(","):
-        opening, clause = _enclosing(before[:-1])
-        if opening is None and clause == "FROM":
-            return 3
+    word = prev.upper
+    if word in ("FROM", "JOIN", "UPDATE", "INTO"):
+        return 3
+    if word in ("DESCRIBE", "DESC") and _starts_statement(before, len(before) - 1):
+        return 3
+    if word == "EXTENDED" and len(before) >= 2 and before[-2].is_word("DESCRIBE", "DESC"):
+        return 3
+    if word == "IN" and len(before) >= 3 and before[-3].is_word("SHOW"):
+        return {"SERVICES": 1, "RESOURCES": 2, "METHODS": 3}.get(before[-2].upper)
     return None
 
 
@@ -550,7 +560,7 @@ def _string_value(before: list[Token], content: str, text_before: str, text_afte
 
 
 def _value_suggestion(
-    target: object, before: Sequence[Token], scope: _ScopeFunction, quoted: bool, prefix: str
+    target: str, before: Sequence[Token], scope: _ScopeFunction, quoted: bool, prefix: str
 ) -> tuple[Suggestion, ...]:
     if target == "region":
         return (RegionValue(quoted, prefix=prefix),)
