@@ -90,8 +90,8 @@ class Context:
         text = self.token(purpose, 32)
         return f"{text[:8]}-{text[8:12]}-4{text[13:16]}-a{text[17:20]}-{text[20:32]}"
 
-    def arn(self, resource: str, *, regional: bool = True) -> str:
-        region = self.region if regional else ""
+    def arn(self, resource: str) -> str:
+        region = "" if partition_key(self.type_name, self.region) == GLOBAL_PARTITION_KEY else self.region
         return f"arn:aws:{self.service}:{region}:{ACCOUNT_ID}:{resource}"
 
     def ec2_id(self, purpose: str = "id") -> str:
@@ -243,12 +243,14 @@ def complete_model(schema: ResourceSchema, model: dict[str, Any], ctx: Context) 
         if value is not None:
             model[name] = value
     for name in schema.primary_identifier:
-        if name not in model:
+        if name not in model and not (_is_arn(name) and name in schema.read_only):
             model[name] = ctx.name() if name not in schema.read_only else ctx.token(f"id:{name}", 20)
     # ARNs last: they name the resource by the identifier filled in above.
     for name in [p for p in schema.properties if p in schema.read_only and p not in model]:
         if _is_arn(name) and schema.property_type(schema.properties[name]) == "string":
             model[name] = ctx.arn(f"{kebab(ctx.kind)}/{_display_name(schema, model, ctx)}")
+    for name in schema.primary_identifier:
+        model.setdefault(name, ctx.token(f"id:{name}", 20))
     return model
 
 

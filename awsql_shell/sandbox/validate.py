@@ -184,9 +184,9 @@ def _check_combinators(schema: ResourceSchema, node: dict[str, Any], value: Any,
             continue
         passing = sum(1 for option in options if not _errors_of(schema, option, value, where))
         if combinator == "anyOf" and passing == 0:
-            errors.append(f"{where}: #: no subschema matched out of the total {len(options)} subschemas")
+            errors.append(f"{where}: no subschema matched out of the total {len(options)} subschemas")
         if combinator == "oneOf" and passing != 1:
-            errors.append(f"{where}: #: {passing} subschemas matched instead of one")
+            errors.append(f"{where}: {passing} subschemas matched instead of one")
     negated = node.get("not")
     if isinstance(negated, dict) and not _errors_of(schema, negated, value, where):
         errors.append(f"{where}: subject must not be valid against schema {json.dumps(negated)[:200]}")

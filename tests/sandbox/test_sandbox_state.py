@@ -1,0 +1,115 @@
+"""The state file (resources kept across runs) and the configuration from flags and environment."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from awsql_shell.errors import UsageError
+from awsql_shell.sandbox import SandboxConfig, SandboxStateError, start_sandbox
+
+LOG_GROUP = "AWS::Logs::LogGroup"
+LAMBDA = "AWS::Lambda::Function"
+
+
+def wait_for(client: Any, event: dict[str, Any]) -> None:
+    waiter = client.get_waiter("resource_request_success")
+    waiter.wait(RequestToken=event["RequestToken"], WaiterConfig={"Delay": 0.02, "MaxAttempts": 250})
+
+
+def identifiers(client: Any, type_name: str) -> list[str]:
+    pages = client.get_paginator("list_resources").paginate(TypeName=type_name)
+    return [d["Identifier"] for page in pages for d in page["ResourceDescriptions"]]
+
+
+def test_resources_survive_a_restart(tmp_path: Path, start: Any, connect: Any) -> None:
+    state = tmp_path / "account.json"
+    first = start(state_path=state)
+    client = connect(first.url)
+    created = client.create_resource(TypeName=LOG_GROUP, DesiredState=json.dumps({"LogGroupName": "kept"}))
+    wait_for(client, created["ProgressEvent"])
+    deleted = client.delete_resource(TypeName=LAMBDA, Identifier="cleanup-cron")
+    wait_for(client, deleted["ProgressEvent"])
+    first.stop()
+
+    second = connect(start(state_path=state).url)
+    assert "kept" in identifiers(second, LOG_GROUP)
+    assert "cleanup-cron" not in identifiers(second, LAMBDA)
+    assert len(identifiers(second, LAMBDA)) == 24
+    status = second.get_resource_request_status(RequestToken=created["ProgressEvent"]["RequestToken"])
+    assert status["ProgressEvent"]["OperationStatus"] == "SUCCESS"
+
+
+def test_the_state_file_is_written_whole_and_at_once(tmp_path: Path, start: Any) -> None:
+    state = tmp_path / "nested" / "account.json"
+    start(state_path=state)
+    assert json.loads(state.read_text())["format"] == "awsql-sandbox-state"
+    assert [p.name for p in state.parent.iterdir()] == ["account.json"]  # no temporary file left behind
+
+
+def test_fixtures_are_seeded_only_when_the_file_is_new(tmp_path: Path, start: Any, connect: Any) -> None:
+    state = tmp_path / "empty.json"
+    start(state_path=state, fixtures="none").stop()
+    # The file exists now, so asking for the default fixtures does not add them to it.
+    client = connect(start(state_path=state, fixtures="default").url)
+    assert identifiers(client, LAMBDA) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        ("{not json", "Expecting property name"),
+        ('{"hello": 1}', "not an awsql sandbox state file"),
+        ('{"format": "awsql-sandbox-state", "version": 99, "resources": {}}', "version 99"),
+        ('{"format": "awsql-sandbox-state", "version": 1, "resources": []}', "'resources' is not an object"),
+    ],
+)
+def test_a_corrupt_state_file_is_a_clear_error_and_left_alone(tmp_path: Path, content: str, reason: str) -> None:
+    state = tmp_path / "broken.json"
+    state.write_text(content)
+    with pytest.raises(SandboxStateError, match=reason) as caught:
+        start_sandbox(SandboxConfig(state_path=state))
+    assert str(state) in str(caught.value)
+    assert state.read_text() == content
+
+
+def test_config_from_environment() -> None:
+    config = SandboxConfig.from_env(
+        {
+            "AWSQL_SANDBOX_STATE": "/tmp/sandbox.json",
+            "AWSQL_SANDBOX_LATENCY_MS": "25",
+            "AWSQL_SANDBOX_THROTTLE_RATE": "0.1",
+            "AWSQL_SANDBOX_FAIL_REGION": "eu-west-1",
+            "AWSQL_SANDBOX_FIXTURE_SCALE": "3",
+            "AWSQL_SANDBOX_SEED": "42",
+            "AWSQL_SANDBOX_REQUEST_DELAY_MS": "5",
+            "AWSQL_SANDBOX_PAGE_SIZE": "",
+        }
+    )
+    assert config.state_path == Path("/tmp/sandbox.json")
+    assert (config.latency_ms, config.throttle_rate, config.fail_region) == (25, 0.1, "eu-west-1")
+    assert (config.fixture_scale, config.seed, config.request_delay_ms, config.page_size) == (3, 42, 5, 20)
+    assert SandboxConfig.from_env({}, port=8123).port == 8123
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({"AWSQL_SANDBOX_LATENCY_MS": "soon"}, "AWSQL_SANDBOX_LATENCY_MS='soon' is not an integer"),
+        ({"AWSQL_SANDBOX_THROTTLE_RATE": "2"}, "between 0 and 1"),
+        ({"AWSQL_SANDBOX_FAIL_REGION": "mars-1"}, "not an AWS region"),
+        ({"AWSQL_SANDBOX_FIXTURE_SCALE": "0"}, "at least 1"),
+        ({"AWSQL_SANDBOX_FIXTURES": "lots"}, "unknown sandbox fixtures"),
+    ],
+)
+def test_bad_settings_are_usage_errors(environ: dict[str, str], message: str) -> None:
+    with pytest.raises(UsageError, match=message):
+        SandboxConfig.from_env(environ)
+
+
+def test_page_size_is_configurable(start: Any, connect: Any) -> None:
+    client = connect(start(page_size=50).url)
+    assert len(client.list_resources(TypeName=LAMBDA)["ResourceDescriptions"]) == 25
