@@ -251,8 +251,6 @@ class Gateway:
             raise
         if run.fatal is not None:
             raise run.fatal
-        if run.stopped and run.unfinished:  # pragma: no cover - stop() is only called on the paths above
-            raise KeyboardInterrupt
         return [state.result for state in states]
 
     def _ensure_workers(self, concurrency: int) -> None:
