@@ -736,3 +736,9 @@ def test_unknown_provider_is_an_unknown_name_with_a_suggestion() -> None:
     with pytest.raises(UnknownNameError) as caught:
         parse_script("SELECT 1;\nSHOW SERVICES IN aws")
     assert describe(caught.value) == "unknown provider 'aws' (did you mean 'awscc'?) (line 2, column 18)"
+
+
+def test_absurd_nesting_is_an_error_not_a_crash() -> None:
+    assert isinstance(parse_statement("SELECT " + "(SELECT " * 99 + "1" + ")" * 99), Select)
+    deep = "SELECT " + "(" * 101 + "1" + ")" * 101
+    assert error(deep) == "parentheses nested more than 100 deep (line 1, column 108)"

@@ -38,16 +38,19 @@ SPACE = "space"
 ERROR = "error"
 GROUP = "group"  # a parenthesized run of nodes, see Group
 
+# Deeper nesting would exhaust Python's recursion while the parser walks the groups.
+MAX_DEPTH = 100
+
 TRIVIA = frozenset({SPACE, LINE_COMMENT, BLOCK_COMMENT, HINT})
 NAME_KINDS = frozenset({WORD, QUOTED, TEMPLATE})
 
 _SQLITE_RULES = [
     (r"\s+", T.Whitespace),
     (r"[^\W\d][\w$]*", T.Name),
-    (r"'(?:''|[^'])*'", T.String.Single),
+    (r"'[^']*(?:''[^']*)*'", T.String.Single),
     (r"--[^\n]*", T.Comment.Single),
-    (r'"(?:""|[^"])*"', T.String.Symbol),
-    (r"`(?:``|[^`])*`", T.String.Symbol),
+    (r'"[^"]*(?:""[^"]*)*"', T.String.Symbol),
+    (r"`[^`]*(?:``[^`]*)*`", T.String.Symbol),
     (r"\[[^\]]*\]", T.String.Symbol),
     (r"0x[0-9a-f]+", T.Number.Hexadecimal),
     (r"(?:\d+\.\d*|\.\d+)(?:e[+-]?\d+)?|\d+e[+-]?\d+", T.Number.Float),
@@ -188,6 +191,8 @@ def group(tokens: list[Tok]) -> list[Node]:
         if token.kind in TRIVIA:
             continue
         if token.kind == LPAREN:
+            if len(stack) == MAX_DEPTH:
+                raise SyntaxProblem(f"parentheses nested more than {MAX_DEPTH} deep", token.start)
             stack.append((token, current))
             current = []
         elif token.kind == RPAREN:
