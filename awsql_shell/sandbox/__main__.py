@@ -46,10 +46,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AwsqlError as error:
         print(f"awsql sandbox: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"listening on {sandbox.url}", flush=True)
     stop = threading.Event()
+    # Handlers first: whoever reads the first line may signal at once.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
+    print(f"listening on {sandbox.url}", flush=True)
     while not stop.wait(0.5):
         pass
     sandbox.stop()
