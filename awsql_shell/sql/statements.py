@@ -78,6 +78,7 @@ class SelectScope:
     ordered: bool = False  # ORDER BY present
     grouped: bool = False  # GROUP BY, DISTINCT, aggregates or window functions present
     where_is_simple: bool = True  # the whole WHERE is an AND of conjuncts (no top-level OR)
+    where_conjuncts: int = 0  # how many top-level AND-ed conjuncts the WHERE has (0: no WHERE)
 
 
 @dataclass(frozen=True)

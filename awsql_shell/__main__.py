@@ -1,0 +1,3 @@
+from awsql_shell.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,223 @@
+"""The ``awsql`` command: batch mode for pipes and scripts, or the shell on a terminal.
+
+Results go to stdout; notices, warnings, progress and errors go to stderr. Exit codes follow
+dialect section 4: 0 ok, 1 statement error, 2 usage, 3 credentials, 4 partial result, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, TextIO
+
+from awsql_shell import __version__
+from awsql_shell.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    AwsqlError,
+    UsageError,
+    describe,
+)
+from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, OUTPUT_FORMATS, Settings
+
+if TYPE_CHECKING:
+    from awsql_shell.executor import Session
+
+SANDBOX_REGION = "us-east-1"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="awsql",
+        description="A SQL shell for AWS, answered by the Cloud Control API. "
+        "With no -e/-f and a terminal on stdin, opens the interactive shell; otherwise runs SQL in batch.",
+    )
+    source = parser.add_argument_group("what to run")
+    source.add_argument("-e", "--execute", action="append", metavar="SQL", help="run these statements (repeatable)")
+    source.add_argument("-f", "--file", action="append", metavar="FILE", help="run the statements in FILE (- = stdin)")
+    aws = parser.add_argument_group("where")
+    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
+    aws.add_argument("--region", help="default region for statements that name none")
+    aws.add_argument("--endpoint-url", help="send every Cloud Control call to this endpoint")
+    aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
+    out = parser.add_argument_group("output")
+    out.add_argument("-o", "--output", choices=OUTPUT_FORMATS, help="default: table on a terminal, csv when piped")
+    out.add_argument("-H", "--no-headers", action="store_true", help="omit the header row")
+    out.add_argument("--timing", action="store_true", help="print time, API calls, cache hits and retries to stderr")
+    run = parser.add_argument_group("behaviour")
+    run.add_argument("--var", action="append", default=[], metavar="NAME=VALUE", help="define {{ NAME }}")
+    run.add_argument("--vars-file", metavar="FILE", help="variables from a JSON or YAML file")
+    run.add_argument("--read-only", action="store_true", help="refuse every mutation")
+    run.add_argument("--yes", action="store_true", help="confirm mutations that do not name their Identifier")
+    run.add_argument("--no-wait", action="store_true", help="return mutation request tokens without awaiting them")
+    run.add_argument("--no-cache", action="store_true", help="do not reuse results within the session")
+    run.add_argument("--max-concurrency", type=_positive_int, default=DEFAULT_MAX_CONCURRENCY, metavar="N")
+    run.add_argument("--continue-on-error", action="store_true", help="run every statement even after a failure")
+    parser.add_argument("--version", action="version", version=f"awsql {__version__}")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
+    from awsql_shell.sql.variables import load_vars_file
+
+    variables: dict[str, str] = {}
+    if args.vars_file:
+        variables.update(load_vars_file(args.vars_file))
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--var expects NAME=VALUE, got '{item}'")
+        variables[name.strip()] = value
+    return Settings(
+        profile=args.profile,
+        region=args.region,
+        endpoint_url=args.endpoint_url,
+        sandbox=args.sandbox,
+        output=args.output,
+        headers=not args.no_headers,
+        read_only=args.read_only,
+        assume_yes=args.yes,
+        no_wait=args.no_wait,
+        cache_enabled=not args.no_cache,
+        max_concurrency=args.max_concurrency,
+        continue_on_error=args.continue_on_error,
+        timing=args.timing,
+        color=not environ.get("NO_COLOR"),
+        variables=variables,
+    )
+
+
+def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+    scripts: list[str] = list(args.execute or [])
+    for name in args.file or []:
+        if name == "-":
+            scripts.append(stdin.read())
+            continue
+        try:
+            with open(name, encoding="utf-8") as handle:
+                scripts.append(handle.read())
+        except OSError as exc:
+            raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+    return scripts
+
+
+def start_sandbox(settings: Settings, stack: ExitStack) -> None:
+    """Serve the emulator in this process and point the session at it, with throwaway credentials."""
+    from awsql_shell.sandbox import SandboxConfig
+    from awsql_shell.sandbox import start_sandbox as serve
+
+    running = stack.enter_context(serve(SandboxConfig.from_env(os.environ)))
+    settings.endpoint_url = running.url
+    settings.region = settings.region or SANDBOX_REGION
+    settings.profile = None
+    # The sandbox accepts any signature; never send real credentials to it.
+    os.environ.update(AWS_ACCESS_KEY_ID="sandbox", AWS_SECRET_ACCESS_KEY="sandbox")
+    os.environ.pop("AWS_SESSION_TOKEN", None)
+    os.environ.pop("AWS_PROFILE", None)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    stderr = sys.stderr
+    try:
+        settings = settings_from(args, dict(os.environ))
+        scripts = read_sources(args, sys.stdin)
+    except AwsqlError as exc:
+        print(f"awsql: {describe(exc)}", file=stderr)
+        return exc.exit_code if exc.exit_code != 1 else EXIT_USAGE
+    interactive = not scripts and sys.stdin.isatty()
+    if not scripts and not interactive:
+        scripts = [sys.stdin.read()]
+    with ExitStack() as stack:
+        if settings.sandbox:
+            start_sandbox(settings, stack)
+        if interactive:
+            from awsql_shell.shell.repl import run_shell
+
+            return run_shell(settings)
+        return run_batch(settings, scripts, sys.stdout, stderr)
+    return EXIT_OK
+
+
+def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
+    from awsql_shell.executor import Session
+    from awsql_shell.render import render
+
+    session = Session(settings)
+    if stderr.isatty():
+        from awsql_shell.render.progress import ProgressLine
+
+        session.progress = ProgressLine(stderr)
+    fmt = settings.output or ("table" if stdout.isatty() else "csv")
+    width = _terminal_width(stdout)
+    exit_code = EXIT_OK
+    try:
+        for script in scripts:
+            started = time.perf_counter()
+            for outcome in session.execute_script(script):
+                if outcome.error is not None:
+                    print(f"ERROR: {describe(outcome.error)}", file=stderr)
+                    exit_code = exit_code or outcome.error.exit_code
+                    if not settings.continue_on_error:
+                        return exit_code
+                    continue
+                result = outcome.result
+                assert result is not None
+                for notice in result.notices:
+                    print(f"NOTICE: {notice}", file=stderr)
+                render(result, stdout, fmt=fmt, headers=settings.headers, color=settings.color, width=width)
+                stdout.flush()
+                for warning in result.warnings:
+                    print(f"WARNING: {warning}", file=stderr)
+                if result.status:
+                    print(result.status, file=stderr)
+                if result.partial:
+                    exit_code = exit_code or EXIT_PARTIAL
+                if settings.timing:
+                    print(_timing_line(session, time.perf_counter() - started), file=stderr)
+                started = time.perf_counter()
+    except KeyboardInterrupt:
+        session.cancel.set()
+        print("interrupted", file=stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `awsql ... | head` closed the pipe: not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return exit_code
+    return exit_code
+
+
+def _timing_line(session: Session, elapsed: float) -> str:
+    if session.gateway_if_started is None:
+        return f"time: {elapsed:.3f} s, API calls: 0"
+    stats = session.gateway_if_started.stats
+    return (
+        f"time: {elapsed:.3f} s, API calls: {stats.api_calls}, cache hits: {stats.cache_hits}, "
+        f"retries: {stats.retries}"
+    )
+
+
+def _terminal_width(stream: TextIO) -> int | None:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+    except (OSError, ValueError):
+        return None
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,238 @@
+"""One engine for both ways in: the batch command and the shell call ``Session.execute``.
+
+Text goes through the parser, the planner decides the Cloud Control calls, the gateway makes
+them, SQLite evaluates the statement, and a Result comes back for the renderer.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from awsql_shell.catalog import Catalog, default_catalog
+from awsql_shell.engine import Engine, MaterializedTable
+from awsql_shell.engine.sqlite import to_sql_value
+from awsql_shell.errors import AwsqlError, UnsupportedError
+from awsql_shell.planner.defaults import default_region
+from awsql_shell.planner.plan import Fetch, FetchResult
+from awsql_shell.planner.select import SelectPlan, TablePlan, plan_select
+from awsql_shell.result import Result
+from awsql_shell.settings import Settings
+from awsql_shell.sql import parse_statement, split_script
+from awsql_shell.sql.statements import (
+    Delete,
+    Describe,
+    Explain,
+    Insert,
+    Select,
+    ShowInsert,
+    ShowMethods,
+    ShowProviders,
+    ShowResources,
+    ShowServices,
+    Statement,
+    Update,
+)
+from awsql_shell.sql.variables import find_variables, substitute
+
+if TYPE_CHECKING:
+    from awsql_shell.gateway import Gateway
+
+_METADATA = (ShowProviders, ShowServices, ShowResources, ShowMethods, Describe, ShowInsert)
+
+
+@dataclass
+class Outcome:
+    """A statement and what became of it: a result, or the error that stopped it."""
+
+    statement: Statement | None
+    result: Result | None = None
+    error: AwsqlError | None = None
+
+
+@dataclass
+class Session:
+    """A library API under the thin CLI and shell: ``Session(settings).run("SELECT ...")``."""
+
+    settings: Settings = field(default_factory=Settings)
+    catalog: Catalog = field(default_factory=default_catalog)
+    progress: Any = None  # a gateway ProgressListener, set by the CLI on a terminal
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _engine: Engine | None = None
+    _gateway: Gateway | None = None
+
+    # -- parts made on first use, so metadata statements never import boto3 ----------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = Engine()
+        return self._engine
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            from awsql_shell.gateway import Gateway
+
+            self._gateway = Gateway(self.settings)
+        return self._gateway
+
+    @property
+    def gateway_if_started(self) -> Gateway | None:
+        """The gateway when a statement has used it; None keeps --timing from importing boto3."""
+        return self._gateway
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def run(self, text: str) -> list[Result]:
+        """Run every statement in ``text``; raise the first error (library use)."""
+        results = []
+        for outcome in self.execute_script(text):
+            if outcome.error:
+                raise outcome.error
+            assert outcome.result is not None
+            results.append(outcome.result)
+        return results
+
+    def execute_script(self, text: str) -> Iterator[Outcome]:
+        """Yield an Outcome per statement, in order. Each statement is parsed on its own, so one
+        that is malformed fails alone; an unterminated string or comment ends the script there."""
+        try:
+            chunks = split_script(text)
+            broken: AwsqlError | None = None
+        except AwsqlError as exc:
+            broken = exc
+            # Run what stands before the statement holding the lexical error, then report it.
+            chunks = split_script(text[: exc.position])[:-1] if exc.position else []
+        for chunk, offset in chunks:
+            statement: Statement | None = None
+            try:
+                statement = self.prepare(chunk, offset, text)
+                yield Outcome(statement, result=self.execute(statement))
+            except AwsqlError as exc:
+                yield Outcome(statement, error=_located(exc, text))
+        if broken is not None:
+            yield Outcome(None, error=broken)
+
+    def prepare(self, chunk: str, offset: int = 0, script: str | None = None) -> Statement:
+        """Parse one statement, with ``{{ variables }}`` substituted as plain text first."""
+        if find_variables(chunk):
+            # Positions now count in the substituted text, so errors show that text.
+            return parse_statement(substitute(chunk, self.settings.variables))
+        return parse_statement(chunk, offset=offset, script=script)
+
+    def execute(self, statement: Statement) -> Result:
+        self.cancel.clear()
+        if self._gateway is not None:
+            self._gateway.reset_stats()
+        if isinstance(statement, Explain):
+            return self.explain(statement.statement)
+        if isinstance(statement, _METADATA):
+            from awsql_shell.metadata import run_metadata
+
+            return run_metadata(self.catalog, statement)
+        if isinstance(statement, Select):
+            return self._select(statement)
+        if isinstance(statement, Insert | Update | Delete):
+            verb = type(statement).__name__.upper()
+            raise UnsupportedError(f"{verb} is not available yet in this version of awsql")
+        raise UnsupportedError(f"cannot execute {type(statement).__name__}")
+
+    def explain(self, statement: Statement) -> Result:
+        if isinstance(statement, Select):
+            return explain_select(self.plan(statement))
+        if isinstance(statement, _METADATA):
+            return Result.of(_EXPLAIN_COLUMNS, [("1", "catalog", "", "", "answered from the local catalog, no call")])
+        raise UnsupportedError(f"EXPLAIN {type(statement).__name__.upper()} is not available yet")
+
+    # -- SELECT --------------------------------------------------------------------------------
+
+    def plan(self, statement: Select) -> SelectPlan:
+        region = default_region(self.settings.region, self.settings.profile)
+        return plan_select(statement, self.catalog, region)
+
+    def _select(self, statement: Select) -> Result:
+        plan = self.plan(statement)
+        outcomes: list[FetchResult] = []
+        if plan.fetches:
+            try:
+                outcomes = self.gateway.fetch_all(plan.fetches, progress=self.progress, cancel=self.cancel)
+            finally:
+                if self.progress is not None:
+                    self.progress.finish()
+        by_fetch = iter(outcomes)
+        tables = []
+        warnings = []
+        for table in plan.tables:
+            fetched = [next(by_fetch) for _ in table.fetches]
+            warnings.extend(str(o.error) for o in fetched if o.error is not None)
+            tables.append(materialize(table, fetched))
+        known = [name for table in plan.tables for name, _ in table.columns]
+        result = self.engine.query(plan.sql, tables, known_columns=known)
+        result.notices[:0] = plan.notices
+        result.warnings.extend(warnings)
+        return result
+
+
+_EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
+
+
+def explain_select(plan: SelectPlan) -> Result:
+    rows: list[tuple[str, str, str, str, str]] = []
+    for table in plan.tables:
+        for fetch in table.fetches:
+            rows.extend(_explain_fetch(fetch, table))
+    rows.append(("", "SQLite", "", "", f"local: {' '.join(plan.sql.split())}"))
+    numbered = [(str(i), *row[1:]) for i, row in enumerate(rows, 1)]
+    return Result.of(_EXPLAIN_COLUMNS, numbered, notices=list(plan.notices))
+
+
+def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, str, str]]:
+    where = (fetch.region, fetch.type_name)
+    if fetch.identifiers is not None:
+        ids = ", ".join(fetch.identifiers)
+        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids})")]
+    detail = f"{table.ref.name}: every page"
+    if fetch.resource_model:
+        detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
+    if fetch.limit is not None:
+        detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
+    if table.list_only:
+        detail += ", list only"
+    rows = [("", "ListResources", *where, detail)]
+    if fetch.with_details:
+        rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
+    return rows
+
+
+def materialize(table: TablePlan, fetched: list[FetchResult]) -> MaterializedTable:
+    rows: list[tuple[Any, ...]] = []
+    if table.raw:
+        for outcome in fetched:
+            region, type_name = outcome.fetch.region, outcome.fetch.type_name
+            rows.extend(
+                (region, type_name, resource.identifier, json.dumps(resource.properties))
+                for resource in outcome.resources
+            )
+        return MaterializedTable(table.table, table.columns, rows)
+    columns = table.schema_columns
+    for outcome in fetched:
+        for resource in outcome.resources:
+            props = resource.properties
+            rows.append(
+                tuple(
+                    outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
+                    for c in columns
+                )
+            )
+    return MaterializedTable(table.table, table.columns, rows)
+
+
+def _located(error: AwsqlError, script: str) -> AwsqlError:
+    """Make positions count from the start of the script the user gave."""
+    if error.position is not None and error.statement is None:
+        error.statement = script
+    return error

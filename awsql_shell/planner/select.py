@@ -1,0 +1,303 @@
+"""Plan a SELECT: for every resource it reads, which regions, which calls, what is pushed down.
+
+Pure: it reads the catalog and the parsed statement, never the network, so EXPLAIN works offline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Any
+
+from awsql_shell.catalog import Catalog, Column
+from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog.regions import REGIONS, is_region
+from awsql_shell.engine.sqlite import Replacement, quote_identifier, rewrite
+from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
+from awsql_shell.planner.plan import Fetch
+from awsql_shell.sql.statements import Comparison, Select, SelectScope, TableRef
+
+CLOUD_CONTROL_SERVICE = "cloud_control"
+RAW_RESOURCES = "awscc.cloud_control.resources"
+RAW_RESOURCE = "awscc.cloud_control.resource"
+RAW_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("region", "string"),
+    ("type_name", "string"),
+    ("identifier", "string"),
+    ("properties", "object"),
+)
+# Predicates that steer the calls and have no column in the materialized table.
+_CALL_PARAMETERS = ("identifier", "typename")
+
+
+@dataclass(frozen=True)
+class DefaultRegion:
+    """The session's region when a statement names none, and where it came from (for the notice)."""
+
+    name: str | None
+    source: str = ""
+
+
+@dataclass
+class TablePlan:
+    ref: TableRef
+    table: str  # the materialized table's name in SQLite
+    type_name: str
+    columns: tuple[tuple[str, str], ...]  # (name, type) as materialized
+    schema_columns: tuple[Column, ...]  # empty for raw cloud_control tables
+    fetches: list[Fetch]
+    list_only: bool = False
+    raw: bool = False
+
+
+@dataclass
+class SelectPlan:
+    statement: Select
+    tables: list[TablePlan]
+    sql: str  # the statement rewritten for SQLite
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def fetches(self) -> list[Fetch]:
+        return [fetch for table in self.tables for fetch in table.fetches]
+
+    @property
+    def is_local(self) -> bool:
+        return not self.tables
+
+
+def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegion) -> SelectPlan:
+    tables: list[TablePlan] = []
+    replacements: list[Replacement] = []
+    notices: list[str] = []
+    used_default_region = False
+    for scope in statement.scopes:
+        awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
+        for ref in awscc_tables:
+            predicates = _predicates_for(ref, scope, awscc_tables)
+            regions, defaulted = _regions(ref, predicates, default_region, statement)
+            used_default_region |= defaulted
+            name = f"__awsql_{len(tables)}"
+            plan = _plan_table(ref, name, scope, predicates, regions, statement, catalog)
+            tables.append(plan)
+            replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(name, ref)))
+            replacements.extend(
+                Replacement(c.span.start, c.span.end, "1 = 1")
+                for c in predicates
+                if fold(c.column.name) in _CALL_PARAMETERS
+            )
+    replacements.extend(_column_renames(statement, tables))
+    if used_default_region:
+        notices.append(
+            f"no region in WHERE; using the default region {default_region.name} ({default_region.source})"
+        )
+    return SelectPlan(statement, tables, rewrite(statement.text, replacements), notices)
+
+
+def _table_sql(name: str, ref: TableRef) -> str:
+    # Without an alias, columns may still be qualified by the resource's last name (functions.runtime).
+    return quote_identifier(name) if ref.alias else f"{quote_identifier(name)} AS {quote_identifier(ref.reference)}"
+
+
+def _predicates_for(ref: TableRef, scope: SelectScope, awscc_tables: Sequence[TableRef]) -> list[Comparison]:
+    """The conjuncts of this scope's WHERE that constrain this table."""
+    reference = ref.reference.lower()
+    chosen = []
+    for comparison in scope.where:
+        qualifier = comparison.column.qualifier
+        mine = qualifier.lower() == reference if qualifier else len(scope.tables) == len(awscc_tables) == 1
+        if mine:
+            chosen.append(comparison)
+    return chosen
+
+
+def _values(comparison: Comparison) -> list[Any]:
+    return [literal.value for literal in comparison.values]
+
+
+def _regions(
+    ref: TableRef, predicates: Sequence[Comparison], default: DefaultRegion, statement: Select
+) -> tuple[list[str], bool]:
+    regions: list[str] | None = None
+    for comparison in predicates:
+        if fold(comparison.column.name) == "region":
+            values = [str(v) for v in _values(comparison)]
+            regions = values if regions is None else [r for r in regions if r in values]
+            for value, literal in zip(values, comparison.values, strict=True):
+                if not is_region(value):
+                    hint = did_you_mean(value, REGIONS)
+                    raise ValidationError(
+                        f"unknown region '{value}'{hint}",
+                        position=statement.offset + literal.span.start,
+                        statement=None,
+                    )
+    if regions is not None:
+        return list(dict.fromkeys(regions)), False
+    if default.name is None:
+        raise ValidationError(
+            f"no region for {ref.name}: add WHERE region = '...' (or region IN (...)), "
+            "pass --region, or set AWS_REGION / a region in your AWS profile"
+        )
+    return [default.name], True
+
+
+def _plan_table(
+    ref: TableRef,
+    name: str,
+    scope: SelectScope,
+    predicates: Sequence[Comparison],
+    regions: Sequence[str],
+    statement: Select,
+    catalog: Catalog,
+) -> TablePlan:
+    identifiers = _identifiers(predicates)
+    if ref.name.lower().startswith(f"awscc.{CLOUD_CONTROL_SERVICE}."):
+        return _plan_raw(ref, name, predicates, regions, identifiers, catalog)
+    try:
+        resolved = catalog.resolve_resource(ref.name)
+    except AwsqlError as exc:
+        raise type(exc)(exc.message, position=statement.offset + ref.span.start) from None
+    entry = resolved.entry
+    schema = catalog.schema(entry.type_name)
+    if identifiers is not None:
+        entry.require("read", "SELECT by Identifier")
+        fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
+    else:
+        entry.require("list", "SELECT without Identifier")
+        details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
+        if details:
+            entry.require("read", "SELECT of non-identifier columns")
+        limit = _pushable_limit(statement, scope, predicates)
+        fetches = [
+            Fetch(region, entry.type_name, with_details=details, resource_model=model, limit=limit)
+            for region in regions
+            for model in _resource_models(ref, entry.id, schema, predicates)
+        ]
+    columns = schema.list_columns if resolved.list_only else schema.columns
+    return TablePlan(
+        ref=ref,
+        table=name,
+        type_name=entry.type_name,
+        columns=tuple((c.name, c.type) for c in columns),
+        schema_columns=columns,
+        fetches=fetches,
+        list_only=resolved.list_only,
+    )
+
+
+def _plan_raw(
+    ref: TableRef,
+    name: str,
+    predicates: Sequence[Comparison],
+    regions: Sequence[str],
+    identifiers: list[str] | None,
+    catalog: Catalog,
+) -> TablePlan:
+    view = ref.name.lower()
+    if view not in (RAW_RESOURCES, RAW_RESOURCE):
+        hint = did_you_mean(view, (RAW_RESOURCES, RAW_RESOURCE))
+        raise UnknownNameError(f"unknown resource '{ref.name}'{hint}")
+    type_names = [str(v) for c in predicates if fold(c.column.name) == "typename" for v in _values(c)]
+    if not type_names:
+        raise ValidationError(f"{view} needs TypeName = 'AWS::Service::Type' in WHERE")
+    entries = [catalog.entry(type_name) for type_name in type_names]
+    if view == RAW_RESOURCE and identifiers is None:
+        raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {RAW_RESOURCES} to list)")
+    fetches = []
+    for region, entry in product(regions, entries):
+        if identifiers is not None:
+            entry.require("read", "GetResource")
+            fetches.append(Fetch(region, entry.type_name, identifiers=tuple(identifiers)))
+        else:
+            entry.require("list", "ListResources")
+            fetches.append(Fetch(region, entry.type_name))
+    return TablePlan(ref, name, ",".join(type_names), RAW_COLUMNS, (), fetches, raw=True)
+
+
+def _identifiers(predicates: Sequence[Comparison]) -> list[str] | None:
+    found: list[str] | None = None
+    for comparison in predicates:
+        if fold(comparison.column.name) == "identifier":
+            values = [str(v) for v in _values(comparison)]
+            found = values if found is None else [v for v in found if v in values]
+    return list(dict.fromkeys(found)) if found is not None else None
+
+
+def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Column], scope: SelectScope) -> bool:
+    """GetResource is needed unless every column the query touches for this table is in the list result."""
+    reference = ref.reference.lower()
+    if any(star is None or star.lower() == reference for star in scope.star):
+        return True
+    in_list = {fold(c.name) for c in list_columns} | {fold(c.property) for c in list_columns} | set(_CALL_PARAMETERS)
+    for each in statement.scopes:
+        for column in each.columns:
+            qualifier = column.qualifier.lower() if column.qualifier else None
+            if qualifier not in (None, reference):
+                continue
+            if fold(column.name) not in in_list:
+                return True
+    return False
+
+
+def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[Comparison]) -> int | None:
+    """LIMIT may stop listing early only when nothing local can drop, reorder or merge rows."""
+    if scope is not statement.scopes[0] or len(statement.scopes) != 1 or scope.limit is None:
+        return None
+    if scope.ordered or scope.grouped or len(scope.tables) != 1 or not scope.where_is_simple:
+        return None
+    if any(fold(c.column.name) not in ("region", *_CALL_PARAMETERS) for c in scope.where):
+        return None
+    # A conjunct the parser could not read as a simple comparison filters locally.
+    if scope.where_conjuncts != len(scope.where) or len(scope.where) != len(predicates):
+        return None
+    return scope.limit + (scope.offset or 0)
+
+
+def _resource_models(
+    ref: TableRef, resource_id: str, schema: Any, predicates: Sequence[Comparison]
+) -> list[dict[str, Any] | None]:
+    """ListResources' ResourceModel for list handlers that need properties (an EKS cluster name)."""
+    required = schema.list_required
+    if not required:
+        return [None]
+    choices: list[list[tuple[str, Any]]] = []
+    for prop in required:
+        values = [
+            v for c in predicates if fold(c.column.name) == fold(prop) for v in _values(c)
+        ]
+        if not values:
+            column = schema.column(prop).name if schema.has_column(prop) else prop
+            raise ValidationError(
+                f"{resource_id} can only be listed with {column} in WHERE "
+                f"(Cloud Control's list handler requires {prop}): add WHERE {column} = '...'"
+            )
+        choices.append([(prop, v) for v in dict.fromkeys(values)])
+    return [dict(combination) for combination in product(*choices)]
+
+
+def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:
+    """Forgiving column names: ``FunctionName`` or ``functionname`` become ``function_name``."""
+    by_reference: dict[str, TablePlan] = {t.ref.reference.lower(): t for t in tables}
+    renames = []
+    for scope in statement.scopes:
+        scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
+        for column in scope.columns:
+            qualifier = column.qualifier.lower() if column.qualifier else None
+            candidates = scope_tables if qualifier is None else [t for r, t in by_reference.items() if r == qualifier]
+            canonical = _canonical(column.name, candidates)
+            if canonical and canonical != column.name.lower():
+                start = column.span.end - len(column.name)
+                renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
+    return renames
+
+
+def _canonical(typed: str, tables: Sequence[TablePlan]) -> str | None:
+    for table in tables:
+        names = [name for name, _ in table.columns]
+        if typed.lower() in names:
+            return None
+        for column in table.schema_columns:
+            if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
+                return column.name
+    return None
