@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,9 @@ class Session:
     settings: Settings = field(default_factory=Settings)
     catalog: Catalog = field(default_factory=default_catalog)
     progress: Any = None  # a gateway ProgressListener, set by the CLI on a terminal
+    # Asks the user to confirm a mutation that does not name its Identifier; None (batch) means refuse
+    # unless settings.assume_yes. The shell sets it to a prompt.
+    confirm: Callable[[str], bool] | None = None
     cancel: threading.Event = field(default_factory=threading.Event)
     _engine: Engine | None = None
     _gateway: Gateway | None = None
@@ -137,8 +140,9 @@ class Session:
         if isinstance(statement, Select):
             return self._select(statement)
         if isinstance(statement, Insert | Update | Delete):
-            verb = type(statement).__name__.upper()
-            raise UnsupportedError(f"{verb} is not available yet in this version of awsql")
+            from awsql_shell.mutate import run_mutation
+
+            return run_mutation(self, statement)
         raise UnsupportedError(f"cannot execute {type(statement).__name__}")
 
     def explain(self, statement: Statement) -> Result:
@@ -146,6 +150,10 @@ class Session:
             return explain_select(self.plan(statement))
         if isinstance(statement, _METADATA):
             return Result.of(_EXPLAIN_COLUMNS, [("1", "catalog", "", "", "answered from the local catalog, no call")])
+        if isinstance(statement, Insert | Update | Delete):
+            from awsql_shell.mutate import explain_mutation
+
+            return explain_mutation(self, statement)
         raise UnsupportedError(f"EXPLAIN {type(statement).__name__.upper()} is not available yet")
 
     # -- SELECT --------------------------------------------------------------------------------
