@@ -19,8 +19,12 @@ def awsql(*args: str, stdin: str | None = None, env: dict[str, str] | None = Non
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS")}
     environment.update(env or {})
     return subprocess.run(
-        [*AWSQL, *args], input=stdin if stdin is not None else "", capture_output=True, text=True,
-        env=environment, timeout=60,
+        [*AWSQL, *args],
+        input=stdin if stdin is not None else "",
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
     )
 
 
@@ -143,8 +147,14 @@ def test_show_insert_template_runs_once_variables_are_given() -> None:
     template = awsql("-o", "text", "-e", "SHOW INSERT INTO awscc.lambda.event_invoke_configs /*+ REQUIRED */").stdout
     assert template.startswith("INSERT INTO awscc.lambda.event_invoke_configs")
     explained = awsql(
-        "--var", "function_name=fn", "--var", "qualifier=$LATEST", "--var", "region=us-east-1",
-        "-e", f"EXPLAIN {template}",
+        "--var",
+        "function_name=fn",
+        "--var",
+        "qualifier=$LATEST",
+        "--var",
+        "region=us-east-1",
+        "-e",
+        f"EXPLAIN {template}",
     )
     # The template parses and its variables resolve; whether EXPLAIN INSERT is available is the mutation
     # issue's business, so accept either a plan or a clear one-line error, never a parse error.

@@ -10,8 +10,13 @@ from awsql_shell.errors import AwsqlError
 
 FUNCTIONS = MaterializedTable(
     "__awsql_0",
-    (("function_name", "string"), ("memory_size", "integer"), ("environment", "object"), ("region", "string"),
-     ("snap_start_enabled", "boolean")),
+    (
+        ("function_name", "string"),
+        ("memory_size", "integer"),
+        ("environment", "object"),
+        ("region", "string"),
+        ("snap_start_enabled", "boolean"),
+    ),
     [
         ("api", 512, to_sql_value({"Variables": {"STAGE": "prod"}}, "object"), "us-east-1", 1),
         ("worker", 128, None, "us-east-1", 0),
@@ -77,8 +82,15 @@ def test_rewrite_replaces_spans_and_skips_nested_ones() -> None:
 
 @pytest.mark.parametrize(
     ("value", "kind", "stored"),
-    [("42", "integer", 42), ("1.5", "number", 1.5), ("true", "boolean", 1), (False, "boolean", 0),
-     (["a", 1], "array", '["a",1]'), (None, "object", None), ("x", "string", "x")],
+    [
+        ("42", "integer", 42),
+        ("1.5", "number", 1.5),
+        ("true", "boolean", 1),
+        (False, "boolean", 0),
+        (["a", 1], "array", '["a",1]'),
+        (None, "object", None),
+        ("x", "string", "x"),
+    ],
 )
 def test_values_are_stored_by_schema_type(value, kind, stored) -> None:
     assert to_sql_value(value, kind) == stored

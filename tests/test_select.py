@@ -1,0 +1,269 @@
+"""SELECT end to end on the sandbox through real boto3: pushdowns, joins, JSON, regions, cache, faults."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
+from awsql_shell.executor import Session
+from awsql_shell.sandbox import SandboxConfig, start_sandbox
+from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS
+from awsql_shell.settings import Settings
+
+SessionFactory = Callable[..., Session]
+
+
+@pytest.fixture(autouse=True)
+def _dummy_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    empty = tmp_path_factory.getbasetemp() / "no-aws-config"
+    empty.touch()
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="module")
+def sandbox_url() -> Iterator[str]:
+    with start_sandbox(SandboxConfig(request_delay_ms=20)) as running:
+        yield running.url
+
+
+@pytest.fixture
+def session(sandbox_url: str) -> Iterator[Session]:
+    session = Session(Settings(endpoint_url=sandbox_url))
+    yield session
+    if session.gateway_if_started is not None:
+        session.gateway_if_started.close()
+
+
+def one(session: Session, sql: str):
+    (result,) = session.run(sql)
+    return result
+
+
+def test_list_only_columns_need_no_get_resource(session: Session) -> None:
+    result = one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    assert len(result.rows) == FUNCTION_COUNTS["us-east-1"]
+    stats = session.gateway.stats
+    assert stats.api_calls == 2  # two ListResources pages of 20, not a single GetResource
+
+
+def test_columns_outside_the_list_fetch_details(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT function_name, runtime, memory_size FROM awscc.lambda.functions "
+        "WHERE region = 'us-east-1' ORDER BY function_name",
+    )
+    assert len(result.rows) == 25
+    assert all(row[1] and isinstance(row[2], int) for row in result.rows)
+    assert session.gateway.stats.api_calls == 2 + 25
+
+
+def test_identifier_pushdown_is_one_get_resource(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND Identifier IN ('orders-api', 'payments-api', 'missing-fn')",
+    )
+    assert sorted(row[0] for row in result.rows) == ["orders-api", "payments-api"]
+    assert session.gateway.stats.api_calls == 3
+
+
+def test_compound_identifier_and_list_only_view(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT function_name, qualifier, destination_config FROM awscc.lambda.event_invoke_configs "
+        "WHERE region = 'us-east-1' AND Identifier = 'orders-api|$LATEST'",
+    )
+    assert result.rows[0][:2] == ("orders-api", "$LATEST")
+    assert "OnFailure" in result.rows[0][2]
+
+
+def test_resource_model_pushdown_for_list_handlers_that_need_it(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT nodegroup_name FROM awscc.eks.nodegroups WHERE region = 'us-east-1' AND cluster_name = 'prod-eks'",
+    )
+    assert sorted(row[0] for row in result.rows) == ["general", "spot"]
+    explained = one(
+        session,
+        "EXPLAIN SELECT nodegroup_name FROM awscc.eks.nodegroups "
+        "WHERE region = 'us-east-1' AND cluster_name = 'prod-eks'",
+    )
+    assert any('ResourceModel={"ClusterName": "prod-eks"}' in row[4] for row in explained.rows)
+
+
+def test_missing_list_parameter_is_a_clear_error(session: Session) -> None:
+    with pytest.raises(ValidationError, match="cluster_name"):
+        one(session, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1'")
+
+
+def test_join_across_two_types(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT f.function_name, r.role_name FROM awscc.lambda.functions f "
+        "JOIN awscc.iam.roles r ON r.arn = f.role "
+        "WHERE f.region = 'us-east-1' AND r.region = 'us-east-1' AND f.function_name LIKE 'orders-%' "
+        "ORDER BY 1",
+    )
+    assert result.rows == [("orders-api", "orders-lambda-role"), ("orders-worker", "orders-lambda-role")]
+
+
+def test_json_extract_on_nested_properties(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT function_name, json_extract(tracing_config, '$.Mode') AS tracing, "
+        "environment ->> '$.Variables' AS variables "
+        "FROM awscc.lambda.functions WHERE region = 'us-east-1' AND Identifier = 'orders-api'",
+    )
+    (name, tracing, variables) = result.rows[0]
+    assert name == "orders-api" and tracing in ("Active", "PassThrough") and variables.startswith("{")
+
+
+def test_multi_region_aggregate(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT region, count(*) AS n FROM awscc.lambda.functions "
+        "WHERE region IN ('us-east-1', 'us-west-2', 'eu-west-1') GROUP BY region ORDER BY region",
+    )
+    assert result.rows == [(region, FUNCTION_COUNTS[region]) for region in sorted(FUNCTION_COUNTS)]
+
+
+def test_limit_stops_fetching_early_and_explain_says_so(session: Session) -> None:
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' LIMIT 3"
+    result = one(session, sql)
+    assert len(result.rows) == 3
+    assert session.gateway.stats.api_calls == 1 + 3
+    explained = one(session, f"EXPLAIN {sql}")
+    assert "stop after 3 resources" in explained.rows[0][4]
+
+
+def test_limit_is_not_pushed_when_rows_are_filtered_or_ordered(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND function_name LIKE 'zzz%' LIMIT 3",
+    )
+    assert result.rows == []
+    assert session.gateway.stats.api_calls == 2  # every page was read before concluding there is none
+
+
+def test_second_run_is_served_from_the_cache_until_it_expires(sandbox_url: str) -> None:
+    now = [0.0]
+    session = Session(Settings(endpoint_url=sandbox_url, cache_ttl=60))
+    from awsql_shell.gateway import Gateway
+
+    session._gateway = Gateway(session.settings, clock=lambda: now[0])
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'eu-west-1'"
+    first = one(session, sql)
+    assert session.gateway.stats.api_calls == 1 + 10
+    second = one(session, sql)
+    assert second.rows == first.rows
+    assert session.gateway.stats.api_calls == 0 and session.gateway.stats.cache_hits > 0
+    now[0] = 61.0
+    one(session, sql)
+    assert session.gateway.stats.api_calls == 11
+
+
+def test_no_region_uses_the_default_with_a_notice(sandbox_url: str) -> None:
+    session = Session(Settings(endpoint_url=sandbox_url, region="eu-west-1"))
+    result = one(session, "SELECT count(*) FROM awscc.s3.buckets")
+    assert result.rows == [(3,)]
+    assert any("default region eu-west-1" in notice for notice in result.notices)
+
+
+def test_no_region_at_all_is_an_error_not_an_empty_result(session: Session) -> None:
+    with pytest.raises(ValidationError, match="no region"):
+        one(session, "SELECT * FROM awscc.s3.buckets")
+
+
+def test_unknown_region_is_an_error_before_any_call(session: Session) -> None:
+    with pytest.raises(ValidationError, match=r"unknown region 'us-east-9' \(did you mean .*'us-east-1'"):
+        one(session, "SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-9'")
+    assert session.gateway_if_started is None
+
+
+def test_forgiving_column_names_in_select(session: Session) -> None:
+    result = one(
+        session,
+        "SELECT FunctionName, memorysize FROM awscc.lambda.functions WHERE region = 'eu-west-1' "
+        "AND Identifier = 'orders-api'",
+    )
+    assert result.columns == ["function_name", "memory_size"]
+
+
+def test_unknown_column_gets_a_suggestion(session: Session) -> None:
+    with pytest.raises(AwsqlError, match="did you mean 'function_name'"):
+        one(session, "SELECT functon_name FROM awscc.lambda.functions WHERE region = 'eu-west-1'")
+
+
+def test_raw_cloud_control_views(session: Session) -> None:
+    listed = one(
+        session,
+        "SELECT identifier, properties FROM awscc.cloud_control.resources "
+        "WHERE region = 'eu-west-1' AND TypeName = 'AWS::S3::Bucket'",
+    )
+    assert len(listed.rows) == 3
+    bucket = listed.rows[0][0]
+    got = one(
+        session,
+        "SELECT type_name, json_extract(properties, '$.BucketName') FROM awscc.cloud_control.resource "
+        f"WHERE region = 'eu-west-1' AND TypeName = 'AWS::S3::Bucket' AND Identifier = '{bucket}'",
+    )
+    assert got.rows == [("AWS::S3::Bucket", bucket)]
+
+
+def test_throttling_returns_every_row_exactly_once() -> None:
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    with start_sandbox(SandboxConfig(throttle_rate=0.1, seed=7)) as throttled:
+        session = Session(Settings(endpoint_url=throttled.url, cache_enabled=False))
+        rows = one(session, sql).rows
+        assert session.gateway.stats.retries > 0
+    assert sorted(r[0] for r in rows) == sorted(set(r[0] for r in rows))
+    assert len(rows) == FUNCTION_COUNTS["us-east-1"]
+
+
+def test_failing_region_gives_rows_from_the_others_and_a_warning() -> None:
+    with start_sandbox(SandboxConfig(fail_region="us-west-2")) as failing:
+        session = Session(Settings(endpoint_url=failing.url))
+        result = one(
+            session,
+            "SELECT region, function_name FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'us-west-2')",
+        )
+    assert {row[0] for row in result.rows} == {"us-east-1"}
+    assert result.partial and len(result.warnings) == 1
+    assert "us-west-2" in result.warnings[0] and "AWS::Lambda::Function" in result.warnings[0]
+
+
+def test_missing_credentials_are_exit_code_3(sandbox_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    session = Session(Settings(endpoint_url=sandbox_url))
+    with pytest.raises(CredentialsError) as caught:
+        one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    assert caught.value.exit_code == 3
+    assert "--sandbox" in str(caught.value)
+
+
+def test_ctrl_c_cancels_a_long_fan_out_promptly() -> None:
+    with start_sandbox(SandboxConfig(latency_ms=50, fixture_scale=8)) as slow:
+        session = Session(Settings(endpoint_url=slow.url, max_concurrency=4))
+        timer = threading.Timer(0.5, session.cancel.set)
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            # execute() clears the event when it starts, so cancel from the timer once calls are under way.
+            (statement,) = [
+                session.prepare("SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+            ]
+            timer.start()
+            session.execute(statement)
+        assert time.monotonic() - started < 5  # 200 gets at 4 concurrent x 50 ms would take 2.5 s+
+        assert session.gateway.stats.api_calls < 200
