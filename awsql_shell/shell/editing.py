@@ -17,7 +17,8 @@ def is_meta_command(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("\\"):
         return True
-    return stripped.rstrip(";").strip().lower() in WORD_COMMANDS
+    first_word = stripped.rstrip(";").split(maxsplit=1)[0].lower() if stripped.rstrip(";") else ""
+    return first_word in WORD_COMMANDS
 
 
 def split_meta_command(text: str) -> tuple[str, str]:

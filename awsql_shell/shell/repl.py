@@ -165,7 +165,7 @@ class Shell:
         self.output.result(outcome.result, step.seconds, self._timing_line() if self.settings.timing else None)
         try:
             seen = identifiers_seen(outcome.statement, outcome.result, self.catalog)
-        except AwsqlError:
+        except Exception:  # feeding completion is a nicety; it must never spoil a result already shown
             seen = {}
         for type_name, identifiers in seen.items():
             self.values.remember(type_name, identifiers)

@@ -1,0 +1,62 @@
+"""The shell end to end, in a real pseudo-terminal: type, complete with Tab, run, quit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+
+REPO = Path(__file__).resolve().parent.parent
+PROMPT = "awsql>"
+CURSOR_POSITION_REQUEST = "\x1b[6n"
+TIMEOUT_SECONDS = 10
+
+
+def expect(child: pexpect.spawn, pattern: str) -> None:
+    """Wait for ``pattern``, answering prompt_toolkit's cursor position requests as a terminal would."""
+    while child.expect_exact([pattern, CURSOR_POSITION_REQUEST]) == 1:
+        child.send("\x1b[1;1R")
+
+
+@pytest.mark.timeout(60)
+def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) -> None:
+    environ = {
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "LANG": "C.UTF-8",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "awsql_shell"],
+        cwd=str(REPO),
+        env=environ,
+        dimensions=(40, 120),
+        encoding="utf-8",
+        timeout=TIMEOUT_SECONDS,
+    )
+    try:
+        expect(child, PROMPT)
+        child.send("DESCRIBE awscc.lambda.event_inv")
+        expect(child, "event_inv")
+        child.send("\t")
+        expect(child, "event_invoke_configs")
+        child.send(";\r")
+        expect(child, "destination_config")  # a column of AWS::Lambda::EventInvokeConfig
+        expect(child, "rows in")
+        expect(child, PROMPT)
+        child.send("\\q\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    history = (tmp_path / "state" / "awsql" / "history").read_text()
+    assert "+DESCRIBE awscc.lambda.event_invoke_configs;" in history  # what Tab filled in is what ran
