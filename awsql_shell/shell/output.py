@@ -147,6 +147,9 @@ class ShellOutput:
         self.err.write(text if text.endswith("\n") else text + "\n")
         self._flush()
 
+    def err_is_terminal(self) -> bool:
+        return _is_terminal(self.err)
+
     def _color(self) -> bool:
         return self.settings.color and _is_terminal(self.err)
 

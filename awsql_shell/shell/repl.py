@@ -100,6 +100,9 @@ class Shell:
         )
         self.completer = AwsqlCompleter(self.catalog, self.values, self.registry.infos())
         self.output = ShellOutput(settings, stdout, stderr, self._screen_size, environ)
+        self._terminal_input = terminal_input
+        self._terminal_output = terminal_output
+        self._confirm_prompt: PromptSession[str] | None = None
         self.prompt: PromptSession[str] = self._build_prompt(terminal_input, terminal_output)
 
     # -- the loop ----------------------------------------------------------------------------------
@@ -147,13 +150,29 @@ class Shell:
 
     def run_sql(self, text: str) -> None:
         session = self.session
-        before_each = session.gateway.reset_stats if self.settings.timing else None
         try:
-            for step in run_steps(session, text, before_each=before_each):
+            for step in run_steps(session, text, before_each=self._before_statement, ask=self.ask_confirmation):
                 self._show(step)
         except StatementCancelled as cancelled:
             note = " The statement goes on in the background." if cancelled.abandoned else ""
             self.output.warn("Cancelled." + note)
+
+    def _before_statement(self) -> None:
+        session = self.session
+        if self.settings.timing:
+            session.gateway.reset_stats()
+        if self.output.err_is_terminal():
+            from awsql_shell.render.progress import ProgressLine
+
+            # A fresh line per statement: its "draw only after a delay" clock starts with the statement.
+            session.progress = ProgressLine(self.output.err)
+
+    def ask_confirmation(self, question: str) -> bool:
+        """A yes/no question on the terminal (for mutations that do not name their Identifier); no by default."""
+        if self._confirm_prompt is None:
+            self._confirm_prompt = PromptSession(input=self._terminal_input, output=self._terminal_output)
+        answer = self._confirm_prompt.prompt(question.rstrip() + " [y/N] ")
+        return answer.strip().lower() in ("y", "yes")
 
     def _show(self, step: Step) -> None:
         outcome = step.outcome
