@@ -61,6 +61,8 @@ class ClientFactory:
         session = self._sessions.get(target.profile) or self._new_session(target.profile)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 1},
+            # awsql builds every request itself; re-validating each one costs CPU on the hot path.
+            parameter_validation=False,
             max_pool_connections=self._pool_connections,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
