@@ -9,13 +9,14 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
+from awsql_shell.catalog.naming import fold
 from awsql_shell.engine import Engine, MaterializedTable
 from awsql_shell.engine.sqlite import to_sql_value
-from awsql_shell.errors import AwsqlError, UnsupportedError
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, did_you_mean
 from awsql_shell.planner.defaults import default_region
 from awsql_shell.planner.plan import Fetch, FetchResult
 from awsql_shell.planner.select import SelectPlan, TablePlan, plan_select
@@ -164,26 +165,48 @@ class Session:
 
     def _select(self, statement: Select) -> Result:
         plan = self.plan(statement)
-        outcomes: list[FetchResult] = []
-        if plan.fetches:
-            try:
-                outcomes = self.gateway.fetch_all(plan.fetches, progress=self.progress, cancel=self.cancel)
-            finally:
-                if self.progress is not None:
-                    self.progress.finish()
-        by_fetch = iter(outcomes)
-        tables = []
-        warnings = []
-        for table in plan.tables:
-            fetched = [next(by_fetch) for _ in table.fetches]
-            warnings.extend(str(o.error) for o in fetched if o.error is not None)
-            tables.append(materialize(table, fetched))
+        materialized: dict[int, MaterializedTable] = {}
+        warnings: list[str] = []
+        pending = list(plan.tables)
+        # Waves: tables whose list needs values from another table's rows wait for that table.
+        while pending:
+            ready = [t for t in pending if t.joined is None or id(plan.source_of(t)) in materialized]
+            if not ready:
+                raise ValidationError("the join conditions between these resources form a cycle")
+            fetches = {id(t): self._fetches_for(t, plan, materialized) for t in ready}
+            outcomes = iter(self._fetch([f for t in ready for f in fetches[id(t)]]))
+            for table in ready:
+                fetched = [next(outcomes) for _ in fetches[id(table)]]
+                warnings.extend(str(o.error) for o in fetched if o.error is not None)
+                materialized[id(table)] = materialize(table, fetched)
+            pending = [t for t in pending if id(t) not in materialized]
         known = [name for table in plan.tables for name, _ in table.columns]
+        tables = [materialized[id(t)] for t in plan.tables]
         result = self.engine.query(plan.sql, tables, known_columns=known)
         result.notices[:0] = plan.notices
         result.warnings.extend(warnings)
         return result
 
+    def _fetch(self, fetches: list[Fetch]) -> list[FetchResult]:
+        if not fetches:
+            return []
+        try:
+            return self.gateway.fetch_all(fetches, progress=self.progress, cancel=self.cancel)
+        finally:
+            if self.progress is not None:
+                self.progress.finish()
+
+    @staticmethod
+    def _fetches_for(table: TablePlan, plan: SelectPlan, done: dict[int, MaterializedTable]) -> list[Fetch]:
+        if table.joined is None:
+            return table.fetches
+        source = done[id(plan.source_of(table))]
+        values = joined_values(source, table.joined.source_column)
+        return [
+            replace(fetch, resource_model={**(fetch.resource_model or {}), table.joined.property: value})
+            for fetch in table.fetches
+            for value in values.get(fetch.region, [])
+        ]
 
 _EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
 
@@ -193,7 +216,8 @@ def explain_select(plan: SelectPlan) -> Result:
     for table in plan.tables:
         for fetch in table.fetches:
             rows.extend(_explain_fetch(fetch, table))
-    rows.append(("", "SQLite", "", "", f"local: {' '.join(plan.sql.split())}"))
+    # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
+    rows.append(("", "SQLite", "", "", f"local: {plan.sql.strip()}"))
     numbered = [(str(i), *row[1:]) for i, row in enumerate(rows, 1)]
     return Result.of(_EXPLAIN_COLUMNS, numbered, notices=list(plan.notices))
 
@@ -206,6 +230,8 @@ def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, 
     detail = f"{table.ref.name}: every page"
     if fetch.resource_model:
         detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
+    if table.joined is not None:
+        detail += f", once per ResourceModel {table.joined.describe()} (after that table is read)"
     if fetch.limit is not None:
         detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
     if table.list_only:
@@ -214,6 +240,20 @@ def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, 
     if fetch.with_details:
         rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
     return rows
+
+
+def joined_values(source: MaterializedTable, column: str) -> dict[str, list[Any]]:
+    """Distinct non-null values of ``column`` per region, in the order the rows came."""
+    names = [name for name, _ in source.columns]
+    index = next((i for i, name in enumerate(names) if fold(name) == fold(column)), None)
+    if index is None:
+        raise UnknownNameError(f"unknown column '{column}' in the join condition{did_you_mean(column, names)}")
+    region = names.index("region")
+    values: dict[str, dict[Any, None]] = {}
+    for row in source.rows:
+        if row[index] is not None:
+            values.setdefault(row[region], {})[row[index]] = None
+    return {r: list(v) for r, v in values.items()}
 
 
 def materialize(table: TablePlan, fetched: list[FetchResult]) -> MaterializedTable:

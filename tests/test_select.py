@@ -267,3 +267,17 @@ def test_ctrl_c_cancels_a_long_fan_out_promptly() -> None:
             session.execute(statement)
         assert time.monotonic() - started < 5  # 200 gets at 4 concurrent x 50 ms would take 2.5 s+
         assert session.gateway.stats.api_calls < 200
+
+
+def test_join_supplies_the_parameter_a_list_handler_needs(session: Session) -> None:
+    # Event invoke configs can only be listed per function: the join condition drives those lists.
+    sql = (
+        "SELECT f.function_name, c.maximum_retry_attempts FROM awscc.lambda.functions f "
+        "JOIN awscc.lambda.event_invoke_configs c ON c.function_name = f.function_name "
+        "WHERE f.region = 'us-east-1' AND c.region = 'us-east-1'"
+    )
+    result = one(session, sql)
+    assert len(result.rows) == 13  # the sandbox's us-east-1 configs, one per even-positioned function
+    assert all(isinstance(row[1], int) for row in result.rows)
+    explained = one(session, f"EXPLAIN {sql}")
+    assert any("once per ResourceModel FunctionName = each function_name" in row[4] for row in explained.rows)

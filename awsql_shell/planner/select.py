@@ -39,6 +39,20 @@ class DefaultRegion:
     source: str = ""
 
 
+@dataclass(frozen=True)
+class JoinedParameter:
+    """A list-handler parameter taken from another table's rows: ``ON c.function_name = f.function_name``
+    lists event invoke configs once per function name found (per region)."""
+
+    property: str  # CloudFormation name the list handler needs, e.g. FunctionName
+    source: TableRef  # the table whose rows supply the values
+    source_column: str  # canonical column name in that table
+
+    def describe(self) -> str:
+        alias = f" {self.source.alias}" if self.source.alias else ""
+        return f"{self.property} = each {self.source_column} of {self.source.name}{alias} in the same region"
+
+
 @dataclass
 class TablePlan:
     ref: TableRef
@@ -49,6 +63,8 @@ class TablePlan:
     fetches: list[Fetch]
     list_only: bool = False
     raw: bool = False
+    # Set when the fetches are templates to repeat for each value another table supplies.
+    joined: JoinedParameter | None = None
 
 
 @dataclass
@@ -60,7 +76,12 @@ class SelectPlan:
 
     @property
     def fetches(self) -> list[Fetch]:
-        return [fetch for table in self.tables for fetch in table.fetches]
+        """The calls that need nothing from other tables (joined lists come in a second wave)."""
+        return [fetch for table in self.tables if table.joined is None for fetch in table.fetches]
+
+    def source_of(self, table: TablePlan) -> TablePlan:
+        assert table.joined is not None
+        return next(t for t in self.tables if t.ref is table.joined.source)
 
     @property
     def is_local(self) -> bool:
@@ -152,6 +173,7 @@ def _plan_table(
     catalog: Catalog,
 ) -> TablePlan:
     identifiers = _identifiers(predicates)
+    joined: JoinedParameter | None = None
     if ref.name.lower().startswith(f"awscc.{CLOUD_CONTROL_SERVICE}."):
         return _plan_raw(ref, name, predicates, regions, identifiers, catalog)
     try:
@@ -169,10 +191,11 @@ def _plan_table(
         if details:
             entry.require("read", "SELECT of non-identifier columns")
         limit = _pushable_limit(statement, scope, predicates)
+        models, joined = _resource_models(ref, entry.id, schema, predicates, scope)
         fetches = [
             Fetch(region, entry.type_name, with_details=details, resource_model=model, limit=limit)
             for region in regions
-            for model in _resource_models(ref, entry.id, schema, predicates)
+            for model in models
         ]
     columns = schema.list_columns if resolved.list_only else schema.columns
     return TablePlan(
@@ -183,6 +206,7 @@ def _plan_table(
         schema_columns=columns,
         fetches=fetches,
         list_only=resolved.list_only,
+        joined=joined,
     )
 
 
@@ -255,25 +279,43 @@ def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[
 
 
 def _resource_models(
-    ref: TableRef, resource_id: str, schema: Any, predicates: Sequence[Comparison]
-) -> list[dict[str, Any] | None]:
-    """ListResources' ResourceModel for list handlers that need properties (an EKS cluster name)."""
+    ref: TableRef, resource_id: str, schema: Any, predicates: Sequence[Comparison], scope: SelectScope
+) -> tuple[list[dict[str, Any] | None], JoinedParameter | None]:
+    """ListResources' ResourceModel for list handlers that need properties (an EKS cluster name):
+    from literals in WHERE, or from another table through a join condition."""
     required = schema.list_required
     if not required:
-        return [None]
+        return [None], None
     choices: list[list[tuple[str, Any]]] = []
+    joined: JoinedParameter | None = None
     for prop in required:
-        values = [
-            v for c in predicates if fold(c.column.name) == fold(prop) for v in _values(c)
-        ]
-        if not values:
-            column = schema.column(prop).name if schema.has_column(prop) else prop
-            raise ValidationError(
-                f"{resource_id} can only be listed with {column} in WHERE "
-                f"(Cloud Control's list handler requires {prop}): add WHERE {column} = '...'"
-            )
-        choices.append([(prop, v) for v in dict.fromkeys(values)])
-    return [dict(combination) for combination in product(*choices)]
+        values = [v for c in predicates if fold(c.column.name) == fold(prop) for v in _values(c)]
+        if values:
+            choices.append([(prop, v) for v in dict.fromkeys(values)])
+            continue
+        if joined is None:
+            joined = _joined_parameter(ref, prop, scope)
+            if joined is not None:
+                continue
+        column = schema.column(prop).name if schema.has_column(prop) else prop
+        raise ValidationError(
+            f"{resource_id} can only be listed with {column} in WHERE (Cloud Control's list handler "
+            f"requires {prop}): add WHERE {column} = '...', or join it on {column} to a table that has it"
+        )
+    return [dict(combination) for combination in product(*choices)], joined
+
+
+def _joined_parameter(ref: TableRef, prop: str, scope: SelectScope) -> JoinedParameter | None:
+    reference = ref.reference.lower()
+    others = {t.reference.lower(): t for t in scope.tables if t.is_awscc and t is not ref}
+    for left, right in scope.equalities:
+        for mine, theirs in ((left, right), (right, left)):
+            if (mine.qualifier or "").lower() != reference or fold(mine.name) != fold(prop):
+                continue
+            source = others.get((theirs.qualifier or "").lower())
+            if source is not None:
+                return JoinedParameter(prop, source, theirs.name)
+    return None
 
 
 def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:

@@ -254,6 +254,24 @@ def comparison(part: list[Node], context: Context) -> Comparison | None:
     return None
 
 
+def column_equality(part: list[Node], context: Context) -> tuple[ColumnRef, ColumnRef] | None:
+    """``a.x = b.y``: a conjunct joining two columns, which can drive a list that needs a parameter."""
+    left = column_at(part, 0, context)
+    if left is None or left[1] + 1 >= len(part) or not is_op(part[left[1]], "=", "=="):
+        return None
+    right = column_at(part, left[1] + 1, context)
+    if right is None or right[1] != len(part):
+        return None
+    return left[0], right[0]
+
+
+def equalities(nodes: list[Node], context: Context) -> tuple[tuple[ColumnRef, ColumnRef], ...]:
+    parts, has_or = flat_conjuncts(nodes)
+    if has_or:
+        return ()
+    return tuple(pair for part in parts if (pair := column_equality(part, context)) is not None)
+
+
 @dataclass(frozen=True)
 class Where:
     """The simple conjuncts of a WHERE; ``conjunct_count`` counts all of them, so fewer comparisons means
@@ -262,6 +280,7 @@ class Where:
     comparisons: tuple[Comparison, ...]
     simple: bool
     conjunct_count: int
+    equalities: tuple[tuple[ColumnRef, ColumnRef], ...] = ()
 
 
 def analyze_where(nodes: list[Node], context: Context) -> Where:
@@ -269,7 +288,7 @@ def analyze_where(nodes: list[Node], context: Context) -> Where:
     if has_or:
         return Where((), False, 1)
     found_comparisons = [c for part in parts if (c := comparison(part, context)) is not None]
-    return Where(tuple(found_comparisons), True, len(parts))
+    return Where(tuple(found_comparisons), True, len(parts), equalities(nodes, context))
 
 
 def require(condition: bool, message: str, node: Node | None, end: int) -> None:

@@ -14,6 +14,7 @@ from awsql_shell.sql._common import (
     Context,
     analyze_where,
     column_at,
+    equalities,
     found,
     is_name,
     is_subquery,
@@ -71,6 +72,7 @@ class _Scope:
     grouped: bool = False
     where_is_simple: bool = True
     where_conjuncts: int = 0
+    equalities: list[tuple[ColumnRef, ColumnRef]] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)  # select-list aliases, lower-cased
 
     def build(self) -> SelectScope:
@@ -85,6 +87,7 @@ class _Scope:
             grouped=self.grouped,
             where_is_simple=self.where_is_simple,
             where_conjuncts=self.where_conjuncts,
+            equalities=tuple(self.equalities),
         )
 
 
@@ -235,6 +238,7 @@ class _Analyzer:
                 where = analyze_where(body, self.context)
                 scope.where, scope.where_is_simple = where.comparisons, where.simple
                 scope.where_conjuncts = where.conjunct_count
+                scope.equalities.extend(where.equalities)
             elif name in ("GROUP", "HAVING"):
                 scope.grouped = True
                 self._scan(body, scope, out)
@@ -326,6 +330,7 @@ class _Analyzer:
                     node = nodes[end] if end < len(nodes) else following
                     raise self._fail(f"expected a condition after ON, found {found(node)}", node)
                 self._scan(nodes[index + 1 : end], scope, out)
+                scope.equalities.extend(equalities(nodes[index + 1 : end], self.context))
                 index = end
             elif index < len(nodes) and nodes[index].is_word("USING"):
                 node = nodes[index + 1] if index + 1 < len(nodes) else following

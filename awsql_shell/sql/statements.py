@@ -79,6 +79,9 @@ class SelectScope:
     grouped: bool = False  # GROUP BY, DISTINCT, aggregates or window functions present
     where_is_simple: bool = True  # the whole WHERE is an AND of conjuncts (no top-level OR)
     where_conjuncts: int = 0  # how many top-level AND-ed conjuncts the WHERE has (0: no WHERE)
+    # Column-to-column equalities from ON and top-level WHERE conjuncts (c.function_name = f.function_name):
+    # they let a list that needs a parameter take it from another table's rows.
+    equalities: tuple[tuple[ColumnRef, ColumnRef], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,120 @@
+"""The planner decides calls offline: what EXPLAIN shows is what a run would do, with no network at all."""
+
+from __future__ import annotations
+
+import pytest
+
+from awsql_shell.catalog import Catalog
+from awsql_shell.errors import UnknownNameError, UnsupportedError, ValidationError
+from awsql_shell.executor import Session
+from awsql_shell.planner.select import DefaultRegion, SelectPlan, plan_select
+from awsql_shell.settings import Settings
+from awsql_shell.sql import parse_statement
+
+NO_DEFAULT = DefaultRegion(None)
+
+
+def plan(catalog: Catalog, sql: str, default: DefaultRegion = NO_DEFAULT) -> SelectPlan:
+    return plan_select(parse_statement(sql), catalog, default)
+
+
+def test_identifier_columns_only_means_list_only(catalog: Catalog) -> None:
+    planned = plan(catalog, "SELECT function_name, region FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    (fetch,) = planned.fetches
+    assert fetch.operations == ("ListResources",)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'",
+        "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND runtime = 'python3.12'",
+        "SELECT f.function_name FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' ORDER BY f.memory_size",
+    ],
+)
+def test_other_columns_add_get_resource(catalog: Catalog, sql: str) -> None:
+    (fetch,) = plan(catalog, sql).fetches
+    assert fetch.operations == ("ListResources", "GetResource")
+
+
+def test_list_only_view_never_gets(catalog: Catalog) -> None:
+    sql = "SELECT * FROM awscc.s3.buckets_list_only WHERE region = 'us-east-1'"
+    (fetch,) = plan(catalog, sql).fetches
+    assert fetch.operations == ("ListResources",)
+
+
+def test_identifier_in_means_get_only_per_region(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier IN ('a', 'b')",
+    )
+    assert [(f.region, f.identifiers) for f in planned.fetches] == [
+        ("us-east-1", ("a", "b")),
+        ("eu-west-1", ("a", "b")),
+    ]
+    assert "1 = 1" in planned.sql  # the Identifier predicate was used for the calls, not left for SQLite
+
+
+def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
+    planned = plan(catalog, "SELECT * FROM awscc.s3.buckets", DefaultRegion("eu-west-1", "AWS_REGION"))
+    assert planned.fetches[0].region == "eu-west-1"
+    assert planned.notices == ["no region in WHERE; using the default region eu-west-1 (AWS_REGION)"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "limit"),
+    [
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", 5),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5 OFFSET 2", 7),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' ORDER BY bucket_name LIMIT 5", None),
+        ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' OR 1 = 1 LIMIT 5", None),
+    ],
+)
+def test_limit_is_pushed_only_when_safe(catalog: Catalog, sql: str, limit: int | None) -> None:
+    planned = plan(catalog, sql, DefaultRegion("us-east-1", "test"))
+    assert {f.limit for f in planned.fetches} == {limit}
+
+
+def test_resource_model_from_where(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1' AND cluster_name IN ('a', 'b')",
+    )
+    assert [f.resource_model for f in planned.fetches] == [{"ClusterName": "a"}, {"ClusterName": "b"}]
+
+
+def test_missing_list_parameter_says_what_to_add(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match=r"add WHERE cluster_name = '\.\.\.'"):
+        plan(catalog, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1'")
+
+
+def test_unknown_resource_has_position_and_suggestion(catalog: Catalog) -> None:
+    with pytest.raises(UnknownNameError, match=r"did you mean 'awscc\.s3\.buckets'") as caught:
+        plan(catalog, "SELECT * FROM awscc.s3.bukets WHERE region = 'us-east-1'")
+    assert caught.value.position == len("SELECT * FROM ")
+
+
+def test_type_without_handlers_is_a_clear_error(catalog: Catalog) -> None:
+    entry = next(e for e in catalog if not e.provisionable)
+    with pytest.raises(UnsupportedError, match="not supported by Cloud Control"):
+        plan(catalog, f"SELECT * FROM {entry.id} WHERE region = 'us-east-1'")
+
+
+def test_raw_views_need_a_type_name(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match="TypeName"):
+        plan(catalog, "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1'")
+
+
+def test_explain_is_offline_and_needs_no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))  # nothing listens there
+    (result,) = session.run(
+        "EXPLAIN SELECT f.function_name, r.role_name FROM awscc.lambda.functions f "
+        "JOIN awscc.iam.roles r ON r.arn = f.role WHERE f.region = 'us-east-1' AND r.region = 'us-east-1'"
+    )
+    operations = [row[1] for row in result.rows]
+    assert operations == ["ListResources", "GetResource", "ListResources", "GetResource", "SQLite"]
+    assert session.gateway_if_started is None
