@@ -1,20 +1,378 @@
-"""INSERT, UPDATE and DELETE: validated against the schema, idempotent, awaited (issue 5)."""
+"""INSERT, UPDATE and DELETE: validated against the schema, confirmed when they could do more than meant,
+sent once, awaited, and reported truthfully (issue 5, dialect sections 3.2-3.4).
+
+The order of a run never changes: refuse under --read-only; validate everything (the planner, offline);
+read what the statement needs to know (the rows of INSERT ... SELECT, the resources an UPDATE or DELETE
+without Identifier would touch); ask for confirmation when the targets are not named by Identifier; only
+then call Cloud Control. EXPLAIN goes through the same validation and stops before reading anything.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import contextlib
+import datetime
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from awsql_shell.errors import UnsupportedError
+from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
+from awsql_shell.planner.defaults import default_region
+from awsql_shell.planner.mutation import (
+    FIELD_TYPES,
+    NOWAIT_FIELDS,
+    REGION_FIELD,
+    MutationCall,
+    MutationTarget,
+    WhereTargets,
+    default_region_notice,
+    desired_resources,
+    insert_layout,
+    literal_rows,
+    patch_document,
+    plan_creates,
+    plan_deletes,
+    plan_updates,
+    resolve_target,
+    returning_fields,
+    targets_query_text,
+    verb_of,
+    where_targets,
+)
 from awsql_shell.result import Result
+from awsql_shell.sql import parse_statement
+from awsql_shell.sql.statements import Delete, Insert, Select, Update
 
 if TYPE_CHECKING:
     from awsql_shell.executor import Session
-    from awsql_shell.sql.statements import Delete, Insert, Update
+    from awsql_shell.gateway.mutations import MutationOutcome
+
+EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
+MAX_LISTED_IDENTIFIERS = 10
+_PAST = {"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}
+_INFINITIVE = {"INSERT": "create", "UPDATE": "update", "DELETE": "delete"}
+
+
+class ConfirmationRequired(ValidationError):
+    """An UPDATE or DELETE without Identifier in batch mode without --yes: refused, nothing changed."""
+
+
+class SomeFailedError(AwsqlError):
+    """Several calls, and at least one failed; the exit code is the first failure's."""
+
+    def __init__(self, message: str, *, first: AwsqlError):
+        super().__init__(message)
+        self.first = first
+        self.exit_code = first.exit_code
+
+
+@dataclass
+class _Plan:
+    """A validated statement: the calls to make, and what to tell the user first."""
+
+    verb: str
+    target: MutationTarget
+    calls: list[MutationCall]
+    returning: tuple[str, ...]
+    notices: list[str] = field(default_factory=list)
+    unconfirmed: bool = False  # the targets were found by a query, not named by Identifier
+
+
+# -- entry points ---------------------------------------------------------------------------------
 
 
 def run_mutation(session: Session, statement: Insert | Update | Delete) -> Result:
-    raise UnsupportedError(f"{type(statement).__name__.upper()} is not available yet in this version of awsql")
+    verb = verb_of(statement)
+    if session.settings.read_only:
+        raise ValidationError(f"{verb} refused: awsql runs with --read-only, so nothing was changed")
+    plan = _plan(session, statement)
+    if plan.unconfirmed and plan.calls and not _confirmed(session, plan):
+        return Result([], [], status=f"{verb} 0", notices=[*plan.notices, "not confirmed: nothing was changed"])
+    if not plan.calls:
+        return Result([], [], status=f"{verb} 0", notices=plan.notices)
+    wait = _awaits(session, statement)
+    outcomes = _send(session, plan.calls, wait)
+    _raise_failures(verb, outcomes)
+    return _result(plan, outcomes, wait)
 
 
 def explain_mutation(session: Session, statement: Insert | Update | Delete) -> Result:
-    raise UnsupportedError(f"EXPLAIN {type(statement).__name__.upper()} is not available yet")
+    """The calls the statement would make, validated as a real run would be; no network, no gateway."""
+    verb = verb_of(statement)
+    target = resolve_target(session.catalog, statement)
+    returning_fields(statement)
+    notices: list[str] = []
+    if session.settings.read_only:
+        notices.append(f"awsql runs with --read-only: this {verb} would be refused")
+    rows: list[tuple[str, str, str, str, str]] = []
+    if isinstance(statement, Insert):
+        rows += _explain_insert(session, statement, target, notices)
+    else:
+        rows += _explain_targeted(session, statement, target, notices)
+    regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in _MUTATING and row[2]))
+    if _awaits(session, statement):
+        detail = "each request, until SUCCESS or FAILED (no sooner than its RetryAfter)"
+    else:
+        detail = "not awaited (NOWAIT): each RequestToken is returned at once"
+    rows.append(("", "GetResourceRequestStatus", regions, target.type_name, detail))
+    numbered = [(str(number), *row[1:]) for number, row in enumerate(rows, 1)]
+    return Result.of(EXPLAIN_COLUMNS, numbered, notices=notices)
+
+
+_MUTATING = ("CreateResource", "UpdateResource", "DeleteResource")
+
+
+def _awaits(session: Session, statement: Insert | Update | Delete) -> bool:
+    if statement.has_hint("nowait"):
+        return False
+    return statement.has_hint("await") or not session.settings.no_wait
+
+
+# -- planning -----------------------------------------------------------------------------------------
+
+
+def _plan(session: Session, statement: Insert | Update | Delete) -> _Plan:
+    target = resolve_target(session.catalog, statement)
+    returning = returning_fields(statement)
+    if isinstance(statement, Insert):
+        return _plan_insert(session, statement, target, returning)
+    return _plan_targeted(session, statement, target, returning)
+
+
+def _plan_insert(session: Session, statement: Insert, target: MutationTarget, returning: tuple[str, ...]) -> _Plan:
+    layout = insert_layout(target, statement)
+    default = _default_region(session)
+    notices = [] if layout.region_index is not None else [default_region_notice("INSERT", default)]
+    if statement.query is None:
+        values, spans = literal_rows(statement)
+        resources = desired_resources(target, layout, values, default, statement, spans)
+    else:
+        selected = _read(session, statement.query, "INSERT")
+        notices[:0] = selected.notices
+        resources = desired_resources(target, layout, selected.rows, default, statement)
+    return _Plan("INSERT", target, plan_creates(target, resources), returning, notices)
+
+
+def _plan_targeted(
+    session: Session, statement: Update | Delete, target: MutationTarget, returning: tuple[str, ...]
+) -> _Plan:
+    verb = verb_of(statement)
+    patch = patch_document(target, statement, session.settings.variables) if isinstance(statement, Update) else None
+    default = _default_region(session)
+    query = _targets_query(target, statement)
+    where = where_targets(target, statement, default, query)
+    notices: list[str] = []
+    if where.only_identifiers:
+        pairs = where.pairs()
+        if where.region_defaulted:
+            notices.append(default_region_notice(verb, default))
+    else:
+        selected = _read(session, query, verb)
+        notices.extend(selected.notices)
+        pairs = list(dict.fromkeys((str(r), str(i)) for r, i in selected.rows if i is not None))
+    calls = plan_updates(target, pairs, patch) if patch is not None else plan_deletes(target, pairs)
+    return _Plan(verb, target, calls, returning, notices, unconfirmed=not where.named)
+
+
+def _default_region(session: Session):
+    settings = session.settings
+    return default_region(settings.region, settings.profile)
+
+
+def _targets_query(target: MutationTarget, statement: Update | Delete) -> Select:
+    query = parse_statement(targets_query_text(target, statement))
+    assert isinstance(query, Select)
+    return query
+
+
+def _read(session: Session, query: Select, verb: str) -> Result:
+    """Rows of a query the mutation depends on; a partial answer would make it act on a guess, so it stops."""
+    result = session._select(query)
+    if result.warnings:
+        raise AwsqlError(
+            f"{verb} stopped before any change: the resources it depends on could not all be read "
+            f"({result.warnings[0]})"
+        )
+    return result
+
+
+# -- confirmation -----------------------------------------------------------------------------------------
+
+
+def _confirmed(session: Session, plan: _Plan) -> bool:
+    if session.settings.assume_yes:
+        return True
+    count = len(plan.calls)
+    noun = "resource" if count == 1 else "resources"
+    touched = (
+        f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {_account(session)} ({_listing(plan.calls)})"
+    )
+    if session.confirm is None:
+        raise ConfirmationRequired(
+            f"{plan.verb} does not name its targets by Identifier and would {touched}; nothing was changed: "
+            "pass --yes to go ahead, or name them with WHERE Identifier = '...' (or Identifier IN (...))"
+        )
+    return bool(session.confirm(f"{plan.verb} without Identifier: {touched[0].upper()}{touched[1:]}?"))
+
+
+def _account(session: Session) -> str:
+    """Which account a change lands in, as far as awsql knows without asking STS."""
+    settings = session.settings
+    if settings.sandbox:
+        return f"the sandbox account ({settings.endpoint_url})"
+    if settings.endpoint_url:
+        return f"the account behind {settings.endpoint_url}"
+    profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"
+    return f"the AWS account of profile '{profile}'"
+
+
+def _listing(calls: Sequence[MutationCall]) -> str:
+    by_region: dict[str, list[str]] = {}
+    for call in calls:
+        by_region.setdefault(call.region, []).append(call.identifier or "")
+    parts = []
+    for region, identifiers in by_region.items():
+        shown = ", ".join(identifiers[:MAX_LISTED_IDENTIFIERS])
+        more = len(identifiers) - MAX_LISTED_IDENTIFIERS
+        parts.append(f"{region}: {shown}{f' and {more} more' if more > 0 else ''}")
+    return "; ".join(parts)
+
+
+# -- running ------------------------------------------------------------------------------------------------
+
+
+def _send(session: Session, calls: Sequence[MutationCall], wait: bool) -> list[MutationOutcome]:
+    from awsql_shell.gateway.mutations import MutationInterrupted
+
+    progress = session.progress
+    try:
+        return session.gateway.mutate(calls, wait=wait, progress=progress, cancel=session.cancel)
+    except MutationInterrupted as interrupted:
+        _finish(progress)
+        # The shell drops an interrupted statement's outcome, so this goes straight to the terminal.
+        for line in interrupted.lines():
+            print(line, file=sys.stderr, flush=True)
+        raise KeyboardInterrupt from None
+    finally:
+        _finish(progress)
+
+
+def _finish(progress: Any) -> None:
+    if progress is not None:
+        with contextlib.suppress(Exception):  # a broken progress display must not hide the outcome
+            progress.finish()
+
+
+def _raise_failures(verb: str, outcomes: Sequence[MutationOutcome]) -> None:
+    failed = [o for o in outcomes if o.error is not None]
+    if not failed:
+        return
+    first = failed[0].error
+    assert first is not None
+    if len(outcomes) == 1:
+        raise first
+    if isinstance(first, CredentialsError):
+        raise first
+    done = len(outcomes) - len(failed)
+    raise SomeFailedError(
+        f"{len(failed)} of {len(outcomes)} {verb} calls failed ({done} succeeded); the first: {first.message}",
+        first=first,
+    )
+
+
+def _result(plan: _Plan, outcomes: Sequence[MutationOutcome], wait: bool) -> Result:
+    count = len(outcomes)
+    status = f"{plan.verb} {count}" if wait else f"{plan.verb} {count} (not awaited)"
+    fields = plan.returning or (() if wait else NOWAIT_FIELDS)
+    if not fields:
+        return Result([], [], status=status, notices=plan.notices)
+    rows = [tuple(_field(outcome, name) for name in fields) for outcome in outcomes]
+    types = {name: FIELD_TYPES[name] for name in fields if name in FIELD_TYPES}
+    return Result(list(fields), rows, status=status, notices=plan.notices, types=types)
+
+
+def _field(outcome: MutationOutcome, name: str) -> Any:
+    event = outcome.event or {}
+    if name == REGION_FIELD:
+        return outcome.call.region
+    if name == "Identifier":
+        return event.get("Identifier") or outcome.call.identifier
+    value = event.get(name)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+# -- EXPLAIN ------------------------------------------------------------------------------------------------
+
+
+def _explain_insert(
+    session: Session, statement: Insert, target: MutationTarget, notices: list[str]
+) -> list[tuple[str, str, str, str, str]]:
+    layout = insert_layout(target, statement)
+    default = _default_region(session)
+    if layout.region_index is None:
+        notices.append(default_region_notice("INSERT", default))
+    if statement.query is None:
+        values, spans = literal_rows(statement)
+        resources = desired_resources(target, layout, values, default, statement, spans)
+        return [_call_row(call) for call in plan_creates(target, resources)]
+    from awsql_shell.executor import explain_select
+
+    selected = explain_select(session.plan(statement.query))
+    notices.extend(selected.notices)
+    mapping = ", ".join(
+        f"{json.dumps(column.property)}: <value {index}>"
+        for index, column in enumerate(layout.columns, 1)
+        if index - 1 != layout.region_index
+    )
+    region = (default.name or "") if layout.region_index is None else f"<value {layout.region_index + 1}>"
+    detail = f"for each row of the query: DesiredState={{{mapping}}}"
+    return [*_steps(selected), ("", "CreateResource", region, target.type_name, detail)]
+
+
+def _explain_targeted(
+    session: Session, statement: Update | Delete, target: MutationTarget, notices: list[str]
+) -> list[tuple[str, str, str, str, str]]:
+    verb = verb_of(statement)
+    patch = patch_document(target, statement, session.settings.variables) if isinstance(statement, Update) else None
+    default = _default_region(session)
+    query = _targets_query(target, statement)
+    where = where_targets(target, statement, default, query)
+    if where.only_identifiers:
+        if where.region_defaulted:
+            notices.append(default_region_notice(verb, default))
+        pairs = where.pairs()
+        calls = plan_updates(target, pairs, patch) if patch is not None else plan_deletes(target, pairs)
+        return [_call_row(call) for call in calls]
+    from awsql_shell.executor import explain_select
+
+    selected = explain_select(session.plan(query))
+    notices.extend(selected.notices)
+    if not where.named:
+        notices.append(
+            f"the WHERE does not name Identifier: {verb} first counts the resources it matches, then needs your "
+            "confirmation (or --yes)"
+        )
+    operation = "UpdateResource" if patch is not None else "DeleteResource"
+    detail = "for each matching resource"
+    if patch is not None:
+        detail += f": PatchDocument={json.dumps(list(patch), separators=(',', ':'))}"
+    return [*_steps(selected), ("", operation, _regions(where), target.type_name, detail)]
+
+
+def _regions(where: WhereTargets) -> str:
+    return ", ".join(where.regions)
+
+
+def _steps(selected: Result) -> list[tuple[str, str, str, str, str]]:
+    return [("", *row[1:]) for row in selected.rows]  # type: ignore[misc]
+
+
+def _call_row(call: MutationCall) -> tuple[str, str, str, str, str]:
+    return ("", call.operation, call.region, call.type_name, call.describe())
+

@@ -1,0 +1,347 @@
+"""Cloud Control mutations: send each planned call, then follow its request until it settles.
+
+- Once: every call carries the ``ClientToken`` its plan made, and ``ApiCaller`` re-sends the very same
+  parameters on a retry, so a call whose answer was lost (a dropped connection, a 5xx) is replayed by
+  Cloud Control instead of acting twice.
+- Awaited: GetResourceRequestStatus is polled no sooner than the request's ``RetryAfter`` (with a
+  growing pause when it gives none) until SUCCESS, FAILED or CANCEL_COMPLETE.
+- Bounded: each call is one job in the gateway's worker pool, so at most ``max_concurrency`` requests are
+  being sent or followed at a time.
+- Interrupted: queued calls are never sent; the requests already made go on in AWS, and
+  ``MutationInterrupted`` names their RequestTokens.
+- Errors a user can act on: an API error or a FAILED request becomes a ``MutationError`` naming the
+  operation, type, identifier, region, ErrorCode and StatusMessage.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from awsql_shell.errors import AwsqlError, CredentialsError
+from awsql_shell.gateway.calls import Abandoned, ApiCaller
+from awsql_shell.gateway.clients import Target
+from awsql_shell.gateway.errors import (
+    UNSUPPORTED_ERROR_CODES,
+    UnsupportedTypeError,
+    credentials_error,
+    error_code,
+    error_message,
+    is_credentials_problem,
+)
+from awsql_shell.planner.mutation import MutationCall
+
+FINAL_STATUSES = frozenset({"SUCCESS", "FAILED", "CANCEL_COMPLETE"})
+# How long an interrupted statement waits for calls already on the wire, to learn their RequestTokens.
+_INTERRUPT_GRACE_SECONDS = 2.0
+_WAIT_POLL_SECONDS = 0.02
+
+# What to do about an error code, where its message does not say.
+_HINTS = {
+    "NotUpdatableException": "create-only properties need replacement: DELETE the resource, then INSERT it",
+    "NotUpdatable": "create-only properties need replacement: DELETE the resource, then INSERT it",
+    "ConcurrentOperationException": "another operation is in progress on this resource; try again when it ends",
+    "ResourceConflictException": "the resource is being changed by someone else; try again shortly",
+    "ClientTokenConflictException": "this ClientToken was already used for a different request",
+}
+
+
+class MutationError(AwsqlError):
+    """A mutation Cloud Control refused or that FAILED; ``code`` is its error code or ErrorCode."""
+
+    def __init__(self, message: str, *, code: str, request_token: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.request_token = request_token
+
+
+def _subject(call: MutationCall, event: dict[str, Any] | None = None) -> str:
+    identifier = call.identifier or (event or {}).get("Identifier")
+    named = f" '{identifier}'" if identifier else ""
+    return f"{call.operation} {call.type_name}{named} in {call.region}"
+
+
+def api_error(error: BaseException, call: MutationCall, *, profile: str | None) -> AwsqlError:
+    """A mutation call that Cloud Control answered with an error (or that never got an answer)."""
+    if isinstance(error, AwsqlError):
+        return error
+    if is_credentials_problem(error):
+        return credentials_error(error, profile=profile)
+    code = error_code(error) or type(error).__name__
+    message = error_message(error)
+    if code in UNSUPPORTED_ERROR_CODES:
+        return UnsupportedTypeError(
+            f"{call.type_name} is not supported by Cloud Control in {call.region} "
+            f"({call.operation}: {code}: {message})",
+            region=call.region,
+            type_name=call.type_name,
+            code=code,
+        )
+    hint = _HINTS.get(code)
+    cause = f"{code}: {message}"
+    return MutationError(f"{_subject(call)}: {hint} ({cause})" if hint else f"{_subject(call)}: {cause}", code=code)
+
+
+def failed_error(call: MutationCall, event: dict[str, Any]) -> MutationError:
+    """A request that ended FAILED (or was cancelled): its ErrorCode and StatusMessage, and its token."""
+    status = event.get("OperationStatus")
+    code = event.get("ErrorCode") or ("Cancelled" if status == "CANCEL_COMPLETE" else "Failed")
+    message = event.get("StatusMessage") or ("the request was cancelled" if status == "CANCEL_COMPLETE" else "")
+    token = event.get("RequestToken")
+    hint = _HINTS.get(code)
+    text = f"{_subject(call, event)} {status}: {code}: {message}".rstrip(": ")
+    if hint:
+        text += f" ({hint})"
+    return MutationError(f"{text} [RequestToken {token}]", code=code, request_token=token)
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """When to ask again about a request: at its ``RetryAfter`` (never sooner than ``min_delay`` nor later
+    than ``max_retry_after``), else after a pause that starts at ``first_delay`` and grows to ``max_delay``."""
+
+    first_delay: float = 0.5
+    growth: float = 1.5
+    max_delay: float = 10.0
+    min_delay: float = 0.02
+    max_retry_after: float = 60.0
+
+    def delay(self, event: dict[str, Any], polls: int, now: datetime.datetime | None = None) -> float:
+        retry_after = _timestamp(event.get("RetryAfter"))
+        if retry_after is not None:
+            now = now or datetime.datetime.now(datetime.timezone.utc)
+            wait = (retry_after - now).total_seconds()
+            return min(max(wait, self.min_delay), self.max_retry_after)
+        return min(self.first_delay * self.growth**polls, self.max_delay)
+
+
+def _timestamp(value: Any) -> datetime.datetime | None:
+    if isinstance(value, datetime.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=datetime.timezone.utc)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
+    return None
+
+
+@dataclass(eq=False)
+class MutationOutcome:
+    """What became of one call: the latest ProgressEvent, and the error when it did not succeed."""
+
+    call: MutationCall
+    event: dict[str, Any] | None = None
+    error: AwsqlError | None = None
+    # queued -> sending -> following -> done; skipped: never sent; unknown: given up while retrying the send
+    stage: str = "queued"
+
+    @property
+    def request_token(self) -> str | None:
+        return (self.event or {}).get("RequestToken")
+
+    @property
+    def status(self) -> str | None:
+        return (self.event or {}).get("OperationStatus")
+
+    @property
+    def settled(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+
+class MutationInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or the cancel event) while sending or awaiting: what was sent goes on in AWS."""
+
+    def __init__(self, outcomes: Sequence[MutationOutcome]):
+        super().__init__("interrupted")
+        self.outcomes = list(outcomes)
+
+    @property
+    def going_on(self) -> list[MutationOutcome]:
+        return [o for o in self.outcomes if o.request_token and not o.settled]
+
+    @property
+    def maybe_sent(self) -> list[MutationOutcome]:
+        return [o for o in self.outcomes if o.stage in ("sending", "unknown") and not o.request_token]
+
+    @property
+    def unsent(self) -> list[MutationOutcome]:
+        return [o for o in self.outcomes if o.stage in ("queued", "skipped")]
+
+    def lines(self) -> list[str]:
+        """What the user must know: which requests go on without us, and how to follow them."""
+        lines = []
+        for outcome in self.going_on:
+            call = outcome.call
+            lines.append(
+                f"interrupted: the {call.operation} request for {call.type_name} goes on in AWS ({call.region}); "
+                f"RequestToken {outcome.request_token} -- follow it with: SELECT * FROM "
+                f"awscc.cloud_control.resource_request WHERE region = '{call.region}' "
+                f"AND RequestToken = '{outcome.request_token}'"
+            )
+        for outcome in self.maybe_sent:
+            call = outcome.call
+            lines.append(
+                f"interrupted: a {call.operation} call for {call.type_name} in {call.region} may have reached AWS "
+                f"(ClientToken {call.client_token}); check with awscc.cloud_control.resource_requests"
+            )
+        if self.unsent:
+            count = len(self.unsent)
+            lines.append(f"interrupted: {count} call{'s were' if count > 1 else ' was'} not sent")
+        return lines
+
+
+Submit = Callable[[Callable[[], None]], None]
+
+
+@dataclass(eq=False)
+class MutationRun:
+    """One statement's calls: each is a job that sends its call and (when awaiting) follows the request."""
+
+    caller: ApiCaller
+    submit: Submit
+    target: Target
+    calls: Sequence[MutationCall]
+    wait: bool = True
+    listener: Any = None  # a ProgressListener: one planned "call" per request, done when it settles
+    invalidate: Callable[[str, str, str | None], None] = lambda region, type_name, identifier: None
+    poll: PollPolicy = field(default_factory=PollPolicy)
+
+    def __post_init__(self) -> None:
+        self.outcomes = [MutationOutcome(call) for call in self.calls]
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._remaining = len(self.outcomes)
+        self._finished = threading.Event()
+        self._progress_lock = threading.Lock()
+
+    def run(self, cancel: threading.Event | None = None) -> list[MutationOutcome]:
+        """Every outcome, in the order of the calls; raises ``MutationInterrupted`` when cancelled."""
+        if cancel is not None and cancel.is_set():
+            raise MutationInterrupted(self.outcomes)
+        if not self.outcomes:
+            return []
+        for outcome in self.outcomes:
+            self._notify("on_calls_planned", outcome.call.region, 1)
+        try:
+            for outcome in self.outcomes:
+                self.submit(lambda outcome=outcome: self._work(outcome))
+            while not self._finished.wait(_WAIT_POLL_SECONDS):
+                if cancel is not None and cancel.is_set():
+                    raise KeyboardInterrupt
+        except BaseException:
+            self._interrupt()
+            raise MutationInterrupted(self.outcomes) from None
+        return self.outcomes
+
+    def _interrupt(self) -> None:
+        self._stop.set()
+        self.listener = None
+        deadline = time.monotonic() + _INTERRUPT_GRACE_SECONDS
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not any(o.stage == "sending" for o in self.outcomes):
+                    return
+            time.sleep(_WAIT_POLL_SECONDS)
+
+    # -- in a worker ---------------------------------------------------------------------------
+
+    def _work(self, outcome: MutationOutcome) -> None:
+        try:
+            with self._lock:
+                if self._stop.is_set():
+                    outcome.stage = "skipped"
+                    return
+                outcome.stage = "sending"
+            self._send(outcome)
+            if outcome.error is None and self.wait:
+                self._follow(outcome)
+        except BaseException as failure:  # the run must hear about every call, or it never ends
+            if outcome.error is None and not isinstance(failure, Abandoned):
+                outcome.error = AwsqlError(f"{_subject(outcome.call)}: {type(failure).__name__}: {failure}")
+        finally:
+            self._settle(outcome)
+
+    def _send(self, outcome: MutationOutcome) -> None:
+        call = outcome.call
+        try:
+            response = self.caller.call(
+                self.target, call.region, call.method, call.params(), abandoned=self._stop.is_set
+            )
+        except Abandoned:
+            with self._lock:
+                outcome.stage = "unknown"  # interrupted while backing off: an earlier attempt may have arrived
+            return
+        except Exception as error:
+            outcome.error = api_error(error, call, profile=self.target.profile)
+            with self._lock:
+                outcome.stage = "done"
+            return
+        event = dict(response.get("ProgressEvent") or {})
+        with self._lock:
+            outcome.event = event
+            outcome.stage = "following"
+        self._check_final(outcome)
+
+    def _follow(self, outcome: MutationOutcome) -> None:
+        polls = 0
+        while not outcome.settled and outcome.error is None:
+            assert outcome.event is not None
+            if self._stop.wait(self.poll.delay(outcome.event, polls)):
+                return
+            polls += 1
+            try:
+                response = self.caller.call(
+                    self.target,
+                    outcome.call.region,
+                    "get_resource_request_status",
+                    {"RequestToken": outcome.request_token},
+                    abandoned=self._stop.is_set,
+                )
+            except Abandoned:
+                return
+            except Exception as error:
+                problem = api_error(error, outcome.call, profile=self.target.profile)
+                if not isinstance(problem, CredentialsError):
+                    problem = AwsqlError(
+                        f"{problem.message}; the request goes on in AWS: RequestToken {outcome.request_token}"
+                    )
+                outcome.error = problem
+                return
+            event = dict(response.get("ProgressEvent") or {})
+            # A settled event carries no RetryAfter; keep the Identifier should it leave that out.
+            event.setdefault("Identifier", outcome.event.get("Identifier"))
+            with self._lock:
+                outcome.event = event
+            self._check_final(outcome)
+
+    def _check_final(self, outcome: MutationOutcome) -> None:
+        if outcome.event is not None and outcome.status in ("FAILED", "CANCEL_COMPLETE"):
+            outcome.error = failed_error(outcome.call, outcome.event)
+
+    def _settle(self, outcome: MutationOutcome) -> None:
+        call = outcome.call
+        if outcome.stage != "skipped":
+            # Whatever happened, what is cached about this resource may be stale now.
+            identifier = call.identifier or (outcome.event or {}).get("Identifier") or None
+            self.invalidate(call.region, call.type_name, identifier)
+        with self._lock:
+            if outcome.stage == "following" and (outcome.settled or outcome.error is not None or not self.wait):
+                outcome.stage = "done"
+            self._remaining -= 1
+            finished = self._remaining == 0
+        if outcome.stage != "skipped":
+            self._notify("on_call_done", call.region)
+        if finished:
+            self._finished.set()
+
+    def _notify(self, event: str, region: str, *args: Any) -> None:
+        listener = self.listener
+        if listener is None:
+            return
+        with self._progress_lock:
+            try:
+                getattr(listener, event)(region, *args)
+            except Exception:
+                self.listener = None  # a broken progress display must never break a mutation
