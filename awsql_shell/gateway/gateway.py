@@ -16,7 +16,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from awsql_shell.errors import AwsqlError, CredentialsError
 from awsql_shell.gateway.cache import NOT_CACHED, GetKey, ListedResource, ListKey, ResourceCache
@@ -27,6 +27,10 @@ from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPoo
 from awsql_shell.gateway.progress import ProgressListener
 from awsql_shell.planner.plan import Fetch, FetchedResource, FetchResult
 from awsql_shell.settings import Settings
+
+if TYPE_CHECKING:
+    from awsql_shell.gateway.mutations import MutationOutcome
+    from awsql_shell.planner.mutation import MutationCall
 
 # How often a waiting statement looks at its cancel event.
 _CANCEL_POLL_SECONDS = 0.02
@@ -181,6 +185,41 @@ class Gateway:
         started = time.perf_counter()
         try:
             return self._fetch_all(fetches, progress, cancel)
+        finally:
+            with self._lock:
+                self._counters.elapsed += time.perf_counter() - started
+
+    def mutate(
+        self,
+        calls: Sequence[MutationCall],
+        *,
+        wait: bool = True,
+        progress: ProgressListener | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[MutationOutcome]:
+        """Send each CreateResource/UpdateResource/DeleteResource call once (its ClientToken makes retries
+        safe) and, when ``wait``, follow every request until it settles; one outcome per call, in order.
+        The cache forgets each resource touched. Raises ``MutationInterrupted`` when ``cancel`` is set or
+        Ctrl-C arrives (see ``gateway.mutations``)."""
+        from awsql_shell.gateway.mutations import MutationRun
+
+        settings = self._settings
+        self._ensure_workers(max(1, settings.max_concurrency))
+        with self._lock:
+            pool, caller = self._pool, self._caller
+        assert pool is not None and caller is not None
+        run = MutationRun(
+            caller,
+            lambda job: pool.submit(PRIORITY_GET, job),
+            Target(settings.profile, settings.endpoint_url),
+            calls,
+            wait=wait,
+            listener=progress,
+            invalidate=self.invalidate,
+        )
+        started = time.perf_counter()
+        try:
+            return run.run(cancel)
         finally:
             with self._lock:
                 self._counters.elapsed += time.perf_counter() - started
