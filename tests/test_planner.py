@@ -118,3 +118,9 @@ def test_explain_is_offline_and_needs_no_credentials(monkeypatch: pytest.MonkeyP
     operations = [row[1] for row in result.rows]
     assert operations == ["ListResources", "GetResource", "ListResources", "GetResource", "SQLite"]
     assert session.gateway_if_started is None
+
+
+def test_forgiving_names_are_rewritten_but_quoted_names_are_left_alone(catalog: Catalog) -> None:
+    sql = "SELECT FunctionName, \"MemorySize\" FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    planned = plan(catalog, sql)
+    assert planned.sql.startswith('SELECT "function_name", "MemorySize" FROM')

@@ -327,6 +327,8 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
         for column in scope.columns:
             qualifier = column.qualifier.lower() if column.qualifier else None
             candidates = scope_tables if qualifier is None else [t for r, t in by_reference.items() if r == qualifier]
+            if statement.text[column.span.end - 1] in "\"`]":
+                continue  # a quoted name means exactly what it says
             canonical = _canonical(column.name, candidates)
             if canonical and canonical != column.name.lower():
                 start = column.span.end - len(column.name)
