@@ -20,7 +20,7 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from awsql_shell.settings import Settings
-from awsql_shell.shell.editing import statement_complete
+from awsql_shell.shell.editing import split_meta_command, statement_complete
 from awsql_shell.shell.meta import default_registry
 from awsql_shell.shell.repl import Shell, run_shell
 from awsql_shell.shell.toolbar import toolbar_text
@@ -130,6 +130,14 @@ def test_output_format_changes_with_backslash_o() -> None:
     assert "Output format is json." in run.out
     body = run.out.split("Output format is json.\n", 1)[1].rsplit("1 row in", 1)[0]
     assert json.loads(body) == [{"x": 1, "y": "a"}]
+
+
+def test_meta_commands_forgive_a_trailing_semicolon() -> None:
+    settings = Settings(color=False)
+    run = typed("\\o csv;\n\\timing on;\n", settings)
+    assert settings.output == "csv" and settings.timing
+    assert run.err == ""
+    assert split_meta_command("\\o\tjson ; ") == ("\\o", "json")
 
 
 def test_unknown_output_format_is_an_error_with_a_suggestion() -> None:

@@ -22,12 +22,13 @@ def is_meta_command(text: str) -> bool:
 
 
 def split_meta_command(text: str) -> tuple[str, str]:
-    """``\\o  json`` -> (``\\o``, ``json``); ``exit;`` -> (``exit``, ``""``)."""
-    stripped = text.strip()
-    if not stripped.startswith("\\"):
-        stripped = stripped.rstrip(";").strip()
-    name, _, argument = stripped.partition(" ")
-    return name, argument.strip()
+    """``\\o  json`` -> (``\\o``, ``json``); ``exit;`` -> (``exit``, ``""``). A ';' at the very end is
+    dropped: people used to SQL type ``\\o json;``."""
+    stripped = text.strip().removesuffix(";").rstrip()
+    parts = stripped.split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
 def statement_complete(text: str) -> bool:
