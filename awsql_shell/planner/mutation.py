@@ -282,7 +282,7 @@ def coerce(schema: ResourceSchema, column: Column, value: Any, where: str = "") 
         options = [str(option) for option in column.enum]
         hint = did_you_mean(str(converted), options) if isinstance(converted, str) else ""
         listed = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-        raise ValidationError(f"{what} cannot be {_kind_of(converted)}{hint}: it is one of {listed}")
+        raise ValidationError(f"{what} cannot be {json.dumps(converted)}{hint}: it is one of {listed}")
     if kind in ("object", "array"):
         problem = check_nested(schema, schema.properties.get(column.property, {}), converted, column.property)
         if problem:

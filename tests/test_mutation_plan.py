@@ -1,0 +1,472 @@
+"""Mutation planning without AWS: validation, DesiredState and PatchDocument building, targets, and EXPLAIN
+(which must validate like a real run and never build the gateway)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from awsql_shell.catalog import Catalog
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, describe
+from awsql_shell.executor import Session
+from awsql_shell.planner.mutation import (
+    PROGRESS_EVENT_FIELDS,
+    MutationTarget,
+    check_patch,
+    desired_resources,
+    insert_layout,
+    literal_rows,
+    patch_document,
+    plan_creates,
+    resolve_target,
+    returning_fields,
+    targets_query_text,
+    where_targets,
+)
+from awsql_shell.planner.select import DefaultRegion
+from awsql_shell.result import Result
+from awsql_shell.settings import Settings
+from awsql_shell.sql import parse_statement
+from awsql_shell.sql.statements import Delete, Insert, Select, Update
+
+EIC = "awscc.lambda.event_invoke_configs"
+DESTINATION = '{"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}'
+US_EAST = DefaultRegion("us-east-1", "--region")
+NO_REGION = DefaultRegion(None)
+
+SEED_INSERT = """/*+ create */
+INSERT INTO awscc.lambda.event_invoke_configs (
+ DestinationConfig,
+ FunctionName,
+ MaximumEventAgeInSeconds,
+ MaximumRetryAttempts,
+ Qualifier,
+ region
+)
+SELECT
+ '{{ destination_config }}',
+ '{{ function_name }}',
+ '{{ maximum_event_age_in_seconds }}',
+ '{{ maximum_retry_attempts }}',
+ '{{ qualifier }}',
+ '{{ region }}'"""
+
+SEED_UPDATE = """/*+ update */
+UPDATE awscc.lambda.event_invoke_configs
+SET PatchDocument = string('{{ {
+    "DestinationConfig": destination_config,
+    "MaximumEventAgeInSeconds": maximum_event_age_in_seconds,
+    "MaximumRetryAttempts": maximum_retry_attempts
+} | generate_patch_document }}')
+WHERE region = '{{ region }}'
+AND Identifier = '{{ function_name }}|{{ qualifier }}'"""
+
+SEED_DELETE = """/*+ delete */
+DELETE FROM awscc.lambda.event_invoke_configs
+WHERE Identifier = '{{ function_name }}|{{ qualifier }}'
+AND region = 'us-east-1'"""
+
+SEED_VARIABLES = {
+    "destination_config": DESTINATION,
+    "function_name": "orders-worker",
+    "maximum_event_age_in_seconds": "300",
+    "maximum_retry_attempts": "1",
+    "qualifier": "$LATEST",
+    "region": "us-east-1",
+}
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_region(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    empty = tmp_path_factory.getbasetemp() / "no-aws-config"
+    empty.touch()
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+
+
+def statement(text: str):
+    return parse_statement(text)
+
+
+def target_of(catalog: Catalog, text: str) -> tuple[MutationTarget, Insert | Update | Delete]:
+    parsed = statement(text)
+    assert isinstance(parsed, Insert | Update | Delete)
+    return resolve_target(catalog, parsed), parsed
+
+
+def creates(catalog: Catalog, text: str, default: DefaultRegion = US_EAST):
+    target, insert = target_of(catalog, text)
+    assert isinstance(insert, Insert)
+    values, spans = literal_rows(insert)
+    layout = insert_layout(target, insert)
+    return plan_creates(target, desired_resources(target, layout, values, default, insert, spans))
+
+
+def patch(catalog: Catalog, text: str, variables: dict[str, str] | None = None):
+    target, update = target_of(catalog, text)
+    assert isinstance(update, Update)
+    return patch_document(target, update, variables)
+
+
+def fails(kind: type[AwsqlError], call, *args) -> str:
+    with pytest.raises(kind) as caught:
+        call(*args)
+    return describe(caught.value)
+
+
+# -- INSERT ------------------------------------------------------------------------------------------
+
+
+def test_insert_values_make_one_create_per_row_with_coerced_desired_state(catalog: Catalog) -> None:
+    calls = creates(
+        catalog,
+        f"INSERT INTO {EIC} (FunctionName, qualifier, maximum_retry_attempts, DestinationConfig, region) VALUES "
+        f"('fn', '$LATEST', '2', '{DESTINATION}', 'eu-west-1'), ('fn2', '$LATEST', 1, NULL, 'us-west-2')",
+    )
+    assert [(c.operation, c.region, c.type_name) for c in calls] == [
+        ("CreateResource", "eu-west-1", "AWS::Lambda::EventInvokeConfig"),
+        ("CreateResource", "us-west-2", "AWS::Lambda::EventInvokeConfig"),
+    ]
+    assert calls[0].desired_state == {
+        "FunctionName": "fn",
+        "Qualifier": "$LATEST",
+        "MaximumRetryAttempts": 2,
+        "DestinationConfig": json.loads(DESTINATION),
+    }
+    assert calls[1].desired_state == {"FunctionName": "fn2", "Qualifier": "$LATEST", "MaximumRetryAttempts": 1}
+    params = calls[0].params()
+    assert json.loads(params["DesiredState"]) == calls[0].desired_state
+    assert set(params) == {"TypeName", "DesiredState", "ClientToken"}
+
+
+def test_every_intended_operation_has_its_own_client_token(catalog: Catalog) -> None:
+    calls = creates(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('a'), ('b'), ('c')")
+    tokens = [c.client_token for c in calls]
+    assert len(set(tokens)) == 3
+    assert all(uuid.UUID(token).version == 4 for token in tokens)
+    assert calls[0].params()["ClientToken"] == calls[0].params()["ClientToken"] == tokens[0]
+
+
+def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
+    (queue,) = creates(
+        catalog,
+        "INSERT INTO awscc.sqs.queues (QueueName, FifoQueue, ContentBasedDeduplication, delay_seconds, tags) "
+        "VALUES ('q.fifo', 'true', 0, '5', '[{\"Key\": \"team\", \"Value\": \"data\"}]')",
+    )
+    assert queue.desired_state == {
+        "QueueName": "q.fifo",
+        "FifoQueue": True,
+        "ContentBasedDeduplication": False,
+        "DelaySeconds": 5,
+        "Tags": [{"Key": "team", "Value": "data"}],
+    }
+    (group,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('g', '7')")
+    assert group.desired_state["RetentionInDays"] == 7
+    message = fails(
+        ValidationError, creates, catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName, log_group_class) "
+        "VALUES ('g', 'STANDART')"
+    )
+    assert "log_group_class" in message and "'STANDARD'" in message
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (f"INSERT INTO {EIC} (FunctionNam, Qualifier) VALUES ('f', 'q')", "unknown column 'FunctionNam'"),
+        (f"INSERT INTO {EIC} (FunctionNam, Qualifier) VALUES ('f', 'q')", "did you mean 'function_name'?"),
+        ("INSERT INTO awscc.logs.log_groups (LogGroupName, Arn) VALUES ('g', 'arn')", "arn (Arn) is read-only"),
+        (f"INSERT INTO {EIC} (FunctionName) VALUES ('f')", "misses the required property qualifier (Qualifier)"),
+        (f"INSERT INTO {EIC} (FunctionName, function_name) VALUES ('f', 'g')", "are the same column"),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) VALUES ('f', 'q', '{{\"OnFailure\": ')",
+            "destination_config (DestinationConfig) holds invalid JSON",
+        ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) VALUES ('f', 'q', '[1]')",
+            "destination_config (DestinationConfig) expects a JSON object, not an array",
+        ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) "
+            "VALUES ('f', 'q', '{\"OnFailure\": {\"Destinaton\": \"x\"}}')",
+            "/DestinationConfig/OnFailure needs Destination",
+        ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) "
+            "VALUES ('f', 'q', '{\"OnFailure\": {\"Destination\": \"x\"}, \"OnFailur\": {}}')",
+            "has no property OnFailur (did you mean 'OnFailure'?)",
+        ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 'two')",
+            "maximum_retry_attempts (MaximumRetryAttempts) expects an integer, not 'two'",
+        ),
+        (f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('f', NULL)", "row", ),
+        (f"INSERT INTO {EIC} (FunctionName, Qualifier, region) VALUES ('f', 'q', 'us-east-9')", "unknown region"),
+        (
+            "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('{{ name | upper }}')",
+            "is a template expression",
+        ),
+    ],
+)
+def test_invalid_inserts_are_refused_before_any_call(catalog: Catalog, sql: str, expected: str) -> None:
+    if expected == "row":
+        expected = "qualifier (Qualifier) is required: it cannot be NULL"
+    assert expected in fails(AwsqlError, creates, catalog, sql)
+
+
+def test_errors_point_at_the_offending_value_and_name_the_row(catalog: Catalog) -> None:
+    sql = "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('a', 7), ('b', 'week')"
+    with pytest.raises(ValidationError) as caught:
+        creates(catalog, sql)
+    assert caught.value.message.startswith("row 2: retention_in_days (RetentionInDays) expects an integer")
+    assert caught.value.position == sql.index("'week'")
+
+
+def test_region_comes_from_the_row_or_the_default(catalog: Catalog) -> None:
+    (call,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('a')")
+    assert call.region == "us-east-1"
+    message = fails(
+        ValidationError, creates, catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('a')", NO_REGION
+    )
+    assert "no region for awscc.logs.log_groups" in message and "--region" in message
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind", "expected"),
+    [
+        ("INSERT INTO awscc.logs.log_groups_list_only (LogGroupName) VALUES ('a')", ValidationError, "list view"),
+        (
+            "DELETE FROM awscc.cloud_control.resources WHERE Identifier = 'a'",
+            UnsupportedError,
+            "not awscc.cloud_control.resources",
+        ),
+        ("UPDATE awscc.acmpca.certificates SET status = 'x' WHERE Identifier = 'a'", UnsupportedError, "no update"),
+        ("DELETE FROM awscc.lambda.functons WHERE Identifier = 'a'", UnknownNameError, "awscc.lambda.functions"),
+    ],
+)
+def test_targets_must_be_writable_resources(catalog: Catalog, sql: str, kind: type[AwsqlError], expected: str) -> None:
+    assert expected in fails(kind, target_of, catalog, sql)
+
+
+# -- UPDATE ------------------------------------------------------------------------------------------
+
+
+def test_set_columns_become_add_and_remove_operations(catalog: Catalog) -> None:
+    operations = patch(
+        catalog,
+        f"UPDATE {EIC} SET maximum_retry_attempts = '2', MaximumEventAgeInSeconds = 120, destination_config = NULL "
+        "WHERE Identifier = 'fn|$LATEST'",
+    )
+    assert operations == (
+        {"op": "add", "path": "/MaximumRetryAttempts", "value": 2},
+        {"op": "add", "path": "/MaximumEventAgeInSeconds", "value": 120},
+        {"op": "remove", "path": "/DestinationConfig"},
+    )
+
+
+@pytest.mark.parametrize(
+    ("assignment", "expected"),
+    [
+        ("function_name = 'other'", "function_name (FunctionName) is create-only: changing it needs replacement"),
+        ("region = 'eu-west-1'", "region says where a resource is; it cannot be changed"),
+        ("maximum_retry_atempts = 1", "did you mean 'maximum_retry_attempts'?"),
+        ("qualifier = NULL", "create-only"),
+        ("destination_config = '{oops'", "destination_config (DestinationConfig) holds invalid JSON"),
+        ("maximum_retry_attempts = 1, MaximumRetryAttempts = 2", "is set twice"),
+    ],
+)
+def test_invalid_set_clauses_are_refused(catalog: Catalog, assignment: str, expected: str) -> None:
+    sql = f"UPDATE {EIC} SET {assignment} WHERE Identifier = 'fn|$LATEST'"
+    assert expected in fails(AwsqlError, patch, catalog, sql)
+
+
+def test_read_only_and_required_properties_cannot_be_set_or_removed(catalog: Catalog) -> None:
+    assert "arn (Arn) is read-only" in fails(
+        ValidationError, patch, catalog, "UPDATE awscc.logs.log_groups SET arn = 'x' WHERE Identifier = 'g'"
+    )
+    assert "role (Role) is required: it cannot be set to NULL" in fails(
+        ValidationError, patch, catalog, "UPDATE awscc.lambda.functions SET role = NULL WHERE Identifier = 'f'"
+    )
+
+
+def test_a_given_patch_document_is_checked_against_the_schema(catalog: Catalog) -> None:
+    document = (
+        '[{"op": "replace", "path": "/MaximumRetryAttempts", "value": "2"}, '
+        '{"op": "test", "path": "/Qualifier", "value": "$LATEST"}]'
+    )
+    operations = patch(catalog, f"UPDATE {EIC} SET PatchDocument = string('{document}') WHERE Identifier = 'f|q'")
+    assert operations[0] == {"op": "replace", "path": "/MaximumRetryAttempts", "value": 2}
+    assert operations[1]["op"] == "test"  # a test of a create-only property changes nothing: allowed
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        ("{\"op\": \"add\"}", "must be a non-empty JSON array of RFC 6902 operations"),
+        ("[", "PatchDocument holds invalid JSON"),
+        ('[{"op": "ad", "path": "/MaximumRetryAttempts", "value": 1}]', "did you mean 'add'?"),
+        ('[{"op": "add", "path": "/MaximumRetryAttempts"}]', 'needs "value"'),
+        ('[{"op": "add", "path": "MaximumRetryAttempts", "value": 1}]', 'needs a "path"'),
+        ('[{"op": "add", "path": "/MaxRetryAttempts", "value": 1}]', "did you mean 'MaximumRetryAttempts'?"),
+        ('[{"op": "add", "path": "/maximum_retry_attempts", "value": 1}]', "did you mean '/MaximumRetryAttempts'?"),
+        ('[{"op": "replace", "path": "/FunctionName", "value": "g"}]', "needs replacement"),
+        ('[{"op": "move", "from": "/Qualifier", "path": "/MaximumRetryAttempts"}]', "create-only"),
+        ('[{"op": "add", "path": "/MaximumRetryAttempts", "value": "many"}]', "expects an integer"),
+    ],
+)
+def test_bad_patch_documents_are_refused(catalog: Catalog, document: str, expected: str) -> None:
+    sql = f"UPDATE {EIC} SET PatchDocument = string('{document}') WHERE Identifier = 'f|q'"
+    assert expected in fails(ValidationError, patch, catalog, sql)
+
+
+def test_patch_document_must_be_the_only_assignment(catalog: Catalog) -> None:
+    sql = f"UPDATE {EIC} SET PatchDocument = '[]', maximum_retry_attempts = 1 WHERE Identifier = 'f|q'"
+    assert "must be the only assignment" in fails(ValidationError, patch, catalog, sql)
+
+
+def test_the_stackql_generate_patch_document_form_reads_variables(catalog: Catalog) -> None:
+    text = Session(Settings(variables=SEED_VARIABLES)).prepare(SEED_UPDATE).text
+    operations = patch(catalog, text, SEED_VARIABLES)
+    assert operations == (
+        {"op": "add", "path": "/DestinationConfig", "value": json.loads(DESTINATION)},
+        {"op": "add", "path": "/MaximumEventAgeInSeconds", "value": 300},
+        {"op": "add", "path": "/MaximumRetryAttempts", "value": 1},
+    )
+    message = fails(ValidationError, patch, catalog, text, {"destination_config": "{}"})
+    assert "undefined variables: maximum_event_age_in_seconds, maximum_retry_attempts" in message
+
+
+def test_check_patch_keeps_nested_paths(catalog: Catalog) -> None:
+    target = resolve_target(catalog, statement(f"DELETE FROM {EIC} WHERE Identifier = 'a|b'"))  # type: ignore[arg-type]
+    nested = {"op": "add", "path": "/DestinationConfig/OnFailure", "value": {"Destination": "a"}}
+    operations = check_patch(target, [nested])
+    assert operations[0]["path"] == "/DestinationConfig/OnFailure"
+
+
+# -- UPDATE and DELETE targets -----------------------------------------------------------------------
+
+
+def targets(catalog: Catalog, text: str, default: DefaultRegion = US_EAST):
+    target, parsed = target_of(catalog, text)
+    assert isinstance(parsed, Update | Delete)
+    query = parse_statement(targets_query_text(target, parsed))
+    assert isinstance(query, Select)
+    return where_targets(target, parsed, default, query)
+
+
+def test_identifier_and_region_name_the_targets_without_reading_anything(catalog: Catalog) -> None:
+    found = targets(
+        catalog,
+        f"DELETE FROM {EIC} WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier IN ('a|$LATEST', 'b|$LATEST')",
+    )
+    assert found.named and found.only_identifiers and not found.region_defaulted
+    assert found.pairs() == [
+        ("us-east-1", "a|$LATEST"),
+        ("us-east-1", "b|$LATEST"),
+        ("eu-west-1", "a|$LATEST"),
+        ("eu-west-1", "b|$LATEST"),
+    ]
+    defaulted = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|$LATEST'")
+    assert defaulted.region_defaulted and defaulted.pairs() == [("us-east-1", "a|$LATEST")]
+
+
+def test_other_predicates_narrow_named_targets_or_need_confirmation(catalog: Catalog) -> None:
+    narrowed = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' AND maximum_retry_attempts > 1")
+    assert narrowed.named and not narrowed.only_identifiers
+    for where in ("function_name = 'a'", "Identifier = 'a|b' OR Identifier = 'c|d'", "region = 'us-east-1'"):
+        found = targets(catalog, f"DELETE FROM {EIC} WHERE {where}")
+        assert not found.named and not found.only_identifiers, where
+    assert not targets(catalog, "DELETE FROM awscc.logs.log_groups").named
+
+
+def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:
+    message = fails(ValidationError, targets, catalog, f"DELETE FROM {EIC} WHERE Identifier = 'orders-api'")
+    assert "needs 2 parts joined by '|': FunctionName|Qualifier" in message
+
+
+def test_the_targets_query_selects_region_and_identifier(catalog: Catalog) -> None:
+    target, parsed = target_of(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
+    text = targets_query_text(target, parsed)  # type: ignore[arg-type]
+    assert text.startswith("SELECT region, CAST(\"function_name\" AS TEXT) || '|' || CAST(\"qualifier\" AS TEXT)")
+    assert text.endswith(f"FROM {EIC} c WHERE c.function_name = 'x'")
+
+
+def test_returning_takes_progress_event_fields_forgivingly(catalog: Catalog) -> None:
+    parsed = statement("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_token, region, *")
+    assert returning_fields(parsed) == ("RequestToken", "region", *PROGRESS_EVENT_FIELDS)  # type: ignore[arg-type]
+    bad = statement("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_tokn")
+    assert "did you mean 'RequestToken'?" in fails(ValidationError, returning_fields, bad)
+
+
+# -- EXPLAIN: offline, validated, the calls shown ----------------------------------------------------------
+
+
+@pytest.fixture
+def offline() -> Iterator[Session]:
+    session = Session(Settings(region="us-east-1", variables=dict(SEED_VARIABLES)))
+    yield session
+    assert session.gateway_if_started is None, "EXPLAIN must not build the gateway"
+
+
+def explain(session: Session, text: str) -> Result:
+    (result,) = session.run(f"EXPLAIN {text}")
+    assert result.columns == ["step", "operation", "region", "type_name", "detail"]
+    return result
+
+
+def test_explain_the_seed_insert_shows_the_desired_state(offline: Session) -> None:
+    result = explain(offline, SEED_INSERT + " RETURNING *")
+    assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus"]
+    step = result.rows[0]
+    assert step[2:4] == ("us-east-1", "AWS::Lambda::EventInvokeConfig")
+    desired = json.loads(step[4].removeprefix("DesiredState="))
+    assert desired == {
+        "DestinationConfig": json.loads(DESTINATION),
+        "FunctionName": "orders-worker",
+        "MaximumEventAgeInSeconds": 300,
+        "MaximumRetryAttempts": 1,
+        "Qualifier": "$LATEST",
+    }
+
+
+def test_explain_the_seed_update_and_delete(offline: Session) -> None:
+    update = explain(offline, SEED_UPDATE + " RETURNING OperationStatus")
+    assert update.rows[0][1] == "UpdateResource"
+    assert update.rows[0][4].startswith("Identifier=orders-worker|$LATEST, PatchDocument=[")
+    assert '{"op":"add","path":"/MaximumRetryAttempts","value":1}' in update.rows[0][4]
+    delete = explain(offline, SEED_DELETE)
+    assert [r[1:] for r in delete.rows[:1]] == [
+        ("DeleteResource", "us-east-1", "AWS::Lambda::EventInvokeConfig", "Identifier=orders-worker|$LATEST")
+    ]
+    assert delete.rows[-1][1] == "GetResourceRequestStatus"
+
+
+def test_explain_validates_like_the_real_run(offline: Session) -> None:
+    with pytest.raises(ValidationError, match="misses the required property"):
+        explain(offline, f"INSERT INTO {EIC} (FunctionName) VALUES ('f')")
+    with pytest.raises(ValidationError, match="needs replacement"):
+        explain(offline, f"UPDATE {EIC} SET qualifier = 'v2' WHERE Identifier = 'f|q'")
+
+
+def test_explain_of_a_query_driven_mutation_shows_the_reads_first(offline: Session) -> None:
+    result = explain(
+        offline,
+        f"INSERT INTO {EIC} (FunctionName, Qualifier, region) SELECT function_name, '$LATEST', region "
+        "FROM awscc.lambda.functions WHERE region = 'us-west-2'",
+    )
+    assert [row[1] for row in result.rows] == ["ListResources", "SQLite", "CreateResource", "GetResourceRequestStatus"]
+    assert "for each row of the query" in result.rows[2][4]
+    delete = explain(offline, f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND function_name = 'orders-api'")
+    assert [row[1] for row in delete.rows] == ["ListResources", "SQLite", "DeleteResource", "GetResourceRequestStatus"]
+    assert any("needs your confirmation" in notice for notice in delete.notices)
+
+
+def test_explain_under_read_only_and_nowait(offline: Session) -> None:
+    offline.settings.read_only = True
+    result = explain(offline, "/*+ NOWAIT */ DELETE FROM awscc.logs.log_groups WHERE Identifier = 'g'")
+    assert any("--read-only" in notice for notice in result.notices)
+    assert "not awaited" in result.rows[-1][4]
+    assert any("default region us-east-1" in notice for notice in result.notices)
