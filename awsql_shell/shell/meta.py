@@ -227,9 +227,7 @@ def _set_profile(call: MetaCall) -> None:
         hint = did_you_mean(profile, known)
         where = "" if known else " (no profiles in the AWS config or credentials file)"
         raise UsageError(f"unknown AWS profile '{profile}'{hint}{where}")
-    settings.profile = profile
-    # Cached results belong to the account they came from.
-    call.shell.clear_cache()
+    settings.profile = profile  # the gateway's cache is keyed by profile: nothing to forget
     call.shell.settings_changed()
     call.shell.say(f"Profile is {profile}.")
 
