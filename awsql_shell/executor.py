@@ -6,20 +6,13 @@ them, SQLite evaluates the statement, and a Result comes back for the renderer.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
-from awsql_shell.catalog.naming import fold
-from awsql_shell.engine import Engine, MaterializedTable
-from awsql_shell.engine.sqlite import to_sql_value
-from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, did_you_mean
-from awsql_shell.planner.defaults import default_region
-from awsql_shell.planner.plan import Fetch, FetchResult
-from awsql_shell.planner.select import SelectPlan, TablePlan, plan_select
+from awsql_shell.errors import AwsqlError, UnsupportedError, ValidationError
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement, split_script
@@ -40,7 +33,11 @@ from awsql_shell.sql.statements import (
 from awsql_shell.sql.variables import find_variables, substitute
 
 if TYPE_CHECKING:
+    # The SELECT machinery loads on first use: SHOW and DESCRIBE start faster without it.
+    from awsql_shell.engine import Engine, MaterializedTable
     from awsql_shell.gateway import Gateway
+    from awsql_shell.planner.plan import Fetch, FetchResult
+    from awsql_shell.planner.select import SelectPlan, TablePlan
 
 _METADATA = (ShowProviders, ShowServices, ShowResources, ShowMethods, Describe, ShowInsert)
 
@@ -73,6 +70,8 @@ class Session:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            from awsql_shell.engine import Engine
+
             self._engine = Engine()
         return self._engine
 
@@ -148,9 +147,13 @@ class Session:
 
     def explain(self, statement: Statement) -> Result:
         if isinstance(statement, Select):
+            from awsql_shell.planner.explain import explain_select
+
             return explain_select(self.plan(statement))
         if isinstance(statement, _METADATA):
-            return Result.of(_EXPLAIN_COLUMNS, [("1", "catalog", "", "", "answered from the local catalog, no call")])
+            from awsql_shell.planner.explain import EXPLAIN_COLUMNS
+
+            return Result.of(EXPLAIN_COLUMNS, [("1", "catalog", "", "", "answered from the local catalog, no call")])
         if isinstance(statement, Insert | Update | Delete):
             from awsql_shell.mutate import explain_mutation
 
@@ -160,10 +163,15 @@ class Session:
     # -- SELECT --------------------------------------------------------------------------------
 
     def plan(self, statement: Select) -> SelectPlan:
+        from awsql_shell.planner.defaults import default_region
+        from awsql_shell.planner.select import plan_select
+
         region = default_region(self.settings.region, self.settings.profile)
         return plan_select(statement, self.catalog, region)
 
     def _select(self, statement: Select) -> Result:
+        from awsql_shell.engine.materialize import materialize
+
         plan = self.plan(statement)
         materialized: dict[int, MaterializedTable] = {}
         warnings: list[str] = []
@@ -200,6 +208,8 @@ class Session:
     def _fetches_for(table: TablePlan, plan: SelectPlan, done: dict[int, MaterializedTable]) -> list[Fetch]:
         if table.joined is None:
             return table.fetches
+        from awsql_shell.engine.materialize import joined_values
+
         source = done[id(plan.source_of(table))]
         values = joined_values(source, table.joined.source_column)
         return [
@@ -207,77 +217,6 @@ class Session:
             for fetch in table.fetches
             for value in values.get(fetch.region, [])
         ]
-
-_EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
-
-
-def explain_select(plan: SelectPlan) -> Result:
-    rows: list[tuple[str, str, str, str, str]] = []
-    for table in plan.tables:
-        for fetch in table.fetches:
-            rows.extend(_explain_fetch(fetch, table))
-    # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
-    rows.append(("", "SQLite", "", "", f"local: {plan.sql.strip()}"))
-    numbered = [(str(i), *row[1:]) for i, row in enumerate(rows, 1)]
-    return Result.of(_EXPLAIN_COLUMNS, numbered, notices=list(plan.notices))
-
-
-def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, str, str]]:
-    where = (fetch.region, fetch.type_name)
-    if fetch.identifiers is not None:
-        ids = ", ".join(fetch.identifiers)
-        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids})")]
-    detail = f"{table.ref.name}: every page"
-    if fetch.resource_model:
-        detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
-    if table.joined is not None:
-        detail += f", once per ResourceModel {table.joined.describe()} (after that table is read)"
-    if fetch.limit is not None:
-        detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
-    if table.list_only:
-        detail += ", list only"
-    rows = [("", "ListResources", *where, detail)]
-    if fetch.with_details:
-        rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
-    return rows
-
-
-def joined_values(source: MaterializedTable, column: str) -> dict[str, list[Any]]:
-    """Distinct non-null values of ``column`` per region, in the order the rows came."""
-    names = [name for name, _ in source.columns]
-    index = next((i for i, name in enumerate(names) if fold(name) == fold(column)), None)
-    if index is None:
-        raise UnknownNameError(f"unknown column '{column}' in the join condition{did_you_mean(column, names)}")
-    region = names.index("region")
-    values: dict[str, dict[Any, None]] = {}
-    for row in source.rows:
-        if row[index] is not None:
-            values.setdefault(row[region], {})[row[index]] = None
-    return {r: list(v) for r, v in values.items()}
-
-
-def materialize(table: TablePlan, fetched: list[FetchResult]) -> MaterializedTable:
-    rows: list[tuple[Any, ...]] = []
-    if table.raw:
-        for outcome in fetched:
-            region, type_name = outcome.fetch.region, outcome.fetch.type_name
-            rows.extend(
-                (region, type_name, resource.identifier, json.dumps(resource.properties))
-                for resource in outcome.resources
-            )
-        return MaterializedTable(table.table, table.columns, rows)
-    columns = table.schema_columns
-    for outcome in fetched:
-        for resource in outcome.resources:
-            props = resource.properties
-            rows.append(
-                tuple(
-                    outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
-                    for c in columns
-                )
-            )
-    return MaterializedTable(table.table, table.columns, rows)
-
 
 def _located(error: AwsqlError, script: str) -> AwsqlError:
     """Make positions count from the start of the script the user gave."""

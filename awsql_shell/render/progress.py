@@ -29,6 +29,9 @@ class ProgressLine:
 
     def on_calls_planned(self, region: str, count: int) -> None:
         with self._lock:
+            if not self._planned:
+                # A statement's first calls start the delay, however long the line has existed.
+                self._started = self._clock()
             self._planned[region] = self._planned.get(region, 0) + count
             self._maybe_draw()
 
