@@ -59,15 +59,6 @@ class ConfirmationRequired(ValidationError):
     """An UPDATE or DELETE without Identifier in batch mode without --yes: refused, nothing changed."""
 
 
-class SomeFailedError(AwsqlError):
-    """Several calls, and at least one failed; the exit code is the first failure's."""
-
-    def __init__(self, message: str, *, first: AwsqlError):
-        super().__init__(message)
-        self.first = first
-        self.exit_code = first.exit_code
-
-
 @dataclass
 class _Plan:
     """A validated statement: the calls to make, and what to tell the user first."""
@@ -275,10 +266,13 @@ def _raise_failures(verb: str, outcomes: Sequence[MutationOutcome]) -> None:
         raise first
     if isinstance(first, CredentialsError):
         raise first
+    from awsql_shell.gateway.mutations import MutationError
+
     done = len(outcomes) - len(failed)
-    raise SomeFailedError(
+    raise MutationError(
         f"{len(failed)} of {len(outcomes)} {verb} calls failed ({done} succeeded); the first: {first.message}",
-        first=first,
+        code=getattr(first, "code", "") or type(first).__name__,
+        request_token=getattr(first, "request_token", None),
     )
 
 
@@ -321,7 +315,7 @@ def _explain_insert(
         values, spans = literal_rows(statement)
         resources = desired_resources(target, layout, values, default, statement, spans)
         return [_call_row(call) for call in plan_creates(target, resources)]
-    from awsql_shell.executor import explain_select
+    from awsql_shell.planner.explain import explain_select
 
     selected = explain_select(session.plan(statement.query))
     notices.extend(selected.notices)
@@ -349,7 +343,7 @@ def _explain_targeted(
         pairs = where.pairs()
         calls = plan_updates(target, pairs, patch) if patch is not None else plan_deletes(target, pairs)
         return [_call_row(call) for call in calls]
-    from awsql_shell.executor import explain_select
+    from awsql_shell.planner.explain import explain_select
 
     selected = explain_select(session.plan(query))
     notices.extend(selected.notices)

@@ -1,0 +1,526 @@
+"""INSERT, UPDATE and DELETE end to end on the sandbox through real boto3: the whole lifecycle, every failure
+path, idempotence over a dropped connection, refusals that change nothing, bulk INSERT ... SELECT,
+NOWAIT, Ctrl-C while awaiting, and variables."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from awsql_shell.errors import AwsqlError, UnsupportedError, ValidationError
+from awsql_shell.executor import Session
+from awsql_shell.gateway.mutations import MutationError
+from awsql_shell.result import Result
+from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS, LAMBDA_FUNCTION_NAMES
+from awsql_shell.sandbox.generate import partition_key
+from awsql_shell.settings import Settings
+
+EIC = "awscc.lambda.event_invoke_configs"
+EIC_TYPE = "AWS::Lambda::EventInvokeConfig"
+LOG_GROUP = "AWS::Logs::LogGroup"
+FUNCTIONS = LAMBDA_FUNCTION_NAMES["us-east-1"]
+DLQ = "arn:aws:sqs:us-east-1:123456789012:dlq"
+
+SessionFactory = Callable[..., Session]
+
+
+@pytest.fixture(autouse=True)
+def _dummy_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    empty = tmp_path_factory.getbasetemp() / "no-aws-config"
+    empty.touch()
+    for name in ("AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[RunningSandbox]:
+    """One sandbox for the module; each test works on names of its own."""
+    with start_sandbox(SandboxConfig(request_delay_ms=20)) as running:
+        yield running
+
+
+@pytest.fixture
+def connect(sandbox: RunningSandbox) -> Iterator[SessionFactory]:
+    sessions: list[Session] = []
+
+    def make(url: str | None = None, **settings: Any) -> Session:
+        settings.setdefault("region", "us-east-1")
+        session = Session(Settings(endpoint_url=url or sandbox.url, **settings))
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        if session.gateway_if_started is not None:
+            session.gateway_if_started.close()
+
+
+def one(session: Session, sql: str) -> Result:
+    (result,) = session.run(sql)
+    return result
+
+
+def stored(sandbox: RunningSandbox, type_name: str, region: str = "us-east-1") -> dict[str, dict[str, Any]]:
+    sandbox.service.settle()
+    return dict(sandbox.service.state.peek(partition_key(type_name, region), type_name))
+
+
+def snapshot(sandbox: RunningSandbox) -> str:
+    """The whole account, requests included: equal snapshots mean nothing at all was asked of it."""
+    sandbox.service.settle()
+    with sandbox.service.lock:
+        return json.dumps(sandbox.service.state.to_json(), sort_keys=True)
+
+
+def config_row(session: Session, identifier: str) -> tuple[Any, ...] | None:
+    result = one(
+        session,
+        "SELECT maximum_retry_attempts, maximum_event_age_in_seconds, destination_config FROM "
+        f"{EIC} WHERE region = 'us-east-1' AND Identifier = '{identifier}'",
+    )
+    return result.rows[0] if result.rows else None
+
+
+# -- the lifecycle ---------------------------------------------------------------------------------------
+
+
+def test_create_select_update_both_ways_select_delete_select(connect: SessionFactory) -> None:
+    session = connect()
+    function = FUNCTIONS[1]  # odd position: no event invoke config yet
+    identifier = f"{function}|$LATEST"
+    assert config_row(session, identifier) is None  # and the cache now remembers that it is absent
+
+    created = one(
+        session,
+        f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts, DestinationConfig, region) "
+        f"SELECT '{function}', '$LATEST', 1, '{{\"OnFailure\": {{\"Destination\": \"{DLQ}\"}}}}', 'us-east-1'",
+    )
+    assert created.status == "INSERT 1" and created.rows == [] and created.columns == []
+    row = config_row(session, identifier)
+    assert row is not None and row[0] == 1 and json.loads(row[2]) == {"OnFailure": {"Destination": DLQ}}
+
+    updated = one(
+        session,
+        f"UPDATE {EIC} SET maximum_retry_attempts = 2, MaximumEventAgeInSeconds = '600', destination_config = NULL "
+        f"WHERE region = 'us-east-1' AND Identifier = '{identifier}'",
+    )
+    assert updated.status == "UPDATE 1"
+    assert config_row(session, identifier) == (2, 600, None)
+
+    patched = one(
+        session,
+        f"UPDATE {EIC} SET PatchDocument = string('[{{\"op\": \"replace\", \"path\": \"/MaximumRetryAttempts\", "
+        f"\"value\": 0}}]') WHERE region = 'us-east-1' AND Identifier = '{identifier}' RETURNING OperationStatus",
+    )
+    assert patched.columns == ["OperationStatus"] and patched.rows == [("SUCCESS",)]
+    assert config_row(session, identifier) == (0, 600, None)
+
+    deleted = one(session, f"DELETE FROM {EIC} WHERE Identifier = '{identifier}' AND region = 'us-east-1'")
+    assert deleted.status == "DELETE 1"
+    assert config_row(session, identifier) is None
+
+
+def test_returning_gives_the_final_progress_event(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    result = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays, region) "
+        "VALUES ('returning-a', '7', 'us-east-1'), ('returning-b', 14, 'us-east-1') RETURNING *, region",
+    )
+    assert result.columns == [
+        "ErrorCode",
+        "EventTime",
+        "Identifier",
+        "Operation",
+        "OperationStatus",
+        "RequestToken",
+        "ResourceModel",
+        "RetryAfter",
+        "StatusMessage",
+        "TypeName",
+        "region",
+    ]
+    events = [dict(zip(result.columns, row, strict=True)) for row in result.rows]
+    assert [e["Identifier"] for e in events] == ["returning-a", "returning-b"]
+    assert {(e["Operation"], e["OperationStatus"], e["TypeName"], e["region"]) for e in events} == {
+        ("CREATE", "SUCCESS", LOG_GROUP, "us-east-1")
+    }
+    assert json.loads(events[0]["ResourceModel"])["RetentionInDays"] == 7
+    assert all(e["ErrorCode"] is None and e["RetryAfter"] is None for e in events)
+    for event in events:
+        assert sandbox.service.state.requests[event["RequestToken"]].status == "SUCCESS"
+    assert stored(sandbox, LOG_GROUP)["returning-b"]["RetentionInDays"] == 14
+
+
+def test_awaiting_honours_retry_after(connect: SessionFactory) -> None:
+    """The sandbox keeps each request IN_PROGRESS for a while and says so in RetryAfter: polling waits for it
+    instead of hammering GetResourceRequestStatus."""
+    with start_sandbox(SandboxConfig(request_delay_ms=400)) as slow:
+        session = connect(slow.url)
+        one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('patient')")
+        assert session.gateway.stats.api_calls <= 3  # one CreateResource, then one or two status polls
+
+
+# -- failures ----------------------------------------------------------------------------------------------
+
+
+def test_create_of_an_existing_resource_fails_with_its_error_code(connect: SessionFactory) -> None:
+    session = connect()
+    with pytest.raises(MutationError) as caught:
+        session.run(f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('{FUNCTIONS[0]}', '$LATEST')")
+    error = caught.value
+    assert error.code == "AlreadyExists" and error.exit_code == 1
+    assert "FAILED: AlreadyExists: Resource of type 'AWS::Lambda::EventInvokeConfig'" in error.message
+    assert error.request_token and error.request_token in error.message
+
+
+def test_missing_resources(connect: SessionFactory) -> None:
+    session = connect()
+    with pytest.raises(MutationError, match="ResourceNotFoundException") as update:
+        session.run(f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE Identifier = 'no-such-fn|$LATEST'")
+    assert "UpdateResource AWS::Lambda::EventInvokeConfig 'no-such-fn|$LATEST' in us-east-1" in update.value.message
+    with pytest.raises(MutationError) as delete:
+        session.run(f"DELETE FROM {EIC} WHERE Identifier = 'no-such-fn|$LATEST'")
+    assert delete.value.code == "NotFound"
+    assert "FAILED: NotFound: Resource of type 'AWS::Lambda::EventInvokeConfig' with identifier" in delete.value.message
+
+
+def test_changing_a_nested_create_only_property_is_not_updatable(connect: SessionFactory) -> None:
+    """Whether a nested create-only property changes depends on the resource as it is: Cloud Control decides."""
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.ses.templates (Template) "
+        "VALUES ('{\"TemplateName\": \"welcome\", \"SubjectPart\": \"Hi\"}') RETURNING Identifier",
+    )
+    ((identifier,),) = created.rows
+    renamed = '{"TemplateName": "farewell", "SubjectPart": "Bye"}'
+    with pytest.raises(MutationError) as caught:
+        session.run(f"UPDATE awscc.ses.templates SET template = '{renamed}' WHERE Identifier = '{identifier}'")
+    assert caught.value.code == "NotUpdatableException"
+    assert "/properties/Template/TemplateName" in caught.value.message
+    assert "DELETE the resource, then INSERT it" in caught.value.message
+    same_name = '{"TemplateName": "welcome", "SubjectPart": "Hello again"}'
+    one(session, f"UPDATE awscc.ses.templates SET template = '{same_name}' WHERE Identifier = '{identifier}'")
+
+
+def test_server_side_validation_failures_are_reported(connect: SessionFactory) -> None:
+    session = connect()
+    with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*MaximumRetryAttempts"):
+        session.run(f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 9)")
+
+
+def test_a_bulk_statement_with_failures_reports_them_and_keeps_the_rest(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    session = connect()
+    with pytest.raises(MutationError, match=r"1 of 3 INSERT calls failed \(2 succeeded\); the first: .*AlreadyExists"):
+        session.run(
+            "INSERT INTO awscc.logs.log_groups (LogGroupName) "
+            "VALUES ('bulk-ok-1'), ('/aws/lambda/orders-api'), ('bulk-ok-2')"
+        )
+    assert {"bulk-ok-1", "bulk-ok-2"} <= set(stored(sandbox, LOG_GROUP))
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"INSERT INTO {EIC} (FunctionName) VALUES ('f')",
+        f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) VALUES ('f', 'q', '{{not json')",
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, Arn) VALUES ('g', 'x')",
+        f"UPDATE {EIC} SET function_name = 'g' WHERE Identifier = 'orders-api|$LATEST'",
+        f"UPDATE {EIC} SET PatchDocument = string('[{{\"op\": \"add\", \"path\": \"/Nope\", \"value\": 1}}]') "
+        "WHERE Identifier = 'orders-api|$LATEST'",
+        "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('valid'), ('{{ name | upper }}')",
+    ],
+)
+def test_a_statement_failing_validation_makes_no_call(
+    connect: SessionFactory, sandbox: RunningSandbox, sql: str
+) -> None:
+    before = snapshot(sandbox)
+    session = connect()
+    with pytest.raises(AwsqlError):
+        session.run(sql)
+    assert session.gateway_if_started is None  # not even a client was built
+    assert snapshot(sandbox) == before
+
+
+# -- idempotence -------------------------------------------------------------------------------------------
+
+
+class DroppingProxy:
+    """A TCP relay to the sandbox that, once, forwards a CreateResource request and then hangs up on the client
+    instead of relaying the answer: the request took effect, but awsql never heard back."""
+
+    def __init__(self, upstream_port: int):
+        self.upstream_port = upstream_port
+        self.creates_seen = 0
+        self.dropped = False
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            drop = threading.Event()
+            threading.Thread(target=self._requests, args=(client, upstream, drop), daemon=True).start()
+            threading.Thread(target=self._answers, args=(upstream, client, drop), daemon=True).start()
+
+    def _requests(self, client: socket.socket, upstream: socket.socket, drop: threading.Event) -> None:
+        with client, upstream:
+            while data := _receive(client):
+                if b"CloudApiService.CreateResource" in data:
+                    with self._lock:
+                        self.creates_seen += 1
+                        if not self.dropped:
+                            self.dropped = True
+                            drop.set()
+                upstream.sendall(data)
+
+    @staticmethod
+    def _answers(upstream: socket.socket, client: socket.socket, drop: threading.Event) -> None:
+        while data := _receive(upstream):
+            if drop.is_set():
+                client.shutdown(socket.SHUT_RDWR)
+                client.close()
+                upstream.close()
+                return
+            client.sendall(data)
+
+
+def _receive(sock: socket.socket) -> bytes:
+    try:
+        return sock.recv(65536)
+    except OSError:
+        return b""
+
+
+def test_a_create_whose_answer_was_lost_is_retried_and_acts_once(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    proxy = DroppingProxy(sandbox.port)
+    try:
+        session = connect(proxy.url)
+        result = one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('dropped-once') RETURNING *")
+    finally:
+        proxy.close()
+    assert proxy.dropped and proxy.creates_seen == 2  # the call was sent again...
+    assert result.rows[0][result.columns.index("OperationStatus")] == "SUCCESS"
+    requests = [r for r in sandbox.service.state.requests.values() if r.identifier == "dropped-once"]
+    assert len(requests) == 1 and requests[0].status == "SUCCESS"  # ...with the same ClientToken: one request
+    assert "dropped-once" in stored(sandbox, LOG_GROUP)
+    assert session.gateway.stats.retries == 1
+
+
+# -- safety ------------------------------------------------------------------------------------------------
+
+
+def test_read_only_refuses_every_mutation_before_any_call(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    session = connect(read_only=True)
+    for sql in (
+        "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('ro')",
+        f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE Identifier = 'orders-api|$LATEST'",
+        f"DELETE FROM {EIC} WHERE function_name = 'orders-api'",
+    ):
+        with pytest.raises(ValidationError, match="--read-only, so nothing was changed"):
+            session.run(sql)
+    assert session.gateway_if_started is None
+    assert snapshot(sandbox) == before
+
+
+def test_without_identifier_batch_refuses_and_says_how_many(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    session = connect()
+    with pytest.raises(ValidationError) as caught:
+        session.run(f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND function_name IN ('orders-api', 'payments-api')")
+    message = caught.value.message
+    assert "would delete 2 awscc.lambda.event_invoke_configs resources" in message
+    assert "orders-api|$LATEST, payments-api|$LATEST" in message
+    assert "nothing was changed: pass --yes" in message
+    with pytest.raises(ValidationError, match=r"would update 1 awscc\.lambda\.event_invoke_configs resource "):
+        session.run(f"UPDATE {EIC} SET maximum_retry_attempts = 0 WHERE function_name = 'orders-api'")
+    assert snapshot(sandbox) == before
+
+
+def test_declined_confirmation_changes_nothing(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    asked: list[str] = []
+    session = connect()
+    session.confirm = lambda message: asked.append(message) or False
+    result = one(session, f"DELETE FROM {EIC} WHERE function_name = 'payments-api' AND region = 'us-east-1'")
+    assert result.status == "DELETE 0" and "not confirmed: nothing was changed" in result.notices
+    (question,) = asked
+    # The account, the region and the identifiers.
+    assert f"the account behind {sandbox.url}" in question
+    assert "us-east-1: payments-api|$LATEST" in question and question.endswith("?")
+    assert snapshot(sandbox) == before
+
+
+def test_confirmed_or_yes_goes_ahead_with_exactly_the_matching_resources(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    session = connect()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('sweep-1'), ('sweep-2'), ('keep-1')")
+    asked: list[str] = []
+    session.confirm = lambda message: asked.append(message) or True
+    result = one(session, "DELETE FROM awscc.logs.log_groups WHERE log_group_name LIKE 'sweep-%'")
+    assert result.status == "DELETE 2" and len(asked) == 1 and "sweep-1, sweep-2" in asked[0]
+    remaining = set(stored(sandbox, LOG_GROUP))
+    assert "keep-1" in remaining and not {"sweep-1", "sweep-2"} & remaining
+
+    yes = connect(assume_yes=True)
+    assert one(yes, "DELETE FROM awscc.logs.log_groups WHERE log_group_name = 'keep-1'").status == "DELETE 1"
+    assert "keep-1" not in stored(sandbox, LOG_GROUP)
+
+
+def test_identifier_with_extra_predicates_only_narrows(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('narrow-a', 7)")
+    result = one(
+        session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'narrow-a' AND retention_in_days = 30"
+    )
+    assert result.status == "DELETE 0"  # no confirmation asked: the target was named, and it did not match
+    assert "narrow-a" in stored(sandbox, LOG_GROUP)
+
+
+# -- bulk, NOWAIT, Ctrl-C ------------------------------------------------------------------------------------
+
+
+def test_bulk_insert_select_creates_one_resource_per_row(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect(max_concurrency=4)
+    result = one(
+        session,
+        f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts, region) "
+        "SELECT function_name, 'live', 1, region FROM awscc.lambda.functions WHERE region = 'us-west-2' "
+        "RETURNING Identifier, OperationStatus",
+    )
+    count = FUNCTION_COUNTS["us-west-2"]
+    assert result.status == f"INSERT {count}"
+    assert len(result.rows) == count and {row[1] for row in result.rows} == {"SUCCESS"}
+    made = {i for i in stored(sandbox, EIC_TYPE, "us-west-2") if i.endswith("|live")}
+    assert made == {f"{name}|live" for name in LAMBDA_FUNCTION_NAMES["us-west-2"][:count]}
+    names = ", ".join(f"'{name}|live'" for name in LAMBDA_FUNCTION_NAMES["us-west-2"][:count])
+    listed = one(session, f"SELECT count(*) FROM {EIC} WHERE region = 'us-west-2' AND Identifier IN ({names})")
+    assert listed.rows == [(count,)]
+
+
+def test_nowait_returns_the_request_token_at_once(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    result = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('later')")
+    assert result.columns == ["RequestToken", "Operation", "OperationStatus", "TypeName", "Identifier", "region"]
+    ((token, operation, status, type_name, identifier, region),) = result.rows
+    assert (operation, status, type_name) == ("CREATE", "IN_PROGRESS", LOG_GROUP)
+    assert (identifier, region) == ("later", "us-east-1")
+    assert result.status == "INSERT 1 (not awaited)"
+    assert sandbox.service.state.requests[token].operation == "CREATE"
+    assert session.gateway.stats.api_calls == 1
+
+    no_wait = connect(no_wait=True)
+    deleted = one(no_wait, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'never-there' RETURNING RequestToken")
+    assert deleted.columns == ["RequestToken"] and deleted.status == "DELETE 1 (not awaited)"
+    awaited = one(no_wait, "/*+ AWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('awaited')")
+    assert awaited.status == "INSERT 1"
+
+
+def test_interrupting_the_wait_leaves_the_request_going_and_names_it(
+    connect: SessionFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=60_000)) as slow:
+        session = connect(slow.url, max_concurrency=1)
+        outcome: dict[str, BaseException] = {}
+
+        def run() -> None:
+            try:
+                session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('slow-1'), ('slow-2')")
+            except BaseException as exc:  # the test inspects it
+                outcome["error"] = exc
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        while not slow.service.state.requests:
+            time.sleep(0.01)
+        session.cancel.set()  # what Ctrl-C does in the shell
+        worker.join(timeout=10)
+        assert not worker.is_alive()
+        assert isinstance(outcome.get("error"), KeyboardInterrupt)
+        (request,) = slow.service.state.requests.values()  # the second create was never sent
+        assert request.status == "IN_PROGRESS"
+    err = capsys.readouterr().err
+    assert f"goes on in AWS (us-east-1); RequestToken {request.token}" in err
+    assert "1 call was not sent" in err
+
+
+# -- variables ------------------------------------------------------------------------------------------------
+
+
+def test_the_documented_statements_run_with_variables(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    variables = {
+        "function_name": FUNCTIONS[3],
+        "qualifier": "$LATEST",
+        "region": "us-east-1",
+        "destination_config": json.dumps({"OnFailure": {"Destination": DLQ}}),
+        "maximum_event_age_in_seconds": "300",
+        "maximum_retry_attempts": "1",
+    }
+    session = connect(variables=variables)
+    identifier = f"{variables['function_name']}|$LATEST"
+    one(
+        session,
+        """/*+ create */
+        INSERT INTO awscc.lambda.event_invoke_configs (DestinationConfig, FunctionName, MaximumEventAgeInSeconds,
+         MaximumRetryAttempts, Qualifier, region)
+        SELECT '{{ destination_config }}', '{{ function_name }}', '{{ maximum_event_age_in_seconds }}',
+         '{{ maximum_retry_attempts }}', '{{ qualifier }}', '{{ region }}'""",
+    )
+    assert config_row(session, identifier) == (1, 300, json.dumps({"OnFailure": {"Destination": DLQ}}).replace(" ", ""))
+    session.settings.variables.update(maximum_retry_attempts="2", maximum_event_age_in_seconds="900")
+    one(
+        session,
+        """/*+ update */
+        UPDATE awscc.lambda.event_invoke_configs
+        SET PatchDocument = string('{{ {
+            "DestinationConfig": destination_config,
+            "MaximumEventAgeInSeconds": maximum_event_age_in_seconds,
+            "MaximumRetryAttempts": maximum_retry_attempts
+        } | generate_patch_document }}')
+        WHERE region = '{{ region }}'
+        AND Identifier = '{{ function_name }}|{{ qualifier }}'""",
+    )
+    assert config_row(session, identifier)[:2] == (2, 900)  # type: ignore[index]
+    one(
+        session,
+        """/*+ delete */
+        DELETE FROM awscc.lambda.event_invoke_configs
+        WHERE Identifier = '{{ function_name }}|{{ qualifier }}'
+        AND region = 'us-east-1'""",
+    )
+    assert identifier not in stored(sandbox, EIC_TYPE)
+    with pytest.raises(ValidationError, match="undefined variables: other, qualifer"):
+        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = '{{ qualifer }}{{ other }}'")
+
+
+def test_mutations_are_refused_on_read_only_views(connect: SessionFactory) -> None:
+    with pytest.raises(UnsupportedError):
+        connect().run("DELETE FROM awscc.cloud_control.resources WHERE Identifier = 'x'")
