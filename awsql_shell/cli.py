@@ -19,6 +19,7 @@ from awsql_shell.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARTIAL,
+    EXIT_STATEMENT,
     EXIT_USAGE,
     AwsqlError,
     UsageError,
@@ -130,6 +131,19 @@ def start_sandbox(settings: Settings, stack: ExitStack) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug of ours: one line, the details only when asked for
+        if os.environ.get("AWSQL_DEBUG"):
+            raise
+        print(f"awsql: internal error: {type(exc).__name__}: {exc} (run with AWSQL_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_STATEMENT
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     stderr = sys.stderr

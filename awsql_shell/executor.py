@@ -6,12 +6,14 @@ them, SQLite evaluates the statement, and a Result comes back for the renderer.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
+from awsql_shell.engine.sqlite import SqliteError
 from awsql_shell.errors import AwsqlError, UnsupportedError, ValidationError
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
@@ -190,7 +192,11 @@ class Session:
             pending = [t for t in pending if id(t) not in materialized]
         known = [name for table in plan.tables for name, _ in table.columns]
         tables = [materialized[id(t)] for t in plan.tables]
-        result = self.engine.query(plan.sql, tables, known_columns=known)
+        try:
+            result = self.engine.query(plan.sql, tables, known_columns=known)
+        except SqliteError as exc:
+            exc.position = _locate(statement, exc.near)
+            raise
         result.notices[:0] = plan.notices
         result.warnings.extend(warnings)
         return result
@@ -217,6 +223,14 @@ class Session:
             for fetch in table.fetches
             for value in values.get(fetch.region, [])
         ]
+
+def _locate(statement: Statement, word: str | None) -> int | None:
+    """Where SQLite's complaint points in what the user typed (it saw the rewritten statement)."""
+    if not word:
+        return None
+    found = re.search(rf"(?<![\w.]){re.escape(word)}(?!\w)", statement.text, re.IGNORECASE)
+    return statement.offset + found.start() if found else None
+
 
 def _located(error: AwsqlError, script: str) -> AwsqlError:
     """Make positions count from the start of the script the user gave."""

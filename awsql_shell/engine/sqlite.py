@@ -19,6 +19,15 @@ from awsql_shell.result import Result
 
 _SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "string": "TEXT"}
 _NO_SUCH_COLUMN = re.compile(r"no such column: (?:(\w+)\.)?(\w+)")
+_NEAR = re.compile(r'near "([^"]+)"')
+
+
+class SqliteError(AwsqlError):
+    """SQLite refused the statement; ``near`` is the text it names, for locating it in the user's statement."""
+
+    def __init__(self, message: str, near: str | None = None):
+        super().__init__(message)
+        self.near = near
 
 
 @dataclass(frozen=True)
@@ -130,8 +139,9 @@ class Engine:
             column = missing.group(2)
             hint = did_you_mean(column, set(known_columns), key=lambda n: n.replace("_", "").lower())
             qualified = f"{missing.group(1)}.{column}" if missing.group(1) else column
-            return AwsqlError(f"no such column: {qualified}{hint}")
-        return AwsqlError(f"SQL error: {message}")
+            return SqliteError(f"no such column: {qualified}{hint}", near=qualified)
+        near = _NEAR.search(message)
+        return SqliteError(f"SQL error: {message}", near=near.group(1) if near else None)
 
 
 def _output_types(columns: Sequence[str], tables: Sequence[MaterializedTable]) -> dict[str, str]:
