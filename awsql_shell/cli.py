@@ -139,7 +139,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug of ours: one line, the details only when asked for
         if os.environ.get("AWSQL_DEBUG"):
             raise
-        print(f"awsql: internal error: {type(exc).__name__}: {exc} (run with AWSQL_DEBUG=1 for details)", file=sys.stderr)
+        detail = f"{type(exc).__name__}: {exc}"
+        print(f"awsql: internal error: {detail} (run with AWSQL_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_STATEMENT
 
 

@@ -177,3 +177,9 @@ def test_variables_from_flags_and_file(tmp_path: Path) -> None:
 def test_version() -> None:
     run = awsql("--version")
     assert run.returncode == 0 and run.stdout.startswith("awsql ")
+
+
+def test_sqlite_errors_point_into_the_statement() -> None:
+    run = awsql("-e", "SELECT 1 AS a;\nSELECT 1 +  FROM (SELECT 2)")
+    assert run.returncode == 1
+    assert 'near "FROM": syntax error (line 2, column 13)' in run.stderr
