@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
 from awsql_shell.planner.defaults import default_region
+from awsql_shell.planner.explain import EXPLAIN_COLUMNS
 from awsql_shell.planner.mutation import (
     FIELD_TYPES,
     NOWAIT_FIELDS,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from awsql_shell.executor import Session
     from awsql_shell.gateway.mutations import MutationOutcome
 
-EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
 MAX_LISTED_IDENTIFIERS = 10
 _PAST = {"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}
 _INFINITIVE = {"INSERT": "create", "UPDATE": "update", "DELETE": "delete"}
@@ -160,7 +160,7 @@ def _plan_targeted(
         if where.region_defaulted:
             notices.append(default_region_notice(verb, default))
     else:
-        selected = _read(session, query, verb)
+        selected = _read(session, query, verb, written_for=statement)
         notices.extend(selected.notices)
         pairs = list(dict.fromkeys((str(r), str(i)) for r, i in selected.rows if i is not None))
     calls = plan_updates(target, pairs, patch) if patch is not None else plan_deletes(target, pairs)
@@ -178,15 +178,33 @@ def _targets_query(target: MutationTarget, statement: Update | Delete) -> Select
     return query
 
 
-def _read(session: Session, query: Select, verb: str) -> Result:
-    """Rows of a query the mutation depends on; a partial answer would make it act on a guess, so it stops."""
-    result = session._select(query)
+def _read(session: Session, query: Select, verb: str, written_for: Update | Delete | None = None) -> Result:
+    """Rows of a query the mutation depends on; a partial answer would make it act on a guess, so it stops.
+    ``written_for``: the statement whose WHERE this query (written by awsql) wraps, for error positions."""
+    try:
+        result = session._select(query)
+    except AwsqlError as exc:
+        if written_for is not None and exc.position is not None and exc.statement is None:
+            _point_into_where(exc, query, written_for)
+        raise
     if result.warnings:
         raise AwsqlError(
             f"{verb} stopped before any change: the resources it depends on could not all be read "
             f"({result.warnings[0]})"
         )
     return result
+
+
+def _point_into_where(error: AwsqlError, query: Select, statement: Update | Delete) -> None:
+    """Move an error's position from the query awsql wrote to the same spot of the user's WHERE."""
+    where = statement.where_text or ""
+    in_query, in_statement = query.text.rfind(where), statement.text.find(where)
+    position = error.position or 0
+    if where and in_query >= 0 and in_statement >= 0 and in_query <= position <= in_query + len(where):
+        error.position = position - in_query + in_statement
+        error.statement = statement.text
+    else:
+        error.position = None
 
 
 # -- confirmation -----------------------------------------------------------------------------------------
