@@ -243,7 +243,7 @@ def _listing(calls: Sequence[MutationCall]) -> str:
         by_region.setdefault(call.region, []).append(call.identifier or "")
     parts = []
     for region, identifiers in by_region.items():
-        shown = ", ".join(identifiers[:MAX_LISTED_IDENTIFIERS])
+        shown = ", ".join(sorted(identifiers)[:MAX_LISTED_IDENTIFIERS])
         more = len(identifiers) - MAX_LISTED_IDENTIFIERS
         parts.append(f"{region}: {shown}{f' and {more} more' if more > 0 else ''}")
     return "; ".join(parts)
