@@ -222,8 +222,7 @@ def _timing_line(session: Session, elapsed: float) -> str:
         return f"time: {elapsed:.3f} s, API calls: 0"
     stats = session.gateway_if_started.stats
     return (
-        f"time: {elapsed:.3f} s, API calls: {stats.api_calls}, cache hits: {stats.cache_hits}, "
-        f"retries: {stats.retries}"
+        f"time: {elapsed:.3f} s, API calls: {stats.api_calls}, cache hits: {stats.cache_hits}, retries: {stats.retries}"
     )
 
 

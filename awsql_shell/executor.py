@@ -224,6 +224,7 @@ class Session:
             for value in values.get(fetch.region, [])
         ]
 
+
 def _locate(statement: Statement, word: str | None) -> int | None:
     """Where SQLite's complaint points in what the user typed (it saw the rewritten statement)."""
     if not word:

@@ -124,8 +124,17 @@ def awsql_runs(url: str) -> tuple[float, float, int]:
 def peak_memory(url: str) -> tuple[float, int, float]:
     started = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "awsql_shell", "--endpoint-url", url, "-o", "csv", "-e",
-         "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'"],
+        [
+            sys.executable,
+            "-m",
+            "awsql_shell",
+            "--endpoint-url",
+            url,
+            "-o",
+            "csv",
+            "-e",
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'",
+        ],
         capture_output=True,
         text=True,
         check=True,

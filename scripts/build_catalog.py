@@ -37,8 +37,17 @@ _DROPPED_KEYS = ("sourceUrl", "$schema", "$id", "propertyTransform", "deprecated
 
 def download_wheel(directory: Path, version: str) -> Path:
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--dest", str(directory),
-         f"{SOURCE_PACKAGE}=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--quiet",
+            "--dest",
+            str(directory),
+            f"{SOURCE_PACKAGE}=={version}",
+        ],
         check=True,
     )
     wheels = sorted(directory.glob("*.whl"))
@@ -73,16 +82,23 @@ def write_catalog(schemas: list[dict], output: Path) -> dict:
     for schema in schemas:
         blob = zlib.compress(json.dumps(compact(schema), separators=(",", ":")).encode(), 9)
         handlers = "".join(
-            letter for letter, handler in
-            (("c", "create"), ("r", "read"), ("u", "update"), ("d", "delete"), ("l", "list"))
+            letter
+            for letter, handler in (("c", "create"), ("r", "read"), ("u", "update"), ("d", "delete"), ("l", "list"))
             if handler in schema.get("handlers", {})
         )
         description = " ".join((schema.get("description") or "").split())
         type_name = schema["typeName"]
         # Names are computed here once, so loading the index costs no regular expressions.
         entries.append(
-            [type_name, naming.service_name(type_name), naming.resource_name(type_name), handlers, description,
-             offset, len(blob)]
+            [
+                type_name,
+                naming.service_name(type_name),
+                naming.resource_name(type_name),
+                handlers,
+                description,
+                offset,
+                len(blob),
+            ]
         )
         blobs.append(blob)
         offset += len(blob)
@@ -113,8 +129,11 @@ def write_source_note(version: str, count: int, license_text: str) -> None:
         "The schemas themselves are published by AWS in the CloudFormation registry.\n\n"
         "Rebuild with `make catalog` (`scripts/build_catalog.py`); the version is pinned there.\n\n"
         "## License notice of the source package\n\n"
-        + ("```\n" + license_text.strip() + "\n```\n" if license_text else
-           "Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0\n")
+        + (
+            "```\n" + license_text.strip() + "\n```\n"
+            if license_text
+            else "Apache License, Version 2.0: https://www.apache.org/licenses/LICENSE-2.0\n"
+        )
     )
 
 

@@ -161,9 +161,7 @@ class Catalog:
         if len(parts) == 3 and parts[0].lower() == naming.PROVIDER:
             parts = parts[1:]
         if len(parts) != 2:
-            raise UnknownNameError(
-                f"'{typed}' is not a resource name: expected {naming.PROVIDER}.<service>.<resource>"
-            )
+            raise UnknownNameError(f"'{typed}' is not a resource name: expected {naming.PROVIDER}.<service>.<resource>")
         service = self.resolve_service(parts[0])
         candidates = self._by_service[service]
         return self._resolve_in_service(typed, parts[1], service, candidates)

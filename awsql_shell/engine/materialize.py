@@ -47,5 +47,3 @@ def materialize(table: TablePlan, fetched: list[FetchResult]) -> MaterializedTab
                 )
             )
     return MaterializedTable(table.table, table.columns, rows)
-
-

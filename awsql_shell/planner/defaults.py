@@ -10,9 +10,7 @@ from pathlib import Path
 from awsql_shell.planner.select import DefaultRegion
 
 
-def default_region(
-    explicit: str | None, profile: str | None, environ: Mapping[str, str] = os.environ
-) -> DefaultRegion:
+def default_region(explicit: str | None, profile: str | None, environ: Mapping[str, str] = os.environ) -> DefaultRegion:
     if explicit:
         return DefaultRegion(explicit, "--region")
     for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
