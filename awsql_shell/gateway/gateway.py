@@ -10,6 +10,7 @@ calls deliver their outcome to every fetch waiting for them (identical calls in 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -22,7 +23,13 @@ from awsql_shell.errors import AwsqlError, CredentialsError
 from awsql_shell.gateway.cache import NOT_CACHED, GetKey, ListedResource, ListKey, ResourceCache
 from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
 from awsql_shell.gateway.clients import ClientFactory, Target
-from awsql_shell.gateway.errors import credentials_error, fetch_error, is_credentials_problem, is_not_found
+from awsql_shell.gateway.errors import (
+    credentials_error,
+    error_code,
+    fetch_error,
+    is_credentials_problem,
+    is_not_found,
+)
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
 from awsql_shell.planner.plan import Fetch, FetchedResource, FetchResult
@@ -105,6 +112,11 @@ class _FetchState:
     @property
     def wanted(self) -> bool:
         return not self.run.stopped and not self.failed
+
+    @property
+    def cacheable(self) -> bool:
+        # A request's status changes by the second; only resources are remembered.
+        return self.cache_enabled and not self.fetch.requests
 
     @property
     def list_key(self) -> ListKey:
@@ -328,7 +340,7 @@ class Gateway:
             elif fetch.limit is not None and fetch.limit <= 0:
                 pass  # LIMIT 0 needs no call at all
             else:
-                cached = self._cache.lists.get(state.list_key) if state.cache_enabled else NOT_CACHED
+                cached = self._cache.lists.get(state.list_key) if state.cacheable else NOT_CACHED
                 if cached is NOT_CACHED:
                     self._request_page(state, None)
                 else:
@@ -338,7 +350,7 @@ class Gateway:
 
     def _request_get(self, state: _FetchState, index: int, identifier: str) -> None:
         key = state.get_key(identifier)
-        if state.cache_enabled:
+        if state.cacheable:
             cached = self._cache.gets.get(key)
             if cached is not NOT_CACHED:
                 self._counters.cache_hits += 1
@@ -353,6 +365,10 @@ class Gateway:
                     self._fail(state, error)
                 self._release(state)
 
+        if state.fetch.requests:
+            operation, status = "get_resource_request_status", {"RequestToken": identifier}
+            self._submit(state, ("GetResourceRequestStatus", key), operation, status, PRIORITY_GET, deliver)
+            return
         params = {"TypeName": state.fetch.type_name, "Identifier": identifier}
         self._submit(state, ("GetResource", key), "get_resource", params, PRIORITY_GET, deliver)
 
@@ -362,9 +378,7 @@ class Gateway:
                 self._fail(state, AwsqlError(f"{state.fetch.region} {state.fetch.type_name}: paging did not advance"))
                 return
             state.seen_tokens.add(token)
-        params: dict[str, Any] = {"TypeName": state.fetch.type_name}
-        if state.fetch.resource_model is not None:
-            params["ResourceModel"] = json.dumps(state.fetch.resource_model)
+        operation, params = self._list_call(state.fetch)
         if token is not None:
             params["NextToken"] = token
 
@@ -376,8 +390,18 @@ class Gateway:
                     self._take_page(state, value, from_cache=False)
                 self._release(state)
 
-        key = ("ListResources", state.list_key, token)
-        self._submit(state, key, "list_resources", params, PRIORITY_LIST_PAGE, deliver)
+        key = ("ListResources", state.list_key, token, state.fetch.requests)
+        self._submit(state, key, operation, params, PRIORITY_LIST_PAGE, deliver)
+
+    @staticmethod
+    def _list_call(fetch: Fetch) -> tuple[str, dict[str, Any]]:
+        if fetch.requests:
+            status_filter = fetch.resource_model
+            return "list_resource_requests", {"ResourceRequestStatusFilter": status_filter} if status_filter else {}
+        params: dict[str, Any] = {"TypeName": fetch.type_name}
+        if fetch.resource_model is not None:
+            params["ResourceModel"] = json.dumps(fetch.resource_model)
+        return "list_resources", params
 
     def _take_page(self, state: _FetchState, page: _Page, *, from_cache: bool) -> None:
         limit = state.fetch.limit
@@ -395,7 +419,7 @@ class Gateway:
         # The next page first: it is on the critical path, the gets of this page are not.
         if page.next_token and not limit_reached:
             self._request_page(state, page.next_token)
-        elif not page.next_token and not state.truncated and not from_cache and state.cache_enabled:
+        elif not page.next_token and not state.truncated and not from_cache and state.cacheable:
             self._cache.lists.put(state.list_key, tuple(state.listed), state.cache_ttl)
         for item in taken:
             if state.fetch.with_details:
@@ -479,7 +503,7 @@ class Gateway:
             except BaseException as failure:  # every outcome must reach the waiters, or a fetch never ends
                 value, error = self._classify(call, failure)
         with self._lock:
-            if error is None and call.waiters and call.waiters[0][0].cache_enabled:
+            if error is None and call.waiters and call.waiters[0][0].cacheable:
                 self._remember(call, value)
             if isinstance(error, Abandoned) and call.wanted:
                 # Someone joined while the call was being given up: run it again for them.
@@ -494,6 +518,13 @@ class Gateway:
             deliver(value, error)
 
     def _interpret(self, call: _Call, response: dict[str, Any]) -> Any:
+        if call.operation == "get_resource_request_status":
+            event = _event_properties(response.get("ProgressEvent") or {})
+            return FetchedResource(event.get("RequestToken") or call.params["RequestToken"], event)
+        if call.operation == "list_resource_requests":
+            events = [_event_properties(e) for e in response.get("ResourceRequestStatusSummaries") or ()]
+            items = tuple(ListedResource(e.get("RequestToken", ""), e) for e in events)
+            return _Page(items, response.get("NextToken") or None)
         if call.operation == "get_resource":
             description = response.get("ResourceDescription") or {}
             identifier = description.get("Identifier") or call.params["Identifier"]
@@ -508,13 +539,15 @@ class Gateway:
         """A missing resource asked for by identifier is no row; everything else is an error."""
         if call.operation == "get_resource" and is_not_found(failure):
             return None, None
+        if call.operation == "get_resource_request_status" and error_code(failure) == "RequestTokenNotFoundException":
+            return None, None
         if isinstance(failure, AwsqlError) and not isinstance(failure, CredentialsError):
             return None, failure
         if is_credentials_problem(failure):
             return None, credentials_error(failure, profile=call.target.profile)
         if not isinstance(failure, Exception):
             return None, failure
-        operation = "GetResource" if call.operation == "get_resource" else "ListResources"
+        operation = "".join(part.title() for part in call.operation.split("_"))
         return None, fetch_error(failure, region=call.region, type_name=call.type_name, operation=operation)
 
     def _remember(self, call: _Call, value: Any) -> None:
@@ -533,6 +566,19 @@ class Gateway:
             except Exception:
                 # A broken progress display must never cost the user their rows.
                 run.listener = None
+
+
+def _event_properties(event: dict[str, Any]) -> dict[str, Any]:
+    """A ProgressEvent as row properties: times as ISO 8601 text, the resource model as an object."""
+    properties = dict(event)
+    for name in ("EventTime", "RetryAfter"):
+        value = properties.get(name)
+        if hasattr(value, "isoformat"):
+            properties[name] = value.isoformat()
+    if isinstance(properties.get("ResourceModel"), str):
+        with contextlib.suppress(ValueError):  # not JSON: shown as the text it is
+            properties["ResourceModel"] = json.loads(properties["ResourceModel"])
+    return properties
 
 
 def _properties(raw: Any) -> dict[str, Any]:

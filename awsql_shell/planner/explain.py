@@ -24,6 +24,13 @@ def explain_select(plan: SelectPlan) -> Result:
 
 def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, str, str]]:
     where = (fetch.region, fetch.type_name)
+    if fetch.requests:
+        if fetch.identifiers is not None:
+            return [("", "GetResourceRequestStatus", *where, f"RequestToken IN ({', '.join(fetch.identifiers)})")]
+        detail = "every page"
+        if fetch.resource_model:
+            detail += f", ResourceRequestStatusFilter={json.dumps(fetch.resource_model)}"
+        return [("", "ListResourceRequests", *where, detail)]
     if fetch.identifiers is not None:
         ids = ", ".join(fetch.identifiers)
         return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids})")]

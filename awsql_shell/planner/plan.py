@@ -20,9 +20,14 @@ class Fetch:
     with_details: bool = False
     resource_model: dict[str, Any] | None = None
     limit: int | None = None
+    # Resource requests instead of resources: GetResourceRequestStatus per token (``identifiers``), or
+    # ListResourceRequests with ``resource_model`` as its ResourceRequestStatusFilter. Never cached.
+    requests: bool = False
 
     @property
     def operations(self) -> tuple[str, ...]:
+        if self.requests:
+            return ("GetResourceRequestStatus",) if self.identifiers is not None else ("ListResourceRequests",)
         if self.identifiers is not None:
             return ("GetResource",)
         return ("ListResources", "GetResource") if self.with_details else ("ListResources",)

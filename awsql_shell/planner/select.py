@@ -65,6 +65,8 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
+    # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
+    call_parameters: tuple[str, ...] = _CALL_PARAMETERS
 
 
 @dataclass
@@ -106,7 +108,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             replacements.extend(
                 Replacement(c.span.start, c.span.end, "1 = 1")
                 for c in predicates
-                if fold(c.column.name) in _CALL_PARAMETERS
+                if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
     if used_default_region:
@@ -218,9 +220,15 @@ def _plan_raw(
     identifiers: list[str] | None,
     catalog: Catalog,
 ) -> TablePlan:
+    from awsql_shell.planner.requests import REQUEST_VIEWS, REQUESTS_TYPE_NAME, plan_request_view
+
     view = ref.name.lower()
+    if view in REQUEST_VIEWS:
+        fetches, columns = plan_request_view(ref, predicates, regions)
+        shape = tuple((c.name, c.type) for c in columns)
+        return TablePlan(ref, name, REQUESTS_TYPE_NAME, shape, columns, fetches, call_parameters=())
     if view not in (RAW_RESOURCES, RAW_RESOURCE):
-        hint = did_you_mean(view, (RAW_RESOURCES, RAW_RESOURCE))
+        hint = did_you_mean(view, (RAW_RESOURCES, RAW_RESOURCE, *REQUEST_VIEWS))
         raise UnknownNameError(f"unknown resource '{ref.name}'{hint}")
     type_names = [str(v) for c in predicates if fold(c.column.name) == "typename" for v in _values(c)]
     if not type_names:

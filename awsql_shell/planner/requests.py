@@ -1,0 +1,83 @@
+"""The request views: ``awscc.cloud_control.resource_requests`` (ListResourceRequests) and
+``awscc.cloud_control.resource_request`` (GetResourceRequestStatus), one row per ProgressEvent.
+
+Their columns are the ProgressEvent fields under snake_case names (``request_token``, ``operation_status``,
+...), so forgiving resolution accepts the AWS spelling too (``WHERE RequestToken = '...'``). Every predicate
+stays in the SQL and is evaluated on the rows; ``operation`` and ``operation_status`` are also sent as the
+ListResourceRequests status filter, so Cloud Control returns fewer requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from awsql_shell.catalog import Column
+from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog.schema import REGION_DESCRIPTION
+from awsql_shell.errors import ValidationError
+from awsql_shell.planner.plan import Fetch
+from awsql_shell.sql.statements import Comparison, TableRef
+
+RESOURCE_REQUESTS = "awscc.cloud_control.resource_requests"
+RESOURCE_REQUEST = "awscc.cloud_control.resource_request"
+REQUEST_VIEWS = (RESOURCE_REQUESTS, RESOURCE_REQUEST)
+REQUESTS_TYPE_NAME = "Cloud Control resource requests"  # what errors and EXPLAIN name these fetches by
+
+OPERATIONS = ("CREATE", "UPDATE", "DELETE")
+OPERATION_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCEL_IN_PROGRESS", "CANCEL_COMPLETE")
+
+REQUEST_COLUMNS: tuple[Column, ...] = (
+    Column("region", "region", "string", REGION_DESCRIPTION),
+    Column("request_token", "RequestToken", "string", "The token that identifies the request."),
+    Column("operation", "Operation", "string", "CREATE, UPDATE or DELETE.", enum=OPERATIONS),
+    Column("operation_status", "OperationStatus", "string", "Where the request stands.", enum=OPERATION_STATUSES),
+    Column("type_name", "TypeName", "string", "The resource type, such as AWS::Logs::LogGroup."),
+    Column("identifier", "Identifier", "string", "The primary identifier of the resource."),
+    Column("event_time", "EventTime", "string", "When the status last changed (ISO 8601)."),
+    Column("error_code", "ErrorCode", "string", "Why the request failed, when it did."),
+    Column("status_message", "StatusMessage", "string", "What the handler said about the request."),
+    Column("retry_after", "RetryAfter", "string", "When to ask again about a request in progress (ISO 8601)."),
+    Column("resource_model", "ResourceModel", "object", "The resource's properties as the request left them."),
+)
+
+
+def plan_request_view(
+    ref: TableRef, predicates: Sequence[Comparison], regions: Sequence[str]
+) -> tuple[list[Fetch], tuple[Column, ...]]:
+    """The fetches of a request view (the TablePlan is the select planner's to build) and its columns."""
+    view = ref.name.lower()
+    if view == RESOURCE_REQUEST:
+        tokens = _values(predicates, "requesttoken")
+        if tokens is None:
+            raise ValidationError(
+                f"{view} needs RequestToken = '...' in WHERE (use {RESOURCE_REQUESTS} to list requests)"
+            )
+        fetches = [Fetch(region, REQUESTS_TYPE_NAME, identifiers=tuple(tokens), requests=True) for region in regions]
+    else:
+        status_filter = _status_filter(predicates)
+        fetches = [Fetch(region, REQUESTS_TYPE_NAME, resource_model=status_filter, requests=True) for region in regions]
+    return fetches, REQUEST_COLUMNS
+
+
+def _values(predicates: Sequence[Comparison], folded: str) -> list[str] | None:
+    found: list[str] | None = None
+    for comparison in predicates:
+        if fold(comparison.column.name) == folded:
+            values = [str(literal.value) for literal in comparison.values]
+            found = values if found is None else [v for v in found if v in values]
+    return list(dict.fromkeys(found)) if found is not None else None
+
+
+def _status_filter(predicates: Sequence[Comparison]) -> dict[str, Any] | None:
+    """ListResourceRequests' ResourceRequestStatusFilter from ``operation`` and ``operation_status``.
+    A value Cloud Control does not know is not sent (the local filter then matches nothing, as it should)."""
+    wanted: dict[str, Any] = {}
+    for column, key, allowed in (
+        ("operation", "Operations", OPERATIONS),
+        ("operationstatus", "OperationStatuses", OPERATION_STATUSES),
+    ):
+        values = _values(predicates, column)
+        if values and all(value in allowed for value in values):
+            wanted[key] = values
+    return wanted or None
