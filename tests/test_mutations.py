@@ -524,3 +524,45 @@ def test_the_documented_statements_run_with_variables(connect: SessionFactory, s
 def test_mutations_are_refused_on_read_only_views(connect: SessionFactory) -> None:
     with pytest.raises(UnsupportedError):
         connect().run("DELETE FROM awscc.cloud_control.resources WHERE Identifier = 'x'")
+
+
+# -- the request views -----------------------------------------------------------------------------------------
+
+
+def test_a_request_can_be_followed_through_the_request_views(connect: SessionFactory) -> None:
+    session = connect()
+    submitted = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('followed')")
+    token = submitted.rows[0][0]
+    query = (
+        "SELECT operation, operation_status, type_name, identifier, json_extract(resource_model, '$.LogGroupName') "
+        f"FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = '{token}'"
+    )
+    statuses = []
+    for _ in range(500):  # each SELECT asks again: a request's status is never cached
+        (row,) = one(session, query).rows
+        statuses.append(row[1])
+        if row[1] == "SUCCESS":
+            break
+        time.sleep(0.01)
+    assert statuses[0] == "IN_PROGRESS" and statuses[-1] == "SUCCESS"
+    assert row == ("CREATE", "SUCCESS", LOG_GROUP, "followed", "followed")
+    unknown = "SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = 'nope'"
+    assert one(session, unknown).rows == []
+    with pytest.raises(ValidationError, match="needs RequestToken"):
+        session.run("SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1'")
+
+
+def test_failed_requests_are_listed_with_their_error(connect: SessionFactory) -> None:
+    session = connect()
+    with pytest.raises(MutationError):
+        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'listed-missing'")
+    query = (
+        "SELECT operation, error_code, status_message FROM awscc.cloud_control.resource_requests "
+        "WHERE region = 'us-east-1' AND OperationStatus = 'FAILED' AND identifier = 'listed-missing'"
+    )
+    ((operation, code, message),) = one(session, query).rows
+    assert (operation, code) == ("DELETE", "NotFound") and "was not found" in message
+    (explained,) = [row for row in one(session, f"EXPLAIN {query}").rows if row[1] == "ListResourceRequests"]
+    assert 'ResourceRequestStatusFilter={"OperationStatuses": ["FAILED"]}' in explained[4]
+    everything = one(session, "SELECT count(*) FROM awscc.cloud_control.resource_requests WHERE region = 'us-east-1'")
+    assert everything.rows[0][0] > 1
