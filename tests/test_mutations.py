@@ -173,6 +173,32 @@ def test_awaiting_honours_retry_after(connect: SessionFactory) -> None:
         assert session.gateway.stats.api_calls <= 3  # one CreateResource, then one or two status polls
 
 
+class ProgressRecorder:
+    """What a progress line hears about a statement."""
+
+    def __init__(self) -> None:
+        self.planned = self.done = self.finished = 0
+
+    def on_calls_planned(self, region: str, count: int) -> None:
+        self.planned += count
+
+    def on_call_done(self, region: str) -> None:
+        self.done += 1
+
+    def finish(self) -> None:
+        self.finished += 1
+
+
+def test_progress_counts_every_call_including_each_poll(connect: SessionFactory) -> None:
+    session = connect()
+    session.progress = recorder = ProgressRecorder()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('progress-a'), ('progress-b')")
+    calls = session.gateway.stats.api_calls
+    assert calls >= 4  # two creates, and at least one status poll each
+    assert recorder.planned == recorder.done == calls
+    assert recorder.finished >= 1  # the line is erased before the status line is printed
+
+
 # -- failures ----------------------------------------------------------------------------------------------
 
 

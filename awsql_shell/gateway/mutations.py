@@ -204,7 +204,7 @@ class MutationRun:
     target: Target
     calls: Sequence[MutationCall]
     wait: bool = True
-    listener: Any = None  # a ProgressListener: one planned "call" per request, done when it settles
+    listener: Any = None  # a ProgressListener: told of every API call (the mutations and each status poll)
     invalidate: Callable[[str, str, str | None], None] = lambda region, type_name, identifier: None
     poll: PollPolicy = field(default_factory=PollPolicy)
 
@@ -254,7 +254,10 @@ class MutationRun:
                     outcome.stage = "skipped"
                     return
                 outcome.stage = "sending"
-            self._send(outcome)
+            try:
+                self._send(outcome)
+            finally:
+                self._notify("on_call_done", outcome.call.region)
             if outcome.error is None and self.wait:
                 self._follow(outcome)
         except BaseException as failure:  # the run must hear about every call, or it never ends
@@ -291,6 +294,8 @@ class MutationRun:
             if self._stop.wait(self.poll.delay(outcome.event, polls)):
                 return
             polls += 1
+            # Every poll is a call on the progress line, so a long wait still shows signs of life.
+            self._notify("on_calls_planned", outcome.call.region, 1)
             try:
                 response = self.caller.call(
                     self.target,
@@ -302,6 +307,7 @@ class MutationRun:
             except Abandoned:
                 return
             except Exception as error:
+                self._notify("on_call_done", outcome.call.region)
                 problem = api_error(error, outcome.call, profile=self.target.profile)
                 if not isinstance(problem, CredentialsError):
                     problem = AwsqlError(
@@ -309,6 +315,7 @@ class MutationRun:
                     )
                 outcome.error = problem
                 return
+            self._notify("on_call_done", outcome.call.region)
             event = dict(response.get("ProgressEvent") or {})
             # A settled event carries no RetryAfter; keep the Identifier should it leave that out.
             event.setdefault("Identifier", outcome.event.get("Identifier"))
@@ -331,8 +338,6 @@ class MutationRun:
                 outcome.stage = "done"
             self._remaining -= 1
             finished = self._remaining == 0
-        if outcome.stage != "skipped":
-            self._notify("on_call_done", call.region)
         if finished:
             self._finished.set()
 
