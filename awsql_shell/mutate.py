@@ -79,8 +79,12 @@ def run_mutation(session: Session, statement: Insert | Update | Delete) -> Resul
     if session.settings.read_only:
         raise ValidationError(f"{verb} refused: awsql runs with --read-only, so nothing was changed")
     plan = _plan(session, statement)
-    if plan.unconfirmed and plan.calls and not _confirmed(session, plan):
-        return Result([], [], status=f"{verb} 0", notices=[*plan.notices, "not confirmed: nothing was changed"])
+    if plan.unconfirmed and plan.calls:
+        if not _confirmed(session, plan):
+            return Result([], [], status=f"{verb} 0", notices=[*plan.notices, "not confirmed: nothing was changed"])
+        count = len(plan.calls)
+        matched = "the resource the WHERE matched" if count == 1 else f"the {count} resources the WHERE matched"
+        plan.notices.append(f"confirmed: {_INFINITIVE[verb]} {matched}")
     if not plan.calls:
         return Result([], [], status=f"{verb} 0", notices=plan.notices)
     wait = _awaits(session, statement)

@@ -225,6 +225,14 @@ def test_errors_point_at_the_offending_value_and_name_the_row(catalog: Catalog) 
     assert caught.value.position == sql.index("'week'")
 
 
+def test_rows_of_a_query_must_fit_the_column_list(catalog: Catalog) -> None:
+    target, insert = target_of(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) SELECT * FROM t")
+    layout = insert_layout(target, insert)  # type: ignore[arg-type]
+    rows = [("a",), ("b", "extra")]
+    message = fails(ValidationError, desired_resources, target, layout, rows, US_EAST, insert)
+    assert message == "row 2: the query gives 2 values but 1 column is listed"
+
+
 def test_region_comes_from_the_row_or_the_default(catalog: Catalog) -> None:
     (call,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('a')")
     assert call.region == "us-east-1"

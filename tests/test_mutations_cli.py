@@ -119,7 +119,7 @@ def test_without_identifier_batch_needs_yes(awsql, sandbox: RunningSandbox) -> N
     assert snapshot(sandbox) == before
     confirmed = awsql("--yes", "-e", delete)
     assert confirmed.returncode == 0, confirmed.stderr
-    assert confirmed.stderr == "DELETE 2\n"
+    assert confirmed.stderr == "NOTICE: confirmed: delete the 2 resources the WHERE matched\nDELETE 2\n"
     assert not {"tmp-1", "tmp-2"} & set(log_groups(sandbox))
 
 

@@ -455,6 +455,11 @@ def desired_resources(
     for number, row in enumerate(rows, 1):
         where = f"row {number}: " if numbered else ""
         row_spans = spans[number - 1] if spans is not None else None
+        if len(row) != len(layout.columns):
+            raise ValidationError(
+                f"{where}the query gives {len(row)} value{'s' if len(row) != 1 else ''} "
+                f"but {len(layout.columns)} column{'s are' if len(layout.columns) != 1 else ' is'} listed"
+            )
         state: dict[str, Any] = {}
         region = None
         for index, (column, value) in enumerate(zip(layout.columns, row, strict=True)):
