@@ -359,6 +359,20 @@ def test_a_create_whose_answer_was_lost_is_retried_and_acts_once(
     assert session.gateway.stats.retries == 1
 
 
+def test_throttled_calls_are_retried_and_a_failing_region_is_reported(connect: SessionFactory) -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=20, throttle_rate=0.3, fail_region="eu-west-1")) as flaky:
+        session = connect(flaky.url)
+        names = [f"throttled-{n}" for n in range(6)]
+        values = ", ".join(f"('{name}')" for name in names)
+        assert one(session, f"INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES {values}").status == "INSERT 6"
+        assert session.gateway.stats.retries > 0
+        creates = [r for r in flaky.service.state.requests.values() if r.identifier.startswith("throttled-")]
+        assert sorted(r.identifier for r in creates) == names  # one request each, however often retried
+        with pytest.raises(MutationError, match="ServiceUnavailable: Service Unavailable"):
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName, region) VALUES ('nowhere', 'eu-west-1')")
+        assert "nowhere" not in stored(flaky, LOG_GROUP, "eu-west-1")
+
+
 # -- safety ------------------------------------------------------------------------------------------------
 
 

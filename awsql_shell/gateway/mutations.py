@@ -258,7 +258,7 @@ class MutationRun:
                 self._send(outcome)
             finally:
                 self._notify("on_call_done", outcome.call.region)
-            if outcome.error is None and self.wait:
+            if outcome.error is None and outcome.request_token and self.wait:
                 self._follow(outcome)
         except BaseException as failure:  # the run must hear about every call, or it never ends
             if outcome.error is None and not isinstance(failure, Abandoned):
