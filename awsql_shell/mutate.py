@@ -234,7 +234,9 @@ def _account(session: Session) -> str:
     """Which account a change lands in, as far as awsql knows without asking STS."""
     settings = session.settings
     if settings.sandbox:
-        return f"the sandbox account ({settings.endpoint_url})"
+        from awsql_shell.sandbox import ACCOUNT_ID  # already loaded: --sandbox is serving it
+
+        return f"the sandbox account {ACCOUNT_ID}"
     if settings.endpoint_url:
         return f"the account behind {settings.endpoint_url}"
     profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"

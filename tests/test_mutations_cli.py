@@ -196,3 +196,14 @@ def test_ctrl_c_while_awaiting_exits_130_and_names_the_request(tmp_path: Path) -
         assert f"RequestToken {request.token}" in err and "goes on in AWS" in err
         assert "Traceback" not in err
         assert request.status == "IN_PROGRESS"
+
+
+def test_the_refusal_names_the_sandbox_account(tmp_path: Path) -> None:
+    delete = "DELETE FROM awscc.logs.log_groups WHERE log_group_name LIKE '/aws/lambda/orders-%'"
+    run = subprocess.run(
+        [*AWSQL, "--sandbox", "-e", delete],
+        input="", capture_output=True, text=True, env=environment(tmp_path), timeout=60,
+    )
+    assert run.returncode == 1
+    assert "would delete 2 awscc.logs.log_groups resources in the sandbox account 123456789012" in run.stderr
+    assert "(us-east-1: /aws/lambda/orders-api, /aws/lambda/orders-worker)" in run.stderr
