@@ -17,6 +17,7 @@ run: $(STAMP)  ## open the shell on the local sandbox
 
 test: $(STAMP)  ## lint, then the whole suite
 	$(BIN)/ruff check awsql_shell tests bench scripts
+	$(BIN)/ruff format --check awsql_shell tests bench scripts
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: $(STAMP)

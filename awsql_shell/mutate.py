@@ -393,4 +393,3 @@ def _steps(selected: Result) -> list[tuple[str, str, str, str, str]]:
 
 def _call_row(call: MutationCall) -> tuple[str, str, str, str, str]:
     return ("", call.operation, call.region, call.type_name, call.describe())
-

@@ -167,8 +167,10 @@ def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
     (group,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('g', '7')")
     assert group.desired_state["RetentionInDays"] == 7
     message = fails(
-        ValidationError, creates, catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName, log_group_class) "
-        "VALUES ('g', 'STANDART')"
+        ValidationError,
+        creates,
+        catalog,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, log_group_class) VALUES ('g', 'STANDART')",
     )
     assert "log_group_class" in message and "'STANDARD'" in message
 
@@ -196,14 +198,17 @@ def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
         ),
         (
             f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) "
-            "VALUES ('f', 'q', '{\"OnFailure\": {\"Destination\": \"x\"}, \"OnFailur\": {}}')",
+            'VALUES (\'f\', \'q\', \'{"OnFailure": {"Destination": "x"}, "OnFailur": {}}\')',
             "has no property OnFailur (did you mean 'OnFailure'?)",
         ),
         (
             f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 'two')",
             "maximum_retry_attempts (MaximumRetryAttempts) expects an integer, not 'two'",
         ),
-        (f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('f', NULL)", "row", ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('f', NULL)",
+            "row",
+        ),
         (f"INSERT INTO {EIC} (FunctionName, Qualifier, region) VALUES ('f', 'q', 'us-east-9')", "unknown region"),
         (
             "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('{{ name | upper }}')",
@@ -313,7 +318,7 @@ def test_a_given_patch_document_is_checked_against_the_schema(catalog: Catalog) 
 @pytest.mark.parametrize(
     ("document", "expected"),
     [
-        ("{\"op\": \"add\"}", "must be a non-empty JSON array of RFC 6902 operations"),
+        ('{"op": "add"}', "must be a non-empty JSON array of RFC 6902 operations"),
         ("[", "PatchDocument holds invalid JSON"),
         ('[{"op": "ad", "path": "/MaximumRetryAttempts", "value": 1}]', "did you mean 'add'?"),
         ('[{"op": "add", "path": "/MaximumRetryAttempts"}]', 'needs "value"'),
@@ -398,7 +403,7 @@ def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:
 def test_the_targets_query_selects_region_and_identifier(catalog: Catalog) -> None:
     target, parsed = target_of(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
     text = targets_query_text(target, parsed)  # type: ignore[arg-type]
-    assert text.startswith("SELECT region, CAST(\"function_name\" AS TEXT) || '|' || CAST(\"qualifier\" AS TEXT)")
+    assert text.startswith('SELECT region, CAST("function_name" AS TEXT) || \'|\' || CAST("qualifier" AS TEXT)')
     assert text.endswith(f"FROM {EIC} c WHERE c.function_name = 'x'")
 
 

@@ -121,7 +121,7 @@ def test_create_select_update_both_ways_select_delete_select(connect: SessionFac
 
     patched = one(
         session,
-        f"UPDATE {EIC} SET PatchDocument = string('[{{\"op\": \"replace\", \"path\": \"/MaximumRetryAttempts\", "
+        f'UPDATE {EIC} SET PatchDocument = string(\'[{{"op": "replace", "path": "/MaximumRetryAttempts", '
         f"\"value\": 0}}]') WHERE region = 'us-east-1' AND Identifier = '{identifier}' RETURNING OperationStatus",
     )
     assert patched.columns == ["OperationStatus"] and patched.rows == [("SUCCESS",)]
@@ -229,7 +229,7 @@ def test_changing_a_nested_create_only_property_is_not_updatable(connect: Sessio
     created = one(
         session,
         "INSERT INTO awscc.ses.templates (Template) "
-        "VALUES ('{\"TemplateName\": \"welcome\", \"SubjectPart\": \"Hi\"}') RETURNING Identifier",
+        'VALUES (\'{"TemplateName": "welcome", "SubjectPart": "Hi"}\') RETURNING Identifier',
     )
     ((identifier,),) = created.rows
     renamed = '{"TemplateName": "farewell", "SubjectPart": "Bye"}'
@@ -267,7 +267,7 @@ def test_a_bulk_statement_with_failures_reports_them_and_keeps_the_rest(
         f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) VALUES ('f', 'q', '{{not json')",
         "INSERT INTO awscc.logs.log_groups (LogGroupName, Arn) VALUES ('g', 'x')",
         f"UPDATE {EIC} SET function_name = 'g' WHERE Identifier = 'orders-api|$LATEST'",
-        f"UPDATE {EIC} SET PatchDocument = string('[{{\"op\": \"add\", \"path\": \"/Nope\", \"value\": 1}}]') "
+        f'UPDATE {EIC} SET PatchDocument = string(\'[{{"op": "add", "path": "/Nope", "value": 1}}]\') '
         "WHERE Identifier = 'orders-api|$LATEST'",
         "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('valid'), ('{{ name | upper }}')",
     ],
@@ -438,9 +438,7 @@ def test_confirmed_or_yes_goes_ahead_with_exactly_the_matching_resources(
 def test_identifier_with_extra_predicates_only_narrows(connect: SessionFactory, sandbox: RunningSandbox) -> None:
     session = connect()
     one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('narrow-a', 7)")
-    result = one(
-        session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'narrow-a' AND retention_in_days = 30"
-    )
+    result = one(session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'narrow-a' AND retention_in_days = 30")
     assert result.status == "DELETE 0"  # no confirmation asked: the target was named, and it did not match
     assert "narrow-a" in stored(sandbox, LOG_GROUP)
 

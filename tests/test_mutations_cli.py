@@ -48,9 +48,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 def awsql(sandbox: RunningSandbox, tmp_path: Path):
     def run(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
         command = [*AWSQL, "--endpoint-url", url or sandbox.url, "--region", "us-east-1", *args]
-        return subprocess.run(
-            command, input="", capture_output=True, text=True, env=environment(tmp_path), timeout=60
-        )
+        return subprocess.run(command, input="", capture_output=True, text=True, env=environment(tmp_path), timeout=60)
 
     return run
 
@@ -162,9 +160,20 @@ def test_explain_is_offline(tmp_path: Path) -> None:
     env = environment(tmp_path)
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     run = subprocess.run(
-        [*AWSQL, "--region", "eu-west-1", "-o", "csv", "-e",
-         "EXPLAIN INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('x', 7) RETURNING *"],
-        input="", capture_output=True, text=True, env=env, timeout=60,
+        [
+            *AWSQL,
+            "--region",
+            "eu-west-1",
+            "-o",
+            "csv",
+            "-e",
+            "EXPLAIN INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('x', 7) RETURNING *",
+        ],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
@@ -177,9 +186,19 @@ def test_explain_is_offline(tmp_path: Path) -> None:
 def test_ctrl_c_while_awaiting_exits_130_and_names_the_request(tmp_path: Path) -> None:
     with start_sandbox(SandboxConfig(request_delay_ms=60_000)) as slow:
         process = subprocess.Popen(
-            [*AWSQL, "--endpoint-url", slow.url, "--region", "us-east-1", "-e",
-             "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('cli-slow')"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                *AWSQL,
+                "--endpoint-url",
+                slow.url,
+                "--region",
+                "us-east-1",
+                "-e",
+                "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('cli-slow')",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env=environment(tmp_path),
         )
         try:
@@ -202,7 +221,11 @@ def test_the_refusal_names_the_sandbox_account(tmp_path: Path) -> None:
     delete = "DELETE FROM awscc.logs.log_groups WHERE log_group_name LIKE '/aws/lambda/orders-%'"
     run = subprocess.run(
         [*AWSQL, "--sandbox", "-e", delete],
-        input="", capture_output=True, text=True, env=environment(tmp_path), timeout=60,
+        input="",
+        capture_output=True,
+        text=True,
+        env=environment(tmp_path),
+        timeout=60,
     )
     assert run.returncode == 1
     assert "would delete 2 awscc.logs.log_groups resources in the sandbox account 123456789012" in run.stderr

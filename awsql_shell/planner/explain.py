@@ -47,5 +47,3 @@ def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, 
     if fetch.with_details:
         rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
     return rows
-
-

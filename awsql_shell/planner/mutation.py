@@ -619,7 +619,7 @@ def check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], 
     for number, operation in enumerate(document, 1):
         where = f"PatchDocument operation {number}"
         if not isinstance(operation, dict):
-            raise ValidationError(f"{where} must be an object such as {{\"op\": \"add\", \"path\": \"/Name\", ...}}")
+            raise ValidationError(f'{where} must be an object such as {{"op": "add", "path": "/Name", ...}}')
         op = operation.get("op")
         if op not in PATCH_OPERATIONS:
             hint = did_you_mean(str(op), PATCH_OPERATIONS) if isinstance(op, str) else ""
@@ -627,7 +627,7 @@ def check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], 
             raise ValidationError(f"{where} has op {json.dumps(op)}{hint}: expected one of {expected}")
         needs = {"add": "value", "replace": "value", "test": "value", "move": "from", "copy": "from"}.get(op)
         if needs and needs not in operation:
-            raise ValidationError(f"{where} ({op}) needs \"{needs}\"")
+            raise ValidationError(f'{where} ({op}) needs "{needs}"')
         operation = dict(operation)
         column = _patch_path(target, operation.get("path"), where, changes=op != "test")
         if op == "remove" and column.property in target.schema.required and operation["path"].count("/") == 1:
@@ -643,7 +643,7 @@ def check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], 
 def _patch_path(target: MutationTarget, path: Any, where: str, *, changes: bool) -> Column:
     schema = target.schema
     if not isinstance(path, str) or not path.startswith("/") or path == "/":
-        raise ValidationError(f"{where} needs a \"path\" such as \"/{next(iter(schema.properties), 'Name')}\"")
+        raise ValidationError(f'{where} needs a "path" such as "/{next(iter(schema.properties), "Name")}"')
     top = _unescape(path[1:].split("/", 1)[0])
     if top not in schema.properties:
         hint = ""
@@ -738,4 +738,3 @@ def plan_updates(
 
 def plan_deletes(target: MutationTarget, pairs: Sequence[tuple[str, str]]) -> list[MutationCall]:
     return [MutationCall(DELETE, region, target.type_name, identifier=i) for region, i in pairs]
-

@@ -112,9 +112,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             )
     replacements.extend(_column_renames(statement, tables))
     if used_default_region:
-        notices.append(
-            f"no region in WHERE; using the default region {default_region.name} ({default_region.source})"
-        )
+        notices.append(f"no region in WHERE; using the default region {default_region.name} ({default_region.source})")
     return SelectPlan(statement, tables, rewrite(statement.text, replacements), notices)
 
 
@@ -335,7 +333,7 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
         for column in scope.columns:
             qualifier = column.qualifier.lower() if column.qualifier else None
             candidates = scope_tables if qualifier is None else [t for r, t in by_reference.items() if r == qualifier]
-            if statement.text[column.span.end - 1] in "\"`]":
+            if statement.text[column.span.end - 1] in '"`]':
                 continue  # a quoted name means exactly what it says
             canonical = _canonical(column.name, candidates)
             if canonical and canonical != column.name.lower():
