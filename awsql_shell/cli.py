@@ -117,11 +117,12 @@ def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
 
 def start_sandbox(settings: Settings, stack: ExitStack) -> None:
     """Serve the emulator in this process and point the session at it, with throwaway credentials."""
-    from awsql_shell.sandbox import SandboxConfig
+    from awsql_shell.sandbox import ACCOUNT_ID, SandboxConfig
     from awsql_shell.sandbox import start_sandbox as serve
 
     running = stack.enter_context(serve(SandboxConfig.from_env(os.environ)))
     settings.endpoint_url = running.url
+    settings.account = ACCOUNT_ID
     settings.region = settings.region or SANDBOX_REGION
     settings.profile = None
     # The sandbox accepts any signature; never send real credentials to it.

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     # The SELECT machinery loads on first use: SHOW and DESCRIBE start faster without it.
     from awsql_shell.engine import Engine, MaterializedTable
     from awsql_shell.gateway import Gateway
-    from awsql_shell.planner.plan import Fetch, FetchResult
+    from awsql_shell.gateway.tasks import Fetch, FetchResult
     from awsql_shell.planner.select import SelectPlan, TablePlan
 
 _METADATA = (ShowProviders, ShowServices, ShowResources, ShowMethods, Describe, ShowInsert)
@@ -165,15 +165,13 @@ class Session:
     # -- SELECT --------------------------------------------------------------------------------
 
     def plan(self, statement: Select) -> SelectPlan:
-        from awsql_shell.planner.defaults import default_region
+        from awsql_shell.catalog.regions import default_region
         from awsql_shell.planner.select import plan_select
 
         region = default_region(self.settings.region, self.settings.profile)
         return plan_select(statement, self.catalog, region)
 
     def _select(self, statement: Select) -> Result:
-        from awsql_shell.engine.materialize import materialize
-
         plan = self.plan(statement)
         materialized: dict[int, MaterializedTable] = {}
         warnings: list[str] = []
@@ -188,7 +186,7 @@ class Session:
             for table in ready:
                 fetched = [next(outcomes) for _ in fetches[id(table)]]
                 warnings.extend(str(o.error) for o in fetched if o.error is not None)
-                materialized[id(table)] = materialize(table, fetched)
+                materialized[id(table)] = table.materialize(fetched)
             pending = [t for t in pending if id(t) not in materialized]
         known = [name for table in plan.tables for name, _ in table.columns]
         tables = [materialized[id(t)] for t in plan.tables]
@@ -214,10 +212,8 @@ class Session:
     def _fetches_for(table: TablePlan, plan: SelectPlan, done: dict[int, MaterializedTable]) -> list[Fetch]:
         if table.joined is None:
             return table.fetches
-        from awsql_shell.engine.materialize import joined_values
-
         source = done[id(plan.source_of(table))]
-        values = joined_values(source, table.joined.source_column)
+        values = source.distinct_by_region(table.joined.source_column)
         return [
             replace(fetch, resource_model={**(fetch.resource_model or {}), table.joined.property: value})
             for fetch in table.fetches

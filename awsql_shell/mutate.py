@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from awsql_shell.catalog.regions import default_region
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
-from awsql_shell.planner.defaults import default_region
 from awsql_shell.planner.explain import EXPLAIN_COLUMNS
 from awsql_shell.planner.mutation import (
     FIELD_TYPES,
@@ -233,10 +233,8 @@ def _confirmed(session: Session, plan: _Plan) -> bool:
 def _account(session: Session) -> str:
     """Which account a change lands in, as far as awsql knows without asking STS."""
     settings = session.settings
-    if settings.sandbox:
-        from awsql_shell.sandbox import ACCOUNT_ID  # already loaded: --sandbox is serving it
-
-        return f"the sandbox account {ACCOUNT_ID}"
+    if settings.account:
+        return f"the sandbox account {settings.account}" if settings.sandbox else f"account {settings.account}"
     if settings.endpoint_url:
         return f"the account behind {settings.endpoint_url}"
     profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"

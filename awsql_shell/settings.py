@@ -15,6 +15,7 @@ class Settings:
     region: str | None = None
     endpoint_url: str | None = None
     sandbox: bool = False
+    account: str | None = None  # the account id, where awsql knows it without asking STS (the sandbox's)
     output: str | None = None  # None: table on a terminal, csv when piped
     headers: bool = True
     expanded: bool = False  # \x: one field per line

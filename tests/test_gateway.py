@@ -15,7 +15,7 @@ import pytest
 
 from awsql_shell.errors import CredentialsError, UnsupportedError
 from awsql_shell.gateway import Gateway
-from awsql_shell.planner.plan import Fetch, FetchResult
+from awsql_shell.gateway.tasks import Fetch, FetchResult
 from awsql_shell.sandbox import (
     FIXTURE_REGIONS,
     LAMBDA_FUNCTION_NAMES,

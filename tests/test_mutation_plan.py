@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from awsql_shell.catalog import Catalog
+from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, describe
 from awsql_shell.executor import Session
 from awsql_shell.planner.mutation import (
@@ -26,7 +27,6 @@ from awsql_shell.planner.mutation import (
     targets_query_text,
     where_targets,
 )
-from awsql_shell.planner.select import DefaultRegion
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement

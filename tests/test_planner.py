@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from awsql_shell.catalog import Catalog
+from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import UnknownNameError, UnsupportedError, ValidationError
 from awsql_shell.executor import Session
-from awsql_shell.planner.select import DefaultRegion, SelectPlan, plan_select
+from awsql_shell.planner.select import SelectPlan, plan_select
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
 

@@ -1,10 +1,17 @@
-"""AWS regions known to awsql, so that a mistyped region is an error before any call.
+"""AWS regions known to awsql, so that a mistyped region is an error before any call, and the
+session's default region, found the way the AWS CLI finds it (without importing botocore).
 
 A fixed list rather than botocore's endpoint data: reading that costs a botocore import, and
 metadata statements and EXPLAIN must stay offline and fast. Extend it when AWS opens a region.
 """
 
 from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
 
 REGIONS: tuple[str, ...] = (
     "af-south-1",
@@ -50,3 +57,30 @@ REGIONS: tuple[str, ...] = (
 
 def is_region(name: str) -> bool:
     return name in REGIONS
+
+
+@dataclass(frozen=True)
+class DefaultRegion:
+    """The session's region when a statement names none, and where it came from (for the notice)."""
+
+    name: str | None
+    source: str = ""
+
+
+def default_region(explicit: str | None, profile: str | None, environ: Mapping[str, str] = os.environ) -> DefaultRegion:
+    if explicit:
+        return DefaultRegion(explicit, "--region")
+    for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        if environ.get(variable):
+            return DefaultRegion(environ[variable], variable)
+    profile = profile or environ.get("AWS_PROFILE") or "default"
+    config_file = Path(environ.get("AWS_CONFIG_FILE") or Path.home() / ".aws" / "config")
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(config_file)
+    except (OSError, configparser.Error):
+        return DefaultRegion(None)
+    section = profile if profile == "default" else f"profile {profile}"
+    if parser.has_option(section, "region"):
+        return DefaultRegion(parser.get(section, "region"), f"profile {profile}")
+    return DefaultRegion(None)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from awsql_shell.errors import AwsqlError, did_you_mean
+from awsql_shell.errors import AwsqlError, UnknownNameError, did_you_mean
 from awsql_shell.result import Result
 
 _SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "string": "TEXT"}
@@ -63,6 +63,20 @@ class MaterializedTable:
     name: str
     columns: Sequence[tuple[str, str]]
     rows: list[tuple[Any, ...]]
+
+    def distinct_by_region(self, column: str) -> dict[str, list[Any]]:
+        """Distinct non-null values of ``column`` (matched forgivingly) per region, in row order."""
+        names = [name for name, _ in self.columns]
+        folded = column.replace("_", "").lower()
+        index = next((i for i, name in enumerate(names) if name.replace("_", "").lower() == folded), None)
+        if index is None:
+            raise UnknownNameError(f"unknown column '{column}' in the join condition{did_you_mean(column, names)}")
+        region = names.index("region")
+        values: dict[str, dict[Any, None]] = {}
+        for row in self.rows:
+            if row[index] is not None:
+                values.setdefault(row[region], {})[row[index]] = None
+        return {r: list(v) for r, v in values.items()}
 
 
 def to_sql_value(value: Any, kind: str) -> Any:

@@ -32,12 +32,12 @@ from awsql_shell.gateway.errors import (
 )
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
-from awsql_shell.planner.plan import Fetch, FetchedResource, FetchResult
+from awsql_shell.gateway.tasks import Fetch, FetchedResource, FetchResult
 from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
     from awsql_shell.gateway.mutations import MutationOutcome
-    from awsql_shell.planner.mutation import MutationCall
+    from awsql_shell.gateway.tasks import MutationCall
 
 # How often a waiting statement looks at its cancel event.
 _CANCEL_POLL_SECONDS = 0.02

@@ -33,7 +33,7 @@ from awsql_shell.gateway.errors import (
     error_message,
     is_credentials_problem,
 )
-from awsql_shell.planner.mutation import MutationCall
+from awsql_shell.gateway.tasks import MutationCall
 
 FINAL_STATUSES = frozenset({"SUCCESS", "FAILED", "CANCEL_COMPLETE"})
 # How long an interrupted statement waits for calls already on the wire, to learn their RequestTokens.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from awsql_shell.planner.plan import Fetch
+from awsql_shell.gateway.tasks import Fetch
 from awsql_shell.planner.select import SelectPlan, TablePlan
 from awsql_shell.result import Result
 

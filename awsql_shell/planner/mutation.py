@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, ResourceSchema
 from awsql_shell.catalog.naming import fold
-from awsql_shell.catalog.regions import REGIONS, is_region
+from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import quote_identifier
 from awsql_shell.errors import (
     AmbiguousNameError,
@@ -29,7 +28,8 @@ from awsql_shell.errors import (
     ValidationError,
     did_you_mean,
 )
-from awsql_shell.planner.select import CLOUD_CONTROL_SERVICE, DefaultRegion
+from awsql_shell.gateway.tasks import CREATE, DELETE, UPDATE, MutationCall
+from awsql_shell.planner.select import CLOUD_CONTROL_SERVICE
 from awsql_shell.sql.statements import Delete, Insert, Literal, Select, Span, Statement, Update
 
 # The fields of a Cloud Control ProgressEvent, in the order RETURNING * gives them.
@@ -51,7 +51,6 @@ FIELD_TYPES = {"ResourceModel": "object"}
 # What a /*+ NOWAIT */ mutation without RETURNING answers: enough to follow the request later.
 NOWAIT_FIELDS = ("RequestToken", "Operation", "OperationStatus", "TypeName", "Identifier", REGION_FIELD)
 
-CREATE, UPDATE, DELETE = "CreateResource", "UpdateResource", "DeleteResource"
 PATCH_OPERATIONS = ("add", "remove", "replace", "move", "copy", "test")
 PATCH_DOCUMENT = "PatchDocument"
 MAX_NESTED_DEPTH = 12
@@ -60,54 +59,6 @@ _TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 _PATCH_TEMPLATE = re.compile(r"^\s*\{\{\s*\{(?P<body>.*)\}\s*\|\s*generate_patch_document\s*\}\}\s*$", re.S)
 _PATCH_TEMPLATE_ENTRY = re.compile(r'\s*"(?P<key>[^"]+)"\s*:\s*(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*')
 _INTEGER = re.compile(r"[+-]?\d+")
-
-
-def _new_token() -> str:
-    return str(uuid.uuid4())
-
-
-@dataclass(frozen=True, eq=False)
-class MutationCall:
-    """One CreateResource, UpdateResource or DeleteResource, with the ClientToken all its retries reuse."""
-
-    operation: str  # CREATE, UPDATE or DELETE (the API operation names)
-    region: str
-    type_name: str
-    identifier: str | None = None  # UPDATE and DELETE
-    desired_state: Mapping[str, Any] | None = None  # CREATE
-    patch_document: tuple[Mapping[str, Any], ...] | None = None  # UPDATE
-    client_token: str = field(default_factory=_new_token)
-
-    @property
-    def method(self) -> str:
-        """The boto3 client method: ``create_resource``."""
-        return re.sub(r"(?<!^)([A-Z])", r"_\1", self.operation).lower()
-
-    @property
-    def desired_state_json(self) -> str:
-        return json.dumps(self.desired_state, separators=(",", ":"))
-
-    @property
-    def patch_document_json(self) -> str:
-        return json.dumps(list(self.patch_document or ()), separators=(",", ":"))
-
-    def params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"TypeName": self.type_name, "ClientToken": self.client_token}
-        if self.operation == CREATE:
-            params["DesiredState"] = self.desired_state_json
-        else:
-            params["Identifier"] = self.identifier
-        if self.operation == UPDATE:
-            params["PatchDocument"] = self.patch_document_json
-        return params
-
-    def describe(self) -> str:
-        """What EXPLAIN shows of the call (the token is left out: a fresh one is made for each run)."""
-        if self.operation == CREATE:
-            return f"DesiredState={self.desired_state_json}"
-        if self.operation == UPDATE:
-            return f"Identifier={self.identifier}, PatchDocument={self.patch_document_json}"
-        return f"Identifier={self.identifier}"
 
 
 @dataclass(frozen=True)

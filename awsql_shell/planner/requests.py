@@ -16,7 +16,7 @@ from awsql_shell.catalog import Column
 from awsql_shell.catalog.naming import fold
 from awsql_shell.catalog.schema import REGION_DESCRIPTION
 from awsql_shell.errors import ValidationError
-from awsql_shell.planner.plan import Fetch
+from awsql_shell.gateway.tasks import Fetch
 from awsql_shell.sql.statements import Comparison, TableRef
 
 RESOURCE_REQUESTS = "awscc.cloud_control.resource_requests"

@@ -5,6 +5,7 @@ Pure: it reads the catalog and the parsed statement, never the network, so EXPLA
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -12,10 +13,10 @@ from typing import Any
 
 from awsql_shell.catalog import Catalog, Column
 from awsql_shell.catalog.naming import fold
-from awsql_shell.catalog.regions import REGIONS, is_region
-from awsql_shell.engine.sqlite import Replacement, quote_identifier, rewrite
+from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
+from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
-from awsql_shell.planner.plan import Fetch
+from awsql_shell.gateway.tasks import Fetch, FetchResult
 from awsql_shell.sql.statements import Comparison, Select, SelectScope, TableRef
 
 CLOUD_CONTROL_SERVICE = "cloud_control"
@@ -29,14 +30,6 @@ RAW_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 # Predicates that steer the calls and have no column in the materialized table.
 _CALL_PARAMETERS = ("identifier", "typename")
-
-
-@dataclass(frozen=True)
-class DefaultRegion:
-    """The session's region when a statement names none, and where it came from (for the notice)."""
-
-    name: str | None
-    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,6 +58,29 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
+
+    def materialize(self, fetched: Sequence[FetchResult]) -> MaterializedTable:
+        """The fetched resources as this table's rows, typed by the schema."""
+        rows: list[tuple[Any, ...]] = []
+        if self.raw:
+            for outcome in fetched:
+                region, type_name = outcome.fetch.region, outcome.fetch.type_name
+                rows.extend(
+                    (region, type_name, resource.identifier, json.dumps(resource.properties))
+                    for resource in outcome.resources
+                )
+            return MaterializedTable(self.table, self.columns, rows)
+        for outcome in fetched:
+            for resource in outcome.resources:
+                props = resource.properties
+                rows.append(
+                    tuple(
+                        outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
+                        for c in self.schema_columns
+                    )
+                )
+        return MaterializedTable(self.table, self.columns, rows)
+
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
 

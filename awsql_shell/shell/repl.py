@@ -286,7 +286,7 @@ class Shell:
         """The region statements without one go to (as the planner finds it), remembered per region/profile."""
         key = (self.settings.region, self.settings.profile)
         if self._region_memo is None or self._region_memo[0] != key:
-            from awsql_shell.planner.defaults import default_region
+            from awsql_shell.catalog.regions import default_region
 
             self._region_memo = (key, default_region(self.settings.region, self.settings.profile, self.environ).name)
         return self._region_memo[1]

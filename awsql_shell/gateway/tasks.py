@@ -1,0 +1,104 @@
+"""What the planner hands the gateway: reads (Fetch) and changes (MutationCall), and what comes back.
+
+These are the gateway's vocabulary, so they live here: the planner depends on the gateway, never the
+other way round.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CREATE, UPDATE, DELETE = "CreateResource", "UpdateResource", "DeleteResource"
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """Read one resource type in one region.
+
+    ``identifiers`` set: one GetResource each. Otherwise ListResources (every page, or until
+    ``limit`` resources), then GetResource for each listed resource when ``with_details``.
+    """
+
+    region: str
+    type_name: str
+    identifiers: tuple[str, ...] | None = None
+    with_details: bool = False
+    resource_model: dict[str, Any] | None = None
+    limit: int | None = None
+    # Resource requests instead of resources: GetResourceRequestStatus per token (``identifiers``), or
+    # ListResourceRequests with ``resource_model`` as its ResourceRequestStatusFilter. Never cached.
+    requests: bool = False
+
+    @property
+    def operations(self) -> tuple[str, ...]:
+        if self.requests:
+            return ("GetResourceRequestStatus",) if self.identifiers is not None else ("ListResourceRequests",)
+        if self.identifiers is not None:
+            return ("GetResource",)
+        return ("ListResources", "GetResource") if self.with_details else ("ListResources",)
+
+
+@dataclass(frozen=True)
+class FetchedResource:
+    identifier: str
+    properties: dict[str, Any]
+
+
+@dataclass
+class FetchResult:
+    fetch: Fetch
+    resources: list[FetchedResource] = field(default_factory=list)
+    error: Exception | None = None  # an AwsqlError describing why this region/type failed
+
+
+def _new_token() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True, eq=False)
+class MutationCall:
+    """One CreateResource, UpdateResource or DeleteResource, with the ClientToken all its retries reuse."""
+
+    operation: str  # CREATE, UPDATE or DELETE (the API operation names)
+    region: str
+    type_name: str
+    identifier: str | None = None  # UPDATE and DELETE
+    desired_state: Mapping[str, Any] | None = None  # CREATE
+    patch_document: tuple[Mapping[str, Any], ...] | None = None  # UPDATE
+    client_token: str = field(default_factory=_new_token)
+
+    @property
+    def method(self) -> str:
+        """The boto3 client method: ``create_resource``."""
+        return re.sub(r"(?<!^)([A-Z])", r"_\1", self.operation).lower()
+
+    @property
+    def desired_state_json(self) -> str:
+        return json.dumps(self.desired_state, separators=(",", ":"))
+
+    @property
+    def patch_document_json(self) -> str:
+        return json.dumps(list(self.patch_document or ()), separators=(",", ":"))
+
+    def params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"TypeName": self.type_name, "ClientToken": self.client_token}
+        if self.operation == CREATE:
+            params["DesiredState"] = self.desired_state_json
+        else:
+            params["Identifier"] = self.identifier
+        if self.operation == UPDATE:
+            params["PatchDocument"] = self.patch_document_json
+        return params
+
+    def describe(self) -> str:
+        """What EXPLAIN shows of the call (the token is left out: a fresh one is made for each run)."""
+        if self.operation == CREATE:
+            return f"DesiredState={self.desired_state_json}"
+        if self.operation == UPDATE:
+            return f"Identifier={self.identifier}, PatchDocument={self.patch_document_json}"
+        return f"Identifier={self.identifier}"
