@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS
 from awsql_shell.shell.completion import (
     Column,
     Function,
@@ -26,7 +27,7 @@ from awsql_shell.shell.completion import (
     Variable,
     suggest,
 )
-from awsql_shell.shell.completion.vocabulary import PROGRESS_EVENT_FIELDS, SHOW_OBJECTS, STATEMENT_STARTS
+from awsql_shell.shell.completion.vocabulary import SHOW_OBJECTS, STATEMENT_STARTS
 
 FUNCTIONS = TableInScope("awscc.lambda.functions")
 FUNCTIONS_F = TableInScope("awscc.lambda.functions", "f")

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from awsql_shell.catalog import Catalog
+from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS
 from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, describe
 from awsql_shell.executor import Session
 from awsql_shell.planner.mutation import (
-    PROGRESS_EVENT_FIELDS,
     MutationTarget,
     check_patch,
     desired_resources,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, ResourceSchema
+from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS, is_cloud_control
 from awsql_shell.catalog.naming import fold
 from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import quote_identifier
@@ -29,22 +30,8 @@ from awsql_shell.errors import (
     did_you_mean,
 )
 from awsql_shell.gateway.tasks import CREATE, DELETE, UPDATE, MutationCall
-from awsql_shell.planner.select import CLOUD_CONTROL_SERVICE
 from awsql_shell.sql.statements import Delete, Insert, Literal, Select, Span, Statement, Update
 
-# The fields of a Cloud Control ProgressEvent, in the order RETURNING * gives them.
-PROGRESS_EVENT_FIELDS = (
-    "ErrorCode",
-    "EventTime",
-    "Identifier",
-    "Operation",
-    "OperationStatus",
-    "RequestToken",
-    "ResourceModel",
-    "RetryAfter",
-    "StatusMessage",
-    "TypeName",
-)
 # RETURNING may also name the region the call went to (not a ProgressEvent field, so not in *).
 REGION_FIELD = "region"
 FIELD_TYPES = {"ResourceModel": "object"}
@@ -132,7 +119,7 @@ def resolve_target(catalog: Catalog, statement: Insert | Update | Delete) -> Mut
     ref = statement.target
     assert ref is not None
     verb = verb_of(statement)
-    if ref.name.lower().startswith(f"awscc.{CLOUD_CONTROL_SERVICE}."):
+    if is_cloud_control(ref.name):
         raise _error(
             UnsupportedError,
             f"{verb} needs a resource such as awscc.lambda.functions, not {ref.name} (which is read-only)",

@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from awsql_shell.catalog import Column
+from awsql_shell.catalog.cloud_control import RESOURCE_REQUEST, RESOURCE_REQUESTS
 from awsql_shell.catalog.naming import fold
 from awsql_shell.catalog.schema import REGION_DESCRIPTION
 from awsql_shell.errors import ValidationError
 from awsql_shell.gateway.tasks import Fetch
 from awsql_shell.sql.statements import Comparison, TableRef
 
-RESOURCE_REQUESTS = "awscc.cloud_control.resource_requests"
-RESOURCE_REQUEST = "awscc.cloud_control.resource_request"
 REQUEST_VIEWS = (RESOURCE_REQUESTS, RESOURCE_REQUEST)
 REQUESTS_TYPE_NAME = "Cloud Control resource requests"  # what errors and EXPLAIN name these fetches by
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
-from awsql_shell.catalog import Catalog, Column
+from awsql_shell.catalog import Catalog, Column, cloud_control
 from awsql_shell.catalog.naming import fold
 from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
@@ -19,9 +19,6 @@ from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, di
 from awsql_shell.gateway.tasks import Fetch, FetchResult
 from awsql_shell.sql.statements import Comparison, Select, SelectScope, TableRef
 
-CLOUD_CONTROL_SERVICE = "cloud_control"
-RAW_RESOURCES = "awscc.cloud_control.resources"
-RAW_RESOURCE = "awscc.cloud_control.resource"
 RAW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("region", "string"),
     ("type_name", "string"),
@@ -190,7 +187,7 @@ def _plan_table(
 ) -> TablePlan:
     identifiers = _identifiers(predicates)
     joined: JoinedParameter | None = None
-    if ref.name.lower().startswith(f"awscc.{CLOUD_CONTROL_SERVICE}."):
+    if cloud_control.is_cloud_control(ref.name):
         return _plan_raw(ref, name, predicates, regions, identifiers, catalog)
     try:
         resolved = catalog.resolve_resource(ref.name)
@@ -241,15 +238,15 @@ def _plan_raw(
         fetches, columns = plan_request_view(ref, predicates, regions)
         shape = tuple((c.name, c.type) for c in columns)
         return TablePlan(ref, name, REQUESTS_TYPE_NAME, shape, columns, fetches, call_parameters=())
-    if view not in (RAW_RESOURCES, RAW_RESOURCE):
-        hint = did_you_mean(view, (RAW_RESOURCES, RAW_RESOURCE, *REQUEST_VIEWS))
+    if view not in (cloud_control.RESOURCES, cloud_control.RESOURCE):
+        hint = did_you_mean(view, (cloud_control.RESOURCES, cloud_control.RESOURCE, *REQUEST_VIEWS))
         raise UnknownNameError(f"unknown resource '{ref.name}'{hint}")
     type_names = [str(v) for c in predicates if fold(c.column.name) == "typename" for v in _values(c)]
     if not type_names:
         raise ValidationError(f"{view} needs TypeName = 'AWS::Service::Type' in WHERE")
     entries = [catalog.entry(type_name) for type_name in type_names]
-    if view == RAW_RESOURCE and identifiers is None:
-        raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {RAW_RESOURCES} to list)")
+    if view == cloud_control.RESOURCE and identifiers is None:
+        raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {cloud_control.RESOURCES} to list)")
     fetches = []
     for region, entry in product(regions, entries):
         if identifiers is not None:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum, auto
 
+from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS
 from awsql_shell.catalog.naming import PROVIDER
 from awsql_shell.shell.completion.suggestions import (
     Column,
@@ -55,7 +56,6 @@ from awsql_shell.shell.completion.vocabulary import (
     CLOUD_CONTROL_PARAMETERS,
     CLOUD_CONTROL_SERVICE,
     IDENTIFIER_PARAMETER,
-    PROGRESS_EVENT_FIELDS,
     SHOW_OBJECTS,
     STATEMENT_STARTS,
     UPDATE_PARAMETERS,

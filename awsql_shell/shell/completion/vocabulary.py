@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from awsql_shell.catalog import cloud_control
+
 STATEMENT_STARTS: tuple[str, ...] = (
     "SELECT",
     "INSERT INTO",
@@ -157,24 +159,9 @@ FUNCTIONS: tuple[str, ...] = (
 IDENTIFIER_PARAMETER = "Identifier"
 CLOUD_CONTROL_PARAMETERS: tuple[str, ...] = ("TypeName", "RequestToken")
 UPDATE_PARAMETERS: tuple[str, ...] = ("PatchDocument",)
-PROGRESS_EVENT_FIELDS: tuple[str, ...] = (
-    "ErrorCode",
-    "EventTime",
-    "Identifier",
-    "Operation",
-    "OperationStatus",
-    "RequestToken",
-    "ResourceModel",
-    "RetryAfter",
-    "StatusMessage",
-    "TypeName",
-)
 
 # The raw Cloud Control views (dialect 3.5) are not catalog types, so completion lists them itself.
-CLOUD_CONTROL_SERVICE = "cloud_control"
-CLOUD_CONTROL_VIEWS: tuple[tuple[str, str], ...] = (
-    ("resources", "ListResources of any TypeName"),
-    ("resource", "GetResource of any TypeName"),
-    ("resource_requests", "ListResourceRequests"),
-    ("resource_request", "GetResourceRequestStatus"),
+CLOUD_CONTROL_SERVICE = cloud_control.SERVICE
+CLOUD_CONTROL_VIEWS: tuple[tuple[str, str], ...] = tuple(
+    (view.rsplit(".", 1)[1], what) for view, what in cloud_control.VIEWS
 )
