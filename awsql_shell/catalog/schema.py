@@ -18,6 +18,27 @@ REGION_DESCRIPTION = "AWS region."
 MAX_NESTING = 8
 
 
+def json_type_matches(value: Any, kind: str) -> bool:
+    """Whether a decoded JSON value is of a JSON Schema ``type`` (``2.0`` is an integer; ``True`` is not)."""
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "integer":
+        if isinstance(value, float):
+            return value.is_integer()
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "null":
+        return value is None
+    return True
+
+
 @dataclass(frozen=True)
 class Column:
     """A top-level property as a SQL column (or the pseudo-column ``region``)."""

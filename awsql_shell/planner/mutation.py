@@ -20,6 +20,7 @@ from awsql_shell.catalog import Catalog, Column, ResourceEntry, ResourceSchema
 from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS, is_cloud_control
 from awsql_shell.catalog.naming import fold
 from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
+from awsql_shell.catalog.schema import json_type_matches
 from awsql_shell.engine.sqlite import quote_identifier
 from awsql_shell.errors import (
     AmbiguousNameError,
@@ -288,7 +289,7 @@ def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth
     node = schema.resolve(node)
     kinds = node.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
-    if kinds and not any(_json_type_matches(value, kind) for kind in kinds):
+    if kinds and not any(json_type_matches(value, kind) for kind in kinds):
         expected = " or ".join(str(k) for k in kinds)
         return f"/{path} must be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {_kind_of(value)}"
     if isinstance(value, dict):
@@ -312,26 +313,6 @@ def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth
                 if problem:
                     return problem
     return None
-
-
-def _json_type_matches(value: Any, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        if isinstance(value, float):
-            return value.is_integer()
-        return isinstance(value, int) and not isinstance(value, bool)
-    if kind == "number":
-        return isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    return True
 
 
 # -- INSERT ------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from awsql_shell.catalog.schema import ResourceSchema
+from awsql_shell.catalog.schema import ResourceSchema, json_type_matches
 
 MAX_ERRORS = 5
 _TYPE_NAMES = {
@@ -43,26 +43,6 @@ def _compiled(pattern: str) -> re.Pattern[str] | None:
         return None
 
 
-def _matches_type(value: Any, kind: str) -> bool:
-    if kind == "object":
-        return isinstance(value, dict)
-    if kind == "array":
-        return isinstance(value, list)
-    if kind == "string":
-        return isinstance(value, str)
-    if kind == "boolean":
-        return isinstance(value, bool)
-    if kind == "integer":
-        return (isinstance(value, int) and not isinstance(value, bool)) or (
-            isinstance(value, float) and value.is_integer()
-        )
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
-    if kind == "null":
-        return value is None
-    return True
-
-
 def validate_model(schema: ResourceSchema, model: dict[str, Any]) -> list[str]:
     """Every violation (at most a few) of the model against the schema; empty when it is valid."""
     errors: list[str] = []
@@ -77,7 +57,7 @@ def _check(schema: ResourceSchema, node: Any, value: Any, where: str, errors: li
     kinds = node.get("type")
     if kinds is not None:
         kinds = kinds if isinstance(kinds, list) else [kinds]
-        if not any(_matches_type(value, kind) for kind in kinds):
+        if not any(json_type_matches(value, kind) for kind in kinds):
             expected = " or ".join(_KIND_NAMES.get(kind, str(kind)) for kind in kinds)
             errors.append(f"{where}: expected type: {expected}, found: {_TYPE_NAMES.get(type(value), 'Unknown')}")
             return
