@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from awsenv import isolated_environment
 
 from awsql_shell.catalog import Catalog, default_catalog
 
@@ -22,3 +24,14 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"reference data not found at {SHARED}")
     return SHARED
+
+
+@pytest.fixture
+def dummy_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """This process sees only throwaway credentials and no AWS config: real accounts stay out of tests."""
+    isolated = isolated_environment(tmp_path_factory.getbasetemp())
+    for name in [k for k in os.environ if k.startswith(("AWS", "AWSQL"))]:
+        monkeypatch.delenv(name)
+    for name, value in isolated.items():
+        if name.startswith("AWS"):
+            monkeypatch.setenv(name, value)

@@ -4,7 +4,6 @@ inspected): exit codes, what goes to stdout and stderr, --yes, --read-only, --no
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import isolated_environment
 
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.sandbox.generate import partition_key
@@ -29,26 +29,13 @@ def sandbox() -> Iterator[RunningSandbox]:
         yield running
 
 
-def environment(tmp_path: Path) -> dict[str, str]:
-    empty = tmp_path / "no-aws-config"
-    empty.touch()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSQL"))}
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_CONFIG_FILE=str(empty),
-        AWS_SHARED_CREDENTIALS_FILE=str(empty),
-        AWS_EC2_METADATA_DISABLED="true",
-        NO_COLOR="1",
-    )
-    return env
-
-
 @pytest.fixture
 def awsql(sandbox: RunningSandbox, tmp_path: Path):
     def run(*args: str, url: str | None = None) -> subprocess.CompletedProcess[str]:
         command = [*AWSQL, "--endpoint-url", url or sandbox.url, "--region", "us-east-1", *args]
-        return subprocess.run(command, input="", capture_output=True, text=True, env=environment(tmp_path), timeout=60)
+        return subprocess.run(
+            command, input="", capture_output=True, text=True, env=isolated_environment(tmp_path), timeout=60
+        )
 
     return run
 
@@ -157,7 +144,7 @@ def test_variables_from_options_and_files(awsql, sandbox: RunningSandbox, tmp_pa
 
 def test_explain_is_offline(tmp_path: Path) -> None:
     """No endpoint, no credentials: EXPLAIN still validates and shows the calls."""
-    env = environment(tmp_path)
+    env = isolated_environment(tmp_path)
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     run = subprocess.run(
         [
@@ -199,7 +186,7 @@ def test_ctrl_c_while_awaiting_exits_130_and_names_the_request(tmp_path: Path) -
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=environment(tmp_path),
+            env=isolated_environment(tmp_path),
         )
         try:
             deadline = time.monotonic() + 30
@@ -224,7 +211,7 @@ def test_the_refusal_names_the_sandbox_account(tmp_path: Path) -> None:
         input="",
         capture_output=True,
         text=True,
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         timeout=60,
     )
     assert run.returncode == 1

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from awsenv import isolated_environment
+
 from awsql_shell.sandbox import SandboxConfig, start_sandbox
 
 AWSQL = [sys.executable, "-m", "awsql_shell"]
-
-
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    empty = tmp_path / "no-aws-config"
-    empty.touch()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "AWSQL"))}
-    env.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_CONFIG_FILE=str(empty),
-        AWS_SHARED_CREDENTIALS_FILE=str(empty),
-        AWS_EC2_METADATA_DISABLED="true",
-    )
-    env.update(extra)
-    return env
 
 
 def test_failing_region_prints_the_rest_warns_and_exits_4(tmp_path: Path) -> None:
@@ -42,7 +28,7 @@ def test_failing_region_prints_the_rest_warns_and_exits_4(tmp_path: Path) -> Non
             ],
             capture_output=True,
             text=True,
-            env=environment(tmp_path),
+            env=isolated_environment(tmp_path),
             timeout=60,
         )
     assert run.returncode == 4
@@ -52,7 +38,7 @@ def test_failing_region_prints_the_rest_warns_and_exits_4(tmp_path: Path) -> Non
 
 
 def test_missing_credentials_exit_3_with_advice(tmp_path: Path) -> None:
-    env = environment(tmp_path)
+    env = isolated_environment(tmp_path)
     del env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
     with start_sandbox(SandboxConfig()) as sandbox:
         run = subprocess.run(
@@ -72,7 +58,7 @@ def test_no_region_anywhere_is_exit_1_not_an_empty_result(tmp_path: Path) -> Non
         [*AWSQL, "--endpoint-url", "http://127.0.0.1:9", "-e", "SELECT * FROM awscc.s3.buckets"],
         capture_output=True,
         text=True,
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         timeout=60,
     )
     assert run.returncode == 1
@@ -94,7 +80,7 @@ def test_ctrl_c_during_a_long_fan_out_exits_130_promptly(tmp_path: Path) -> None
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
-            env=environment(tmp_path),
+            env=isolated_environment(tmp_path),
         )
         time.sleep(2.0)  # well into 200 GetResource calls at 2 x 100 ms
         process.send_signal(signal.SIGINT)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,23 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import isolated_environment
 
 REPO = Path(__file__).resolve().parents[2]
 AWS_CLI = Path(sys.executable).parent / "aws"
-
-
-def environment(tmp_path: Path, **extra: str) -> dict[str, str]:
-    empty = tmp_path / "aws-config"
-    empty.touch()
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "AWSQL_"))}
-    return {
-        **keep,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_CONFIG_FILE": str(empty),
-        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
-        **extra,
-    }
 
 
 @pytest.fixture
@@ -36,7 +22,7 @@ def served(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
         [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", "--request-delay-ms", "10", "--seed", "3"],
         cwd=REPO,
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -75,7 +61,7 @@ def test_module_reports_bad_settings_in_one_line(tmp_path: Path, arguments: list
     done = subprocess.run(
         [sys.executable, "-m", "awsql_shell.sandbox", *arguments],
         cwd=REPO,
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -92,7 +78,7 @@ def test_module_refuses_a_corrupt_state_file(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "awsql_shell.sandbox", "--state", str(state)],
         cwd=REPO,
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         capture_output=True,
         text=True,
         timeout=60,
@@ -118,7 +104,7 @@ def test_aws_cli_lists_resources(tmp_path: Path, sandbox_url: str) -> None:
             "--output",
             "json",
         ],
-        env=environment(tmp_path),
+        env=isolated_environment(tmp_path),
         capture_output=True,
         text=True,
         timeout=120,
