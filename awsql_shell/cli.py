@@ -72,16 +72,14 @@ def _positive_int(text: str) -> int:
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
-    from awsql_shell.sql.variables import load_vars_file
+    from awsql_shell.sql.variables import load_vars_file, parse_var_option
 
     variables: dict[str, str] = {}
     if args.vars_file:
         variables.update(load_vars_file(args.vars_file))
     for item in args.var:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--var expects NAME=VALUE, got '{item}'")
-        variables[name.strip()] = value
+        name, value = parse_var_option(item)
+        variables[name] = value
     return Settings(
         profile=args.profile,
         region=args.region,

@@ -183,3 +183,9 @@ def test_sqlite_errors_point_into_the_statement() -> None:
     run = awsql("-e", "SELECT 1 AS a;\nSELECT 1 +  FROM (SELECT 2)")
     assert run.returncode == 1
     assert 'near "FROM": syntax error (line 2, column 13)' in run.stderr
+
+
+def test_a_malformed_var_is_a_usage_error() -> None:
+    run = awsql("--var", "bad name=1", "-e", "SELECT 1")
+    assert run.returncode == 2
+    assert "expected NAME=VALUE" in run.stderr and run.stdout == ""
