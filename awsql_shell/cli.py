@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, TextIO
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from awsql_shell.executor import Session
 
 SANDBOX_REGION = "us-east-1"
+UNCUT_WIDTH = 100_000
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,7 +178,7 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
 
         session.progress = ProgressLine(stderr)
     fmt = settings.output or ("table" if stdout.isatty() else "csv")
-    width = _terminal_width(stdout)
+    width = _table_width(stdout, os.environ)
     exit_code = EXIT_OK
     try:
         for script in scripts:
@@ -225,11 +226,15 @@ def _timing_line(session: Session, elapsed: float) -> str:
     )
 
 
-def _terminal_width(stream: TextIO) -> int | None:
+def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:
+    """The terminal's width; in a file or pipe, $COLUMNS or wide enough that nothing is cut."""
     try:
-        return os.get_terminal_size(stream.fileno()).columns if stream.isatty() else None
+        if stream.isatty():
+            return os.get_terminal_size(stream.fileno()).columns
     except (OSError, ValueError):
-        return None
+        pass
+    columns = environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else UNCUT_WIDTH
 
 
 if __name__ == "__main__":

@@ -189,3 +189,11 @@ def test_a_malformed_var_is_a_usage_error() -> None:
     run = awsql("--var", "bad name=1", "-e", "SELECT 1")
     assert run.returncode == 2
     assert "expected NAME=VALUE" in run.stderr and run.stdout == ""
+
+
+def test_table_in_a_file_is_not_cut_to_80_columns() -> None:
+    long_value = "x" * 150
+    run = awsql("-o", "table", "-e", f"SELECT 1 AS n, '{long_value}' AS detail", env={"NO_COLOR": "1", "COLUMNS": ""})
+    assert long_value in run.stdout
+    narrow = awsql("-o", "table", "-e", f"SELECT 1 AS n, '{long_value}' AS detail", env={"COLUMNS": "60"})
+    assert long_value not in narrow.stdout and max(len(line) for line in narrow.stdout.splitlines()) <= 60
