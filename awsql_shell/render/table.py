@@ -1,8 +1,9 @@
 """The table format for people at a terminal, and its expanded (one field per line) form.
 
-rich draws the table, but awsql decides the column widths: rich's own fitting squeezes short
-columns to nothing when one long column (a description, a JSON document) wants the whole line.
-Here every column first gets its natural width; when the line is too narrow, the widest columns
+awsql draws the table itself, with rich's measure of character cells (wide characters take two):
+rich's own Table squeezes short columns to nothing when one long column (a description, a JSON
+document) wants the whole line, and re-measures every cell (seconds for a few thousand rows).
+Every column first gets its natural width; when the line is too narrow, the widest columns
 give way first ("water filling"), no column below a small floor. Then:
 
 - JSON columns (object/array, or holding dicts and lists) stay on one line, cut with an ellipsis;
@@ -10,21 +11,21 @@ give way first ("water filling"), no column below a small floor. Then:
 - other text wraps to at most three lines, the third cut with an ellipsis;
 - a one-column result (``SHOW INSERT INTO``) is shown whole, line breaks kept, wrapped to the width.
 
-Expanded mode shows every value whole. rich is imported only when a table is drawn.
+Expanded mode shows every value whole. This module loads only when a table is drawn.
 """
 
 from __future__ import annotations
 
+import os
 import textwrap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
+
+from rich.cells import cell_len
 
 from awsql_shell.render.options import RenderOptions
 from awsql_shell.render.values import JSON_TYPES, NUMBER_TYPES, as_text, typed
 from awsql_shell.result import Result
-
-if TYPE_CHECKING:
-    from rich.text import Text
 
 MAX_TEXT_LINES = 3
 MIN_COLUMN_WIDTH = 8
@@ -108,8 +109,6 @@ def _clip_lines(text: str, width: int, max_lines: int) -> str:
 
 
 def plan_columns(result: Result, available: int) -> list[ColumnPlan]:
-    from rich.cells import cell_len
-
     single = len(result.columns) == 1
     limit = available * MAX_TEXT_LINES
     plans = []
@@ -131,62 +130,89 @@ def plan_columns(result: Result, available: int) -> list[ColumnPlan]:
     return plans
 
 
-def _cell(value: Any, plan: ColumnPlan, single_column: bool, limit: int) -> Text:
-    from rich.text import Text
+@dataclass(frozen=True)
+class Cell:
+    lines: tuple[str, ...]
+    null: bool = False
 
+
+def _cell(value: Any, plan: ColumnPlan, single_column: bool, limit: int) -> Cell:
     if value is None:
-        return Text(NULL_TEXT, style="dim", no_wrap=True, overflow="ellipsis")
+        return Cell((NULL_TEXT[: plan.width],), null=True)
     text = _cell_text(value, single_column, limit)
     if single_column:
-        return Text(text, overflow="fold")
+        return Cell(tuple(piece for line in text.split("\n") for piece in _fold(line, plan.width)))
     if plan.kind in ("number", "json"):
-        if len(text) > plan.width:  # cut here, cheaply: rich measures and crops every character it is given
-            text = text[: plan.width - 1] + ELLIPSIS
-        justify = "right" if plan.kind == "number" else "left"
-        return Text(text, no_wrap=True, overflow="ellipsis", justify=justify)
-    return Text(_clip_lines(text, plan.width, MAX_TEXT_LINES), overflow="fold")
+        return Cell((_cut(text, plan.width),))
+    return Cell(tuple(_clip_lines(text, plan.width, MAX_TEXT_LINES).split("\n")))
+
+
+def _cut(text: str, width: int) -> str:
+    return text if cell_len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
+
+
+def _fold(line: str, width: int) -> list[str]:
+    """Hard-wrap a line at ``width`` cells, as a one-column result shows long lines."""
+    pieces, current, used = [], [], 0
+    for char in line:
+        size = cell_len(char)
+        if used + size > width and current:
+            pieces.append("".join(current))
+            current, used = [], 0
+        current.append(char)
+        used += size
+    pieces.append("".join(current))
+    return pieces
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(width - cell_len(text), 0)
+    return gap + text if right else text + gap
 
 
 def render_table(result: Result, out: TextIO, options: RenderOptions) -> None:
+    """Draw the table line by line (rich's Table measures every cell again: seconds for 5,000 rows)."""
     if options.expanded:
         render_expanded(result, out, options)
         return
     if not result.columns:
         return
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(
-        file=out,
-        width=options.width,
-        color_system="auto" if options.color else None,
-        no_color=not options.color,
-        highlight=False,
-        emoji=False,
-        markup=False,
-    )
-    console.size = console.size  # measured once: rich would ask the terminal again for every row
+    width = options.width or _terminal_width(out)
     single = len(result.columns) == 1
-    plans = plan_columns(result, console.width)
+    plans = plan_columns(result, width)
+    paint = options.color and getattr(out, "isatty", lambda: False)()
+    bold, dim, reset = ("\x1b[1m", "\x1b[2m", "\x1b[0m") if paint else ("", "", "")
+    right = [plan.kind == "number" and not single for plan in plans]
+    limit = width * MAX_TEXT_LINES
     rows = [
-        [
-            _cell(typed(v, result.types.get(p.name)), p, single, console.width * MAX_TEXT_LINES)
-            for v, p in zip(row, plans, strict=True)
-        ]
+        [_cell(typed(v, result.types.get(p.name)), p, single, limit) for v, p in zip(row, plans, strict=True)]
         for row in result.rows
     ]
     # Once a cell takes several lines, rules between rows show where each row ends.
-    wrapped = not single and any("\n" in cell.plain for row in rows for cell in row)
-    table = Table(box=box.SQUARE, show_edge=False, show_header=options.headers, header_style="bold", show_lines=wrapped)
-    for plan in plans:
-        justify = "right" if plan.kind == "number" and not single else "left"
-        header = Text(plan.name, no_wrap=True, overflow="ellipsis", justify=justify)
-        table.add_column(header, width=plan.width, justify=justify)
-    for cells in rows:
-        table.add_row(*cells)
-    console.print(table)
+    wrapped = not single and any(len(cell.lines) > 1 for row in rows for cell in row)
+    rule = "┼".join("─" * (plan.width + 2) for plan in plans)
+    lines: list[str] = []
+    if options.headers:
+        names = (_pad(_cut(p.name, p.width), p.width, r) for p, r in zip(plans, right, strict=True))
+        lines.append("│".join(f" {bold}{name}{reset} " if paint else f" {name} " for name in names))
+        lines.append(rule)
+    for number, cells in enumerate(rows):
+        if wrapped and number:
+            lines.append(rule)
+        for index in range(max(len(cell.lines) for cell in cells)):
+            parts = []
+            for cell, plan, align in zip(cells, plans, right, strict=True):
+                text = _pad(cell.lines[index] if index < len(cell.lines) else "", plan.width, align)
+                parts.append(f" {dim}{text}{reset} " if cell.null and index == 0 and paint else f" {text} ")
+            lines.append("│".join(parts))
+    out.write("\n".join(lines) + "\n")
+
+
+def _terminal_width(out: TextIO) -> int:
+    try:
+        return os.get_terminal_size(out.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return DEFAULT_WIDTH
 
 
 # -- expanded: one field per line ------------------------------------------------------------
