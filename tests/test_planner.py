@@ -125,3 +125,15 @@ def test_forgiving_names_are_rewritten_but_quoted_names_are_left_alone(catalog: 
     sql = "SELECT FunctionName, \"MemorySize\" FROM awscc.lambda.functions WHERE region = 'us-east-1'"
     planned = plan(catalog, sql)
     assert planned.sql.startswith('SELECT "function_name", "MemorySize" FROM')
+
+
+def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> None:
+    sql = (
+        "SELECT f.function_name FROM awscc.lambda.functions f JOIN awscc.iam.roles r ON r.arn = f.role "
+        "WHERE region = 'us-east-1'"
+    )
+    with pytest.raises(
+        ValidationError, match=r"'region' is ambiguous .*qualify it \(f\.region = \.\.\. and r\.region"
+    ) as e:
+        plan(catalog, sql)
+    assert e.value.position == sql.index("region =")

@@ -110,6 +110,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     used_default_region = False
     for scope in statement.scopes:
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
+        _refuse_unqualified_parameters(scope, awscc_tables, statement)
         for ref in awscc_tables:
             predicates = _predicates_for(ref, scope, awscc_tables)
             regions, defaulted = _regions(ref, predicates, default_region, statement)
@@ -132,6 +133,20 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
 def _table_sql(name: str, ref: TableRef) -> str:
     # Without an alias, columns may still be qualified by the resource's last name (functions.runtime).
     return quote_identifier(name) if ref.alias else f"{quote_identifier(name)} AS {quote_identifier(ref.reference)}"
+
+
+def _refuse_unqualified_parameters(scope: SelectScope, awscc_tables: Sequence[TableRef], statement: Select) -> None:
+    """With several tables, ``region = ...`` could steer any of them: say which, rather than guess."""
+    if len(scope.tables) < 2 or not awscc_tables:
+        return
+    for comparison in scope.where:
+        column = comparison.column
+        if column.qualifier is None and fold(column.name) in ("region", *_CALL_PARAMETERS):
+            examples = " and ".join(f"{t.reference}.{column.name} = ..." for t in scope.tables[:2])
+            raise ValidationError(
+                f"'{column.name}' is ambiguous with several tables in FROM: qualify it ({examples})",
+                position=statement.offset + column.span.start,
+            )
 
 
 def _predicates_for(ref: TableRef, scope: SelectScope, awscc_tables: Sequence[TableRef]) -> list[Comparison]:
