@@ -116,13 +116,15 @@ def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
 
 def start_sandbox(settings: Settings, stack: ExitStack) -> None:
     """Serve the emulator in this process and point the session at it, with throwaway credentials."""
+    from awsql_shell.catalog.regions import default_region
     from awsql_shell.sandbox import ACCOUNT_ID, SandboxConfig
     from awsql_shell.sandbox import start_sandbox as serve
 
     running = stack.enter_context(serve(SandboxConfig.from_env(os.environ)))
     settings.endpoint_url = running.url
     settings.account = ACCOUNT_ID
-    settings.region = settings.region or SANDBOX_REGION
+    if default_region(settings.region, None).name is None:
+        settings.region, settings.region_source = SANDBOX_REGION, "the sandbox's default"
     settings.profile = None
     # The sandbox accepts any signature; never send real credentials to it.
     os.environ.update(AWS_ACCESS_KEY_ID="sandbox", AWS_SECRET_ACCESS_KEY="sandbox")

@@ -35,6 +35,8 @@ from awsql_shell.sql.statements import (
 from awsql_shell.sql.variables import find_variables, substitute
 
 if TYPE_CHECKING:
+    from awsql_shell.catalog.regions import DefaultRegion
+
     # The SELECT machinery loads on first use: SHOW and DESCRIBE start faster without it.
     from awsql_shell.engine import Engine, MaterializedTable
     from awsql_shell.gateway import Gateway
@@ -165,11 +167,16 @@ class Session:
     # -- SELECT --------------------------------------------------------------------------------
 
     def plan(self, statement: Select) -> SelectPlan:
-        from awsql_shell.catalog.regions import default_region
         from awsql_shell.planner.select import plan_select
 
-        region = default_region(self.settings.region, self.settings.profile)
-        return plan_select(statement, self.catalog, region)
+        return plan_select(statement, self.catalog, self.default_region())
+
+    def default_region(self) -> DefaultRegion:
+        """Where statements that name no region go, and where that came from."""
+        from awsql_shell.catalog.regions import default_region
+
+        settings = self.settings
+        return default_region(settings.region, settings.profile, explicit_source=settings.region_source)
 
     def _select(self, statement: Select) -> Result:
         plan = self.plan(statement)

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from awsql_shell.catalog.regions import default_region
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
 from awsql_shell.planner.explain import EXPLAIN_COLUMNS
 from awsql_shell.planner.mutation import (
@@ -138,7 +137,7 @@ def _plan(session: Session, statement: Insert | Update | Delete) -> _Plan:
 
 def _plan_insert(session: Session, statement: Insert, target: MutationTarget, returning: tuple[str, ...]) -> _Plan:
     layout = insert_layout(target, statement)
-    default = _default_region(session)
+    default = session.default_region()
     notices = [] if layout.region_index is not None else [default_region_notice("INSERT", default)]
     if statement.query is None:
         values, spans = literal_rows(statement)
@@ -155,7 +154,7 @@ def _plan_targeted(
 ) -> _Plan:
     verb = verb_of(statement)
     patch = patch_document(target, statement, session.settings.variables) if isinstance(statement, Update) else None
-    default = _default_region(session)
+    default = session.default_region()
     query = _targets_query(target, statement)
     where = where_targets(target, statement, default, query)
     notices: list[str] = []
@@ -169,11 +168,6 @@ def _plan_targeted(
         pairs = list(dict.fromkeys((str(r), str(i)) for r, i in selected.rows if i is not None))
     calls = plan_updates(target, pairs, patch) if patch is not None else plan_deletes(target, pairs)
     return _Plan(verb, target, calls, returning, notices, unconfirmed=not where.named)
-
-
-def _default_region(session: Session):
-    settings = session.settings
-    return default_region(settings.region, settings.profile)
 
 
 def _targets_query(target: MutationTarget, statement: Update | Delete) -> Select:
@@ -330,7 +324,7 @@ def _explain_insert(
     session: Session, statement: Insert, target: MutationTarget, notices: list[str]
 ) -> list[tuple[str, str, str, str, str]]:
     layout = insert_layout(target, statement)
-    default = _default_region(session)
+    default = session.default_region()
     if layout.region_index is None:
         notices.append(default_region_notice("INSERT", default))
     if statement.query is None:
@@ -356,7 +350,7 @@ def _explain_targeted(
 ) -> list[tuple[str, str, str, str, str]]:
     verb = verb_of(statement)
     patch = patch_document(target, statement, session.settings.variables) if isinstance(statement, Update) else None
-    default = _default_region(session)
+    default = session.default_region()
     query = _targets_query(target, statement)
     where = where_targets(target, statement, default, query)
     if where.only_identifiers:

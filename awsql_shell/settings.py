@@ -13,6 +13,7 @@ DEFAULT_MAX_CONCURRENCY = 16
 class Settings:
     profile: str | None = None
     region: str | None = None
+    region_source: str = "--region"  # how the region above was chosen, for the notice that names it
     endpoint_url: str | None = None
     sandbox: bool = False
     account: str | None = None  # the account id, where awsql knows it without asking STS (the sandbox's)

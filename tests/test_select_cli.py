@@ -90,3 +90,16 @@ def test_ctrl_c_during_a_long_fan_out_exits_130_promptly(tmp_path: Path) -> None
     assert process.returncode == 130
     assert out == "" and "interrupted" in err and "Traceback" not in err
     assert waited < 5  # promptly: the remaining ~10 s of calls were abandoned
+
+
+def test_the_default_region_notice_names_where_the_region_came_from(tmp_path: Path) -> None:
+    base = [*AWSQL, "--sandbox", "-e", "SELECT count(*) AS n FROM awscc.s3.buckets"]
+    env = isolated_environment(tmp_path)
+    sandbox_default = subprocess.run(base, capture_output=True, text=True, env=env, timeout=60)
+    assert sandbox_default.stdout == "n\n6\n"
+    assert "default region us-east-1 (the sandbox's default)" in sandbox_default.stderr
+    from_env = subprocess.run(base, capture_output=True, text=True, env={**env, "AWS_REGION": "eu-west-1"}, timeout=60)
+    assert from_env.stdout == "n\n3\n"
+    assert "default region eu-west-1 (AWS_REGION)" in from_env.stderr
+    flagged = subprocess.run([*base, "--region", "us-west-2"], capture_output=True, text=True, env=env, timeout=60)
+    assert "default region us-west-2 (--region)" in flagged.stderr

@@ -67,9 +67,14 @@ class DefaultRegion:
     source: str = ""
 
 
-def default_region(explicit: str | None, profile: str | None, environ: Mapping[str, str] = os.environ) -> DefaultRegion:
+def default_region(
+    explicit: str | None,
+    profile: str | None,
+    environ: Mapping[str, str] = os.environ,
+    explicit_source: str = "--region",
+) -> DefaultRegion:
     if explicit:
-        return DefaultRegion(explicit, "--region")
+        return DefaultRegion(explicit, explicit_source)
     for variable in ("AWS_REGION", "AWS_DEFAULT_REGION"):
         if environ.get(variable):
             return DefaultRegion(environ[variable], variable)

@@ -210,6 +210,7 @@ def _set_region(call: MetaCall) -> None:
         hint = did_you_mean(region, REGIONS)
         raise UsageError(f"unknown region '{call.argument}'{hint}")
     settings.region = region
+    settings.region_source = "\\region"
     call.shell.settings_changed()
     call.shell.say(f"Default region is {region}.")
 
