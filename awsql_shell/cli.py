@@ -187,6 +187,16 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
             started = time.perf_counter()
             for outcome in session.execute_script(script):
                 if outcome.error is not None:
+                    if outcome.error.result is not None:
+                        render(
+                            outcome.error.result,
+                            stdout,
+                            fmt=fmt,
+                            headers=settings.headers,
+                            color=settings.color,
+                            width=width,
+                        )
+                        stdout.flush()
                     print(f"ERROR: {describe(outcome.error)}", file=stderr)
                     exit_code = exit_code or outcome.error.exit_code
                     if not settings.continue_on_error:

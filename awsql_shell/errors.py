@@ -5,6 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from awsql_shell.result import Result
 
 EXIT_OK = 0
 EXIT_STATEMENT = 1
@@ -24,6 +28,8 @@ class AwsqlError(Exception):
         self.message = message
         self.position = position
         self.statement = statement
+        # What the statement did before it failed (a bulk change half done): shown before the error.
+        self.result: Result | None = None
 
     def __str__(self) -> str:
         return self.message

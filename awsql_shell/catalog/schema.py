@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from awsql_shell.catalog.naming import column_name, fold
-from awsql_shell.errors import AmbiguousNameError, UnknownNameError, did_you_mean
+from awsql_shell.errors import AmbiguousNameError, UnknownNameError, ValidationError, did_you_mean
 
 JSON_SCALARS = ("string", "integer", "number", "boolean")
 REGION_DESCRIPTION = "AWS region."
@@ -216,6 +216,19 @@ class ResourceSchema:
             raise AmbiguousNameError(f"column '{typed}' is ambiguous in {self.type_name}: {names}")
         hint = did_you_mean(typed, [c.name for c in self.columns], key=fold)
         raise UnknownNameError(f"unknown column '{typed}' in {self.type_name}{hint}")
+
+    def check_identifier(self, value: str) -> None:
+        """Refuse, before any call, an Identifier that cannot name a resource of this type: empty, or with
+        the wrong number of ``|``-joined parts for a compound primary identifier (a JSON object is left to
+        Cloud Control)."""
+        parts = len(self.primary_identifier)
+        if not value.strip():
+            raise ValidationError(f"an empty Identifier names no {self.type_name}")
+        if parts > 1 and not value.lstrip().startswith("{") and len(value.split("|")) != parts:
+            form = "|".join(f"<{column_name(p.split('/', 1)[0])}>" for p in self.primary_identifier)
+            raise ValidationError(
+                f"Identifier '{value}' of {self.type_name} must have {parts} parts joined by '|': {form}"
+            )
 
     def has_column(self, typed: str) -> bool:
         try:
