@@ -6,13 +6,14 @@ them, SQLite evaluates the statement, and a Result comes back for the renderer.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from awsql_shell.catalog import Catalog, default_catalog
+from awsql_shell.catalog import Catalog, default_catalog, naming
 from awsql_shell.engine.sqlite import SqliteError
 from awsql_shell.errors import AwsqlError, UnsupportedError, ValidationError
 from awsql_shell.result import Result
@@ -153,7 +154,9 @@ class Session:
         if isinstance(statement, Select):
             from awsql_shell.planner.explain import explain_select
 
-            return explain_select(self.plan(statement))
+            plan = self.plan(statement)
+            self._check_sql(plan, statement)
+            return explain_select(plan)
         if isinstance(statement, _METADATA):
             from awsql_shell.planner.explain import EXPLAIN_COLUMNS
 
@@ -180,6 +183,7 @@ class Session:
 
     def _select(self, statement: Select) -> Result:
         plan = self.plan(statement)
+        self._check_sql(plan, statement)
         materialized: dict[int, MaterializedTable] = {}
         warnings: list[str] = []
         pending = list(plan.tables)
@@ -195,16 +199,24 @@ class Session:
                 warnings.extend(str(o.error) for o in fetched if o.error is not None)
                 materialized[id(table)] = table.materialize(fetched)
             pending = [t for t in pending if id(t) not in materialized]
-        known = [name for table in plan.tables for name, _ in table.columns]
         tables = [materialized[id(t)] for t in plan.tables]
         try:
-            result = self.engine.query(plan.sql, tables, known_columns=known)
+            result = self.engine.query(plan.sql, tables, known_columns=plan.column_names)
         except SqliteError as exc:
-            exc.position = _locate(statement, exc.near)
-            raise
+            raise _pointed(exc, statement, self.catalog) from None
         result.notices[:0] = plan.notices
         result.warnings.extend(warnings)
         return result
+
+    def _check_sql(self, plan: SelectPlan, statement: Select) -> None:
+        """SQLite compiles the statement against empty tables first: mistakes cost no API call."""
+        from awsql_shell.engine import MaterializedTable
+
+        shapes = [MaterializedTable(t.table, t.columns, []) for t in plan.tables]
+        try:
+            self.engine.check(plan.sql, shapes, known_columns=plan.column_names)
+        except SqliteError as exc:
+            raise _pointed(exc, statement, self.catalog) from None
 
     def _fetch(self, fetches: list[Fetch]) -> list[FetchResult]:
         if not fetches:
@@ -228,11 +240,40 @@ class Session:
         ]
 
 
+_NOT_CODE = re.compile(r"'(?:[^']|'')*'|--[^\n]*|/\*.*?\*/", re.DOTALL)
+_NO_SUCH_TABLE = re.compile(r"no such table: (\S+)")
+
+
+def _pointed(error: SqliteError, statement: Statement, catalog: Catalog) -> AwsqlError:
+    """SQLite's complaint, said in the user's terms and placed in what they typed (it saw the rewrite)."""
+    missing_table = _NO_SUCH_TABLE.search(error.message)
+    if missing_table:
+        error = SqliteError(_unknown_table(missing_table.group(1), catalog), near=missing_table.group(1))
+    if error.message.endswith("incomplete input"):
+        error.position = statement.offset + len(statement.text.rstrip())
+    else:
+        error.position = _locate(statement, error.near)
+    return error
+
+
+def _unknown_table(name: str, catalog: Catalog) -> str:
+    if "." in name:
+        with contextlib.suppress(AwsqlError):
+            return f"unknown table '{name}' (did you mean '{catalog.resolve_resource(name).id}'?)"
+    last = name.rsplit(".", 1)[-1].lower()
+    candidates = [e.id for e in catalog if e.resource == last or naming.fold(e.resource) == naming.fold(last)]
+    if candidates:
+        listed = " or ".join(f"'{c}'" for c in candidates[:3])
+        return f"unknown table '{name}' (did you mean {listed}?)"
+    return f"unknown table '{name}': resources are named awscc.<service>.<resource> (SHOW SERVICES lists them)"
+
+
 def _locate(statement: Statement, word: str | None) -> int | None:
-    """Where SQLite's complaint points in what the user typed (it saw the rewritten statement)."""
+    """Where a word SQLite names stands in the statement, outside strings and comments."""
     if not word:
         return None
-    found = re.search(rf"(?<![\w.]){re.escape(word)}(?!\w)", statement.text, re.IGNORECASE)
+    code = _NOT_CODE.sub(lambda m: " " * len(m.group(0)), statement.text)
+    found = re.search(rf"(?<![\w.]){re.escape(word)}(?!\w)", code, re.IGNORECASE)
     return statement.offset + found.start() if found else None
 
 

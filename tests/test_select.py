@@ -271,3 +271,36 @@ def test_join_supplies_the_parameter_a_list_handler_needs(session: Session) -> N
     assert all(isinstance(row[1], int) for row in result.rows)
     explained = one(session, f"EXPLAIN {sql}")
     assert any("once per ResourceModel FunctionName = each function_name" in row[4] for row in explained.rows)
+
+
+def test_sql_mistakes_are_found_before_any_call(session: Session) -> None:
+    with pytest.raises(AwsqlError, match="did you mean 'function_name'") as caught:
+        one(session, "SELECT fucntion_name FROM awscc.lambda.functions WHERE region = 'eu-west-1'")
+    assert caught.value.position == len("SELECT ")
+    with pytest.raises(AwsqlError, match="no such column: bogus"):
+        one(session, "EXPLAIN SELECT bogus FROM awscc.lambda.functions WHERE region = 'eu-west-1'")
+    assert session.gateway_if_started is None  # not one API call was made
+
+
+def test_syntax_error_positions_skip_strings_and_comments(session: Session) -> None:
+    sql = (
+        "SELECT function_name FROM awscc.lambda.functions -- foo\n"
+        "WHERE region = 'us-east-1' AND function_name = 'foo' ORDER BY function_name foo"
+    )
+    with pytest.raises(AwsqlError, match='near "foo"') as caught:
+        one(session, sql)
+    assert caught.value.position == sql.rindex("foo")
+    with pytest.raises(AwsqlError, match="incomplete input") as caught:
+        one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND ")
+    assert caught.value.position == len(
+        "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND"
+    )
+
+
+def test_unknown_tables_suggest_awscc_names(session: Session) -> None:
+    with pytest.raises(
+        AwsqlError, match=r"unknown table 'lambda\.functions' \(did you mean 'awscc\.lambda\.functions'"
+    ):
+        one(session, "SELECT * FROM lambda.functions")
+    with pytest.raises(AwsqlError, match=r"unknown table 'functions' \(did you mean .*'awscc\.lambda\.functions'"):
+        one(session, "SELECT * FROM functions")

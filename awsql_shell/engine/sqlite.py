@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,23 +119,39 @@ class Engine:
         known_columns: Iterable[str] = (),
     ) -> Result:
         """Run ``sql`` with ``tables`` in place; they are dropped afterwards whatever happens."""
-        created: list[str] = []
-        try:
-            for table in tables:
-                self._create(table)
-                created.append(table.name)
+        with self._tables(tables):
             try:
                 cursor = self._db.execute(sql)
             except sqlite3.Error as exc:
                 raise self._explain(exc, known_columns) from None
             columns = [d[0] for d in cursor.description or ()]
             rows = cursor.fetchall()
-        finally:
-            for name in created:
-                self._db.execute(f"DROP TABLE IF EXISTS temp.{quote_identifier(name)}")
         types = _output_types(columns, tables)
         rows = _restore_booleans(rows, columns, types)
         return Result(columns, rows, types=types)
+
+    def check(
+        self, sql: str, tables: Sequence[MaterializedTable] = (), *, known_columns: Iterable[str] = ()
+    ) -> None:
+        """Compile ``sql`` against empty tables of the same columns: a typo fails here, before any API call."""
+        empty = [MaterializedTable(table.name, table.columns, []) for table in tables]
+        with self._tables(empty):
+            try:
+                self._db.execute(f"EXPLAIN {sql}").fetchall()
+            except sqlite3.Error as exc:
+                raise self._explain(exc, known_columns) from None
+
+    @contextmanager
+    def _tables(self, tables: Sequence[MaterializedTable]) -> Iterator[None]:
+        created: list[str] = []
+        try:
+            for table in tables:
+                self._create(table)
+                created.append(table.name)
+            yield
+        finally:
+            for name in created:
+                self._db.execute(f"DROP TABLE IF EXISTS temp.{quote_identifier(name)}")
 
     def _create(self, table: MaterializedTable) -> None:
         definition = ", ".join(

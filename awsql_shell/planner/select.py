@@ -99,6 +99,11 @@ class SelectPlan:
         return next(t for t in self.tables if t.ref is table.joined.source)
 
     @property
+    def column_names(self) -> list[str]:
+        """Every column the statement's tables have, for did-you-mean on a mistyped one."""
+        return [name for table in self.tables for name, _ in table.columns]
+
+    @property
     def is_local(self) -> bool:
         return not self.tables
 
