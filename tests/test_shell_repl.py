@@ -303,6 +303,63 @@ def test_pager_takes_output_taller_than_the_screen(tmp_path: Path, monkeypatch: 
     assert "awscc.lambda " not in text.split("awscc.s3")[-1]  # the small result was printed, not paged
 
 
+class TerminalStream(io.StringIO):
+    """Stdout as the shell sees a terminal (the screen is DummyOutput's: 80 columns, 40 rows)."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+# Two columns of 60 characters: 125 wide, wider than the 80-column screen, yet only 3 lines tall.
+WIDE_SELECT = f"SELECT '{'a' * 60}' AS first, '{'b' * 60}' AS second;\n"
+
+
+def test_a_wide_table_is_paged_at_its_natural_width(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setenv("PAGER", f"sh -c 'cat > {paged}'")
+    run = typed(WIDE_SELECT, stdout=TerminalStream())
+    text = paged.read_text()
+    row = next(line for line in text.splitlines() if "aaa" in line)
+    assert "a" * 60 in row and "b" * 60 in row  # one line, nothing squeezed or wrapped
+    assert len(text.splitlines()) == 3
+    assert "aaa" not in run.out  # the table went to the pager, the footer to the screen
+    assert "1 row in " in run.out
+
+
+def test_a_wide_table_is_fitted_to_the_screen_when_the_pager_is_off() -> None:
+    run = typed("\\pager off\n" + WIDE_SELECT, stdout=TerminalStream())
+    table = [line for line in run.out.splitlines() if "│" in line or "─" in line]
+    assert table and all(len(line) <= 80 for line in table)
+    assert "a" * 30 in run.out
+
+
+@pytest.mark.parametrize("pager", ["", "/nonexistent/pager"])
+def test_a_wide_table_is_fitted_when_no_pager_can_be_had(pager: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PAGER", pager)
+    run = typed(WIDE_SELECT, stdout=TerminalStream())
+    table = [line for line in run.out.splitlines() if "│" in line or "─" in line]
+    assert table and all(len(line) <= 80 for line in table)
+    assert "1 row in " in run.out
+
+
+def test_a_table_that_fits_is_printed_not_paged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setenv("PAGER", f"sh -c 'cat > {paged}'")
+    run = typed("SELECT 'narrow' AS n;\n", stdout=TerminalStream())
+    assert not paged.exists()
+    assert " narrow " in run.out
+
+
+def test_a_tall_and_wide_table_is_paged_unsqueezed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paged = tmp_path / "paged.txt"
+    monkeypatch.setenv("PAGER", f"sh -c 'cat > {paged}'")
+    rows = " UNION ALL ".join(f"SELECT {n} AS n, '{'x' * 100}' AS long_text" for n in range(50))
+    typed(rows + ";\n", stdout=TerminalStream())
+    lines = paged.read_text().splitlines()
+    assert len(lines) == 52  # header, rule, 50 rows: no row wrapped
+    assert all("x" * 100 in line for line in lines[2:])
+
+
 # -- against the sandbox ------------------------------------------------------------------------------
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# A table width nothing is fitted to: each column as wide as its widest value, for a pager that scrolls sideways.
+NATURAL_WIDTH = 100_000
+
 
 @dataclass(frozen=True)
 class RenderOptions:

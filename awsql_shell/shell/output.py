@@ -1,19 +1,28 @@
-"""How the shell shows what statements produce: results on stdout (paged when taller than the screen),
-the row count and time after each, notices, warnings and errors on stderr."""
+"""How the shell shows what statements produce: results on stdout, the row count and time after each,
+notices, warnings and errors on stderr.
+
+With the pager on and a terminal on stdout, a table is drawn at its natural width and paged when it is
+wider or taller than the screen (``less -S`` scrolls sideways), as pgcli does; with the pager off, or
+no pager to be had, it is fitted to the screen's width instead.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import re
 import shlex
 import subprocess
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TextIO
 
+from prompt_toolkit.utils import get_cwidth
+
 from awsql_shell.errors import AwsqlError, caret_lines, describe
 from awsql_shell.render import footer, render, render_messages
+from awsql_shell.render.options import NATURAL_WIDTH
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 
@@ -21,6 +30,7 @@ DEFAULT_PAGER = ("less", "-SRXF")
 _RED, _RESET = "\x1b[31m", "\x1b[0m"
 # Lines kept free under paged-or-not output: the footer and the next prompt.
 _RESERVED_LINES = 2
+_ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,19 @@ class _TerminalBuffer(io.StringIO):
         return self._is_terminal
 
 
+def _exceeds(text: str, size: ScreenSize) -> bool:
+    """Whether ``text`` is taller than the screen (less the footer and prompt) or has a line wider than it."""
+    lines = text.splitlines()
+    if len(lines) > size.rows - _RESERVED_LINES:
+        return True
+    return any(_cell_width(line) > size.columns for line in lines)
+
+
+def _cell_width(line: str) -> int:
+    plain = _ESCAPE_SEQUENCE.sub("", line)
+    return len(plain) if plain.isascii() else sum(get_cwidth(char) for char in plain)
+
+
 def _is_terminal(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -71,7 +94,7 @@ class ShellOutput:
             self.err.write(f"NOTICE: {notice}\n")
         shown = Result(result.columns, result.rows, types=result.types)
         if result.columns:
-            self._show(self._rendered(shown))
+            self._show_rows(shown)
         render_messages(Result([], [], status=result.status, warnings=result.warnings), self.err, color=self._color())
         if result.columns:
             self.out.write(footer(len(result.rows), seconds) + "\n")
@@ -79,8 +102,20 @@ class ShellOutput:
             self.err.write(timing + "\n")
         self._flush()
 
-    def _rendered(self, result: Result) -> str:
+    def _show_rows(self, result: Result) -> None:
+        """Natural width into the pager when the result does not fit the screen; else fitted and printed."""
         size = self.screen()
+        command = self._pager()
+        if command is not None:
+            text = self._rendered(result, NATURAL_WIDTH)
+            if not _exceeds(text, size):
+                self.out.write(text)  # fitting would change nothing: it fits already
+                return
+            if self._page(command, text):
+                return
+        self.out.write(self._rendered(result, size.columns))
+
+    def _rendered(self, result: Result, width: int) -> str:
         buffer = _TerminalBuffer(_is_terminal(self.out))
         render(
             result,
@@ -89,24 +124,18 @@ class ShellOutput:
             headers=self.settings.headers,
             color=self.settings.color,
             expanded=self.settings.expanded,
-            width=size.columns,
+            width=width,
         )
         return buffer.getvalue()
 
-    def _show(self, text: str) -> None:
-        if self._wants_pager(text):
-            command = pager_command(self.environ)
-            if command is not None and self._page(command, text):
-                return
-        self.out.write(text)
-
-    def _wants_pager(self, text: str) -> bool:
+    def _pager(self) -> list[str] | None:
+        """The pager command when results may be paged: the pager is on and stdout is a terminal."""
         if not self.settings.pager or not _is_terminal(self.out):
-            return False
-        return text.count("\n") > self.screen().rows - _RESERVED_LINES
+            return None
+        return pager_command(self.environ)
 
     def _page(self, command: list[str], text: str) -> bool:
-        """Hand ``text`` to the pager; False when it cannot be started (then the text is printed)."""
+        """Hand ``text`` to the pager; False when it cannot be started."""
         self.out.flush()
         environ = dict(os.environ)
         environ.setdefault("LESSCHARSET", "utf-8")
