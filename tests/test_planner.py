@@ -70,7 +70,7 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' ORDER BY bucket_name LIMIT 5", None),
         ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", None),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' OR 1 = 1 LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND (bucket_name = 'a' OR 1 = 1) LIMIT 5", None),
     ],
 )
 def test_limit_is_pushed_only_when_safe(catalog: Catalog, sql: str, limit: int | None) -> None:
@@ -137,3 +137,49 @@ def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> 
     ) as e:
         plan(catalog, sql)
     assert e.value.position == sql.index("region =")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "region = 'us-east-1' OR region = 'eu-west-1'",
+        "NOT region = 'us-east-1'",
+        "region != 'us-east-1'",
+        "region = (SELECT 'eu-west-1')",
+        "region = 'us-east-1' AND (Identifier = 'a' OR Identifier = 'b')",
+        "Identifier LIKE 'a%' AND region = 'us-east-1'",
+    ],
+)
+def test_region_and_identifier_awsql_cannot_read_are_refused_not_guessed(catalog: Catalog, where: str) -> None:
+    sql = f"SELECT * FROM awscc.s3.buckets WHERE {where}"
+    with pytest.raises(ValidationError, match=r"steers which calls are made, so it must be written as") as caught:
+        plan(catalog, sql, DefaultRegion("us-east-1", "test"))
+    assert caught.value.position is not None and sql[caught.value.position :].lower().startswith(
+        ("region", "identifier")
+    )
+
+
+def test_extra_region_conditions_beside_a_named_region_are_local_filters(catalog: Catalog) -> None:
+    planned = plan(
+        catalog, "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND region != 'eu-west-1'"
+    )
+    assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
+
+
+def test_a_join_on_region_reads_the_other_tables_regions(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.function_name, c.qualifier FROM awscc.lambda.functions f "
+        "JOIN awscc.lambda.event_invoke_configs c ON c.function_name = f.function_name AND c.region = f.region "
+        "WHERE f.region = 'eu-west-1'",
+    )
+    assert {(t.ref.alias, f.region) for t in planned.tables for f in t.fetches} == {
+        ("f", "eu-west-1"),
+        ("c", "eu-west-1"),
+    }
+    assert planned.notices == []
+
+
+def test_unknown_region_suggestion_ignores_case(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match=r"unknown region 'US-EAST-1' \(did you mean 'us-east-1'"):
+        plan(catalog, "SELECT * FROM awscc.s3.buckets WHERE region = 'US-EAST-1'")

@@ -17,7 +17,7 @@ from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.tasks import Fetch, FetchResult
-from awsql_shell.sql.statements import Comparison, Select, SelectScope, TableRef
+from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, TableRef
 
 RAW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("region", "string"),
@@ -116,17 +116,22 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     for scope in statement.scopes:
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
         _refuse_unqualified_parameters(scope, awscc_tables, statement)
+        predicates = {id(ref): _predicates_for(ref, scope, awscc_tables) for ref in awscc_tables}
+        named = {id(ref): _named_regions(predicates[id(ref)], statement) for ref in awscc_tables}
+        _share_regions(scope, awscc_tables, named)
         for ref in awscc_tables:
-            predicates = _predicates_for(ref, scope, awscc_tables)
-            regions, defaulted = _regions(ref, predicates, default_region, statement)
-            used_default_region |= defaulted
+            _refuse_unread_parameters(ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], statement)
+            regions = named[id(ref)]
+            if regions is None:
+                regions = [_default_region(ref, default_region)]
+                used_default_region = True
             name = f"__awsql_{len(tables)}"
-            plan = _plan_table(ref, name, scope, predicates, regions, statement, catalog)
+            plan = _plan_table(ref, name, scope, predicates[id(ref)], regions, statement, catalog)
             tables.append(plan)
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(name, ref)))
             replacements.extend(
                 Replacement(c.span.start, c.span.end, "1 = 1")
-                for c in predicates
+                for c in predicates[id(ref)]
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
@@ -170,9 +175,8 @@ def _values(comparison: Comparison) -> list[Any]:
     return [literal.value for literal in comparison.values]
 
 
-def _regions(
-    ref: TableRef, predicates: Sequence[Comparison], default: DefaultRegion, statement: Select
-) -> tuple[list[str], bool]:
+def _named_regions(predicates: Sequence[Comparison], statement: Select) -> list[str] | None:
+    """The regions WHERE names for a table (``region = 'x'`` / ``region IN (...)``), or None."""
     regions: list[str] | None = None
     for comparison in predicates:
         if fold(comparison.column.name) == "region":
@@ -180,20 +184,85 @@ def _regions(
             regions = values if regions is None else [r for r in regions if r in values]
             for value, literal in zip(values, comparison.values, strict=True):
                 if not is_region(value):
-                    hint = did_you_mean(value, REGIONS)
+                    hint = did_you_mean(value, REGIONS, key=str.lower)
                     raise ValidationError(
-                        f"unknown region '{value}'{hint}",
-                        position=statement.offset + literal.span.start,
-                        statement=None,
+                        f"unknown region '{value}'{hint}", position=statement.offset + literal.span.start
                     )
-    if regions is not None:
-        return list(dict.fromkeys(regions)), False
+    return list(dict.fromkeys(regions)) if regions is not None else None
+
+
+def _share_regions(scope: SelectScope, awscc_tables: Sequence[TableRef], named: dict[int, list[str] | None]) -> None:
+    """``ON c.region = f.region``: a table with no regions of its own reads those of the table it is
+    joined to by region."""
+    by_reference = {t.reference.lower(): t for t in awscc_tables}
+    changed = True
+    while changed:
+        changed = False
+        for left, right, _ in _region_equalities(scope, by_reference):
+            for mine, theirs in ((left, right), (right, left)):
+                if named[id(mine)] is None and named[id(theirs)] is not None:
+                    named[id(mine)] = list(named[id(theirs)] or [])
+                    changed = True
+
+
+def _region_equalities(
+    scope: SelectScope, by_reference: dict[str, TableRef]
+) -> list[tuple[TableRef, TableRef, tuple[ColumnRef, ColumnRef]]]:
+    """``a.region = b.region`` between two different awscc tables of the scope."""
+    pairs = []
+    for left, right in scope.equalities:
+        if fold(left.name) == fold(right.name) == "region" and left.qualifier and right.qualifier:
+            a, b = by_reference.get(left.qualifier.lower()), by_reference.get(right.qualifier.lower())
+            if a is not None and b is not None and a is not b:
+                pairs.append((a, b, (left, right)))
+    return pairs
+
+
+def _refuse_unread_parameters(
+    ref: TableRef,
+    scope: SelectScope,
+    awscc_tables: Sequence[TableRef],
+    predicates: Sequence[Comparison],
+    regions: list[str] | None,
+    statement: Select,
+) -> None:
+    """``region`` and ``Identifier`` steer the calls, so awsql must read them from WHERE; used in a way it
+    cannot read (OR, NOT, !=, a subquery), they would silently mean the default region or fail later."""
+    reference = ref.reference.lower()
+    read = [c.span for c in predicates]
+    by_reference = {t.reference.lower(): t for t in awscc_tables}
+    shared = [column.span for _, _, pair in _region_equalities(scope, by_reference) for column in pair]
+    for column in scope.columns:
+        parameter = fold(column.name)
+        if parameter not in ("region", "identifier") or not scope.in_filter(column):
+            continue
+        if parameter == "identifier" and cloud_control.is_cloud_control(ref.name):
+            continue  # the request views have a real identifier column
+        qualifier = column.qualifier.lower() if column.qualifier else None
+        if qualifier != reference and not (qualifier is None and len(scope.tables) == 1):
+            continue
+        inside = any(span.start <= column.span.start and column.span.end <= span.end for span in read + shared)
+        if inside or (parameter == "region" and regions is not None):
+            continue
+        what = (
+            "region = '...' or region IN (...)"
+            if parameter == "region"
+            else "Identifier = '...' or Identifier IN (...)"
+        )
+        raise ValidationError(
+            f"{column.name} steers which calls are made, so it must be written as {what}, joined by AND to the "
+            "rest of WHERE",
+            position=statement.offset + column.span.start,
+        )
+
+
+def _default_region(ref: TableRef, default: DefaultRegion) -> str:
     if default.name is None:
         raise ValidationError(
             f"no region for {ref.name}: add WHERE region = '...' (or region IN (...)), "
             "pass --region, or set AWS_REGION / a region in your AWS profile"
         )
-    return [default.name], True
+    return default.name
 
 
 def _plan_table(

@@ -40,7 +40,7 @@ from awsql_shell.sql._lexer import (
     SyntaxProblem,
     Tok,
 )
-from awsql_shell.sql.statements import ColumnRef, SelectScope, TableRef
+from awsql_shell.sql.statements import ColumnRef, SelectScope, Span, TableRef
 
 AGGREGATES = words("count sum avg min max total group_concat json_group_array json_group_object string_agg")
 # Aggregates only with one argument: min(a, b) and max(a, b) are scalar functions in SQLite.
@@ -73,6 +73,7 @@ class _Scope:
     where_is_simple: bool = True
     where_conjuncts: int = 0
     equalities: list[tuple[ColumnRef, ColumnRef]] = field(default_factory=list)
+    filters: list[Span] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)  # select-list aliases, lower-cased
 
     def build(self) -> SelectScope:
@@ -88,6 +89,7 @@ class _Scope:
             where_is_simple=self.where_is_simple,
             where_conjuncts=self.where_conjuncts,
             equalities=tuple(self.equalities),
+            filters=tuple(self.filters),
         )
 
 
@@ -239,6 +241,7 @@ class _Analyzer:
                 scope.where, scope.where_is_simple = where.comparisons, where.simple
                 scope.where_conjuncts = where.conjunct_count
                 scope.equalities.extend(where.equalities)
+                scope.filters.append(self.context.span(body[0], body[-1]))
             elif name in ("GROUP", "HAVING"):
                 scope.grouped = True
                 self._scan(body, scope, out)
@@ -331,6 +334,7 @@ class _Analyzer:
                     raise self._fail(f"expected a condition after ON, found {found(node)}", node)
                 self._scan(nodes[index + 1 : end], scope, out)
                 scope.equalities.extend(equalities(nodes[index + 1 : end], self.context))
+                scope.filters.append(self.context.span(nodes[index + 1], nodes[end - 1]))
                 index = end
             elif index < len(nodes) and nodes[index].is_word("USING"):
                 node = nodes[index + 1] if index + 1 < len(nodes) else following

@@ -82,6 +82,10 @@ class SelectScope:
     # Column-to-column equalities from ON and top-level WHERE conjuncts (c.function_name = f.function_name):
     # they let a list that needs a parameter take it from another table's rows.
     equalities: tuple[tuple[ColumnRef, ColumnRef], ...] = ()
+    filters: tuple[Span, ...] = ()  # the WHERE expression and every ON condition, where they stand
+
+    def in_filter(self, column: ColumnRef) -> bool:
+        return any(f.start <= column.span.start and column.span.end <= f.end for f in self.filters)
 
 
 @dataclass(frozen=True)
