@@ -24,6 +24,7 @@ from awsql_shell.errors import (
     AwsqlError,
     UsageError,
     describe,
+    did_you_mean,
 )
 from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, OUTPUT_FORMATS, Settings
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("-f", "--file", action="append", metavar="FILE", help="run the statements in FILE (- = stdin)")
     aws = parser.add_argument_group("where")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
-    aws.add_argument("--region", help="default region for statements that name none")
+    aws.add_argument("--region", type=_region, help="default region for statements that name none")
     aws.add_argument("--endpoint-url", help="send every Cloud Control call to this endpoint")
     aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
     out = parser.add_argument_group("output")
@@ -66,10 +67,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
+    return int(text)
+
+
+def _region(text: str) -> str:
+    from awsql_shell.catalog.regions import REGIONS, is_region
+
+    if not is_region(text):
+        raise argparse.ArgumentTypeError(f"unknown region '{text}'{did_you_mean(text, REGIONS, key=str.lower)}")
+    return text
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
@@ -107,10 +115,13 @@ def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
             scripts.append(stdin.read())
             continue
         try:
-            with open(name, encoding="utf-8") as handle:
+            # utf-8-sig: a byte-order mark from a Windows editor is not part of the SQL.
+            with open(name, encoding="utf-8-sig") as handle:
                 scripts.append(handle.read())
         except OSError as exc:
             raise UsageError(f"cannot read {name}: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read {name}: not UTF-8 text (byte {exc.start})") from None
     return scripts
 
 

@@ -185,7 +185,8 @@ class Session:
         plan = self.plan(statement)
         self._check_sql(plan, statement)
         materialized: dict[int, MaterializedTable] = {}
-        warnings: list[str] = []
+        failures: list[Exception] = []
+        calls = 0
         pending = list(plan.tables)
         # Waves: tables whose list needs values from another table's rows wait for that table.
         while pending:
@@ -196,16 +197,22 @@ class Session:
             outcomes = iter(self._fetch([f for t in ready for f in fetches[id(t)]]))
             for table in ready:
                 fetched = [next(outcomes) for _ in fetches[id(table)]]
-                warnings.extend(str(o.error) for o in fetched if o.error is not None)
+                calls += len(fetched)
+                failures.extend(o.error for o in fetched if o.error is not None)
                 materialized[id(table)] = table.materialize(fetched)
             pending = [t for t in pending if id(t) not in materialized]
+        if calls and len(failures) == calls:
+            # Nothing was read: an empty table or a count of 0 would be a made-up answer.
+            first = failures[0]
+            more = f" (and {len(failures) - 1} more failures)" if len(failures) > 1 else ""
+            raise first if isinstance(first, AwsqlError) and not more else AwsqlError(f"{first}{more}")
         tables = [materialized[id(t)] for t in plan.tables]
         try:
             result = self.engine.query(plan.sql, tables, known_columns=plan.column_names)
         except SqliteError as exc:
             raise _pointed(exc, statement, self.catalog) from None
         result.notices[:0] = plan.notices
-        result.warnings.extend(warnings)
+        result.warnings.extend(str(failure) for failure in failures)
         return result
 
     def _check_sql(self, plan: SelectPlan, statement: Select) -> None:

@@ -197,3 +197,27 @@ def test_table_in_a_file_is_not_cut_to_80_columns() -> None:
     assert long_value in run.stdout
     narrow = awsql("-o", "table", "-e", f"SELECT 1 AS n, '{long_value}' AS detail", env={"COLUMNS": "60"})
     assert long_value not in narrow.stdout and max(len(line) for line in narrow.stdout.splitlines()) <= 60
+
+
+def test_files_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) -> None:
+    with_bom = tmp_path / "windows.sql"
+    with_bom.write_bytes("\ufeffSELECT 1 AS bom;".encode())
+    assert awsql("-f", str(with_bom)).stdout == "bom\n1\n"
+    binary = tmp_path / "binary.sql"
+    binary.write_bytes(b"\xff\xfe\x00")
+    run = awsql("-f", str(binary))
+    assert run.returncode == 2
+    assert "not UTF-8" in run.stderr and "internal error" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--region", "us-esat-1"], "unknown region 'us-esat-1' (did you mean"),
+        (["--max-concurrency", "abc"], "expected a whole number of at least 1, got 'abc'"),
+    ],
+)
+def test_bad_option_values_are_usage_errors_that_say_why(args: list[str], message: str) -> None:
+    run = awsql(*args, "-e", "SELECT 1")
+    assert run.returncode == 2
+    assert message in run.stderr

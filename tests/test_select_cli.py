@@ -103,3 +103,23 @@ def test_the_default_region_notice_names_where_the_region_came_from(tmp_path: Pa
     assert "default region eu-west-1 (AWS_REGION)" in from_env.stderr
     flagged = subprocess.run([*base, "--region", "us-west-2"], capture_output=True, text=True, env=env, timeout=60)
     assert "default region us-west-2 (--region)" in flagged.stderr
+
+
+def test_when_every_call_fails_there_is_no_made_up_result(tmp_path: Path) -> None:
+    with start_sandbox(SandboxConfig(fail_region="us-west-2")) as sandbox:
+        run = subprocess.run(
+            [
+                *AWSQL,
+                "--endpoint-url",
+                sandbox.url,
+                "-e",
+                "SELECT count(*) FROM awscc.lambda.functions WHERE region = 'us-west-2'",
+            ],
+            capture_output=True,
+            text=True,
+            env=isolated_environment(tmp_path),
+            timeout=60,
+        )
+    assert run.returncode == 1
+    assert run.stdout == ""
+    assert "us-west-2 AWS::Lambda::Function" in run.stderr
