@@ -121,10 +121,22 @@ def test_explain_is_offline_and_needs_no_credentials(monkeypatch: pytest.MonkeyP
     assert session.gateway_if_started is None
 
 
-def test_forgiving_names_are_rewritten_but_quoted_names_are_left_alone(catalog: Catalog) -> None:
-    sql = "SELECT FunctionName, \"MemorySize\" FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+def test_forgiving_names_are_rewritten_quoted_or_not(catalog: Catalog) -> None:
+    sql = 'SELECT FunctionName, "MemorySize", "runtime" FROM awscc.lambda.functions WHERE region = \'us-east-1\''
     planned = plan(catalog, sql)
-    assert planned.sql.startswith('SELECT "function_name", "MemorySize" FROM')
+    assert planned.sql.startswith('SELECT "function_name", "memory_size", "runtime" FROM')
+
+
+def test_a_quoted_name_that_is_no_column_is_an_error_not_a_string(catalog: Catalog) -> None:
+    # SQLite would read an unknown "MemorySze" as the string 'MemorySze' and print it on every row.
+    sql = "SELECT \"MemorySze\" FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    with pytest.raises(UnknownNameError, match="no such column: MemorySze \\(did you mean 'memory_size'") as caught:
+        plan(catalog, sql)
+    assert caught.value.position == sql.index('"MemorySze"')
+    aliased = plan(
+        catalog, 'SELECT count(*) AS "n" FROM awscc.lambda.functions WHERE region = \'us-east-1\' ORDER BY "n"'
+    )
+    assert aliased.sql.endswith('ORDER BY "n"')
 
 
 def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> None:

@@ -6,6 +6,7 @@ Pure: it reads the catalog and the parsed statement, never the network, so EXPLA
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -427,28 +428,42 @@ def _joined_parameter(ref: TableRef, prop: str, scope: SelectScope) -> JoinedPar
 
 
 def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:
-    """Forgiving column names: ``FunctionName`` or ``functionname`` become ``function_name``."""
+    """Forgiving column names: ``FunctionName``, ``functionname`` or ``"MemorySize"`` become the canonical
+    column. A quoted name that is no column at all is an error: SQLite would quietly read it as a string."""
     by_reference: dict[str, TablePlan] = {t.ref.reference.lower(): t for t in tables}
     renames = []
     for scope in statement.scopes:
         scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
+        only_resources = len(scope_tables) == len(scope.tables) > 0
         for column in scope.columns:
             qualifier = column.qualifier.lower() if column.qualifier else None
             candidates = scope_tables if qualifier is None else [t for r, t in by_reference.items() if r == qualifier]
-            if statement.text[column.span.end - 1] in '"`]':
-                continue  # a quoted name means exactly what it says
+            quoted = statement.text[column.span.end - 1] in '"`]'
             canonical = _canonical(column.name, candidates)
-            if canonical and canonical != column.name.lower():
-                start = column.span.end - len(column.name)
+            if canonical is None:
+                if quoted and only_resources and candidates and not _is_alias(statement.text, column.name):
+                    known = [name for table in candidates for name, _ in table.columns]
+                    raise UnknownNameError(
+                        f"no such column: {column.name}{did_you_mean(column.name, known, key=fold)}",
+                        position=statement.offset + column.span.end - len(column.name) - 2,
+                    )
+                continue
+            if canonical != column.name.lower():
+                start = column.span.end - len(column.name) - (2 if quoted else 0)
                 renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
     return renames
 
 
+def _is_alias(text: str, name: str) -> bool:
+    return re.search(rf"\bAS\s+[\"`\[]?{re.escape(name)}\b", text, re.IGNORECASE) is not None
+
+
 def _canonical(typed: str, tables: Sequence[TablePlan]) -> str | None:
+    """The column ``typed`` names in one of ``tables``, matched exactly or ignoring case and underscores."""
     for table in tables:
-        names = [name for name, _ in table.columns]
-        if typed.lower() in names:
-            return None
+        for name, _ in table.columns:
+            if typed.lower() == name:
+                return name
         for column in table.schema_columns:
             if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
                 return column.name
