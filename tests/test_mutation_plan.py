@@ -400,6 +400,33 @@ def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:
     assert "needs 2 parts joined by '|': FunctionName|Qualifier" in message
 
 
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        (f"DELETE FROM {EIC} WHERE Identifier = 'orders-api|$LATEST|extra'", "needs 2 parts joined by '|'"),
+        (f"DELETE FROM {EIC} WHERE Identifier IN ('a|b', 'orders-api')", "needs 2 parts joined by '|'"),
+        (f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE Identifier = ''", "empty Identifier"),
+        ("DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = ''", "empty Identifier"),
+        ("DELETE FROM awscc.logs.log_groups WHERE Identifier = '  '", "empty Identifier"),
+    ],
+)
+def test_identifiers_that_name_nothing_are_refused_with_their_position(
+    catalog: Catalog, where: str, expected: str
+) -> None:
+    target, parsed = target_of(catalog, where)
+    assert isinstance(parsed, Update | Delete)
+    query = parse_statement(targets_query_text(target, parsed))
+    with pytest.raises(ValidationError) as raised:
+        where_targets(target, parsed, US_EAST, query)  # type: ignore[arg-type]
+    assert expected in raised.value.message
+    assert raised.value.position is not None and where[raised.value.position] == "'"
+
+
+def test_a_compound_identifier_may_be_given_as_json(catalog: Catalog) -> None:
+    found = targets(catalog, f"""DELETE FROM {EIC} WHERE Identifier = '{{"FunctionName": "a", "Qualifier": "b"}}'""")
+    assert found.pairs() == [("us-east-1", '{"FunctionName": "a", "Qualifier": "b"}')]
+
+
 def test_the_targets_query_selects_region_and_identifier(catalog: Catalog) -> None:
     target, parsed = target_of(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
     text = targets_query_text(target, parsed)  # type: ignore[arg-type]

@@ -260,6 +260,10 @@ def test_a_bulk_statement_with_failures_reports_them_and_keeps_the_rest(
         f'UPDATE {EIC} SET PatchDocument = string(\'[{{"op": "add", "path": "/Nope", "value": 1}}]\') '
         "WHERE Identifier = 'orders-api|$LATEST'",
         "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('valid'), ('{{ name | upper }}')",
+        f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND Identifier = 'orders-api'",
+        f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND Identifier = 'orders-api|$LATEST|x'",
+        "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = ''",
+        "UPDATE awscc.logs.log_groups SET retention_in_days = 7 WHERE Identifier IN ('/aws/lambda/orders-api', '')",
     ],
 )
 def test_a_statement_failing_validation_makes_no_call(

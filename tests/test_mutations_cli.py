@@ -84,6 +84,20 @@ def test_validation_errors_exit_1_and_change_nothing(awsql, sandbox: RunningSand
     assert snapshot(sandbox) == before
 
 
+def test_an_identifier_that_names_nothing_exits_1_before_any_call(awsql, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    for where, says in (
+        ("Identifier = 'orders-api'", "needs 2 parts joined by '|': FunctionName|Qualifier"),
+        ("Identifier = 'orders-api|$LATEST|x'", "needs 2 parts joined by '|': FunctionName|Qualifier"),
+        ("Identifier = ''", "an empty Identifier names no awscc.lambda.event_invoke_configs"),
+    ):
+        run = awsql("-e", f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND {where}")
+        assert run.returncode == 1, where
+        (line,) = run.stderr.splitlines()
+        assert line.startswith("ERROR: ") and says in line, line
+    assert snapshot(sandbox) == before
+
+
 def test_a_failed_request_exits_1_with_its_error_code_and_message(awsql) -> None:
     run = awsql("-e", f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('orders-api', '$LATEST')")
     assert run.returncode == 1

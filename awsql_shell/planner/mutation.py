@@ -613,20 +613,26 @@ def where_targets(
 
 
 def _identifier(target: MutationTarget, literal: Literal, statement: Statement) -> str:
+    """An Identifier from WHERE, refused before any call when it cannot name a resource of the target type."""
     value = literal.value
     if value is None or isinstance(value, bool):
         raise _error(ValidationError, "Identifier must be a string such as 'name'", statement, literal.span)
     text = str(value)
-    parts = target.schema.primary_identifier
-    if len(parts) > 1 and text.count("|") < len(parts) - 1:
-        names = "|".join(parts)
-        raise _error(
-            ValidationError,
-            f"Identifier '{text}' of {target.id} needs {len(parts)} parts joined by '|': {names}",
-            statement,
-            literal.span,
-        )
+    try:
+        target.schema.check_identifier(text)
+    except ValidationError as exc:
+        raise _error(ValidationError, _identifier_problem(target, text, exc), statement, literal.span) from None
     return text
+
+
+def _identifier_problem(target: MutationTarget, text: str, problem: ValidationError) -> str:
+    """The schema's objection in the terms of the statement: the table as typed, the parts as Cloud Control
+    joins them (its property names, in primary identifier order)."""
+    parts = target.schema.primary_identifier
+    if len(parts) > 1 and text.strip():
+        names = "|".join(parts)
+        return f"Identifier '{text}' of {target.id} needs {len(parts)} parts joined by '|': {names}"
+    return problem.message.replace(target.type_name, target.id)
 
 
 def targets_query_text(target: MutationTarget, statement: Update | Delete) -> str:
