@@ -105,12 +105,16 @@ def explain_mutation(session: Session, statement: Insert | Update | Delete) -> R
         rows += _explain_insert(session, statement, target, notices)
     else:
         rows += _explain_targeted(session, statement, target, notices)
-    regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in _MUTATING and row[2]))
     if _awaits(session, statement):
+        regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in _MUTATING and row[2]))
         detail = "each request, until SUCCESS or FAILED (no sooner than its RetryAfter)"
+        rows.append(("", "GetResourceRequestStatus", regions, target.type_name, detail))
     else:
-        detail = "not awaited (NOWAIT): each RequestToken is returned at once"
-    rows.append(("", "GetResourceRequestStatus", regions, target.type_name, detail))
+        # No status call is made: the plan says so where the calls are.
+        rows = [
+            (*row[:4], f"{row[4]}; not awaited: its RequestToken is returned at once") if row[1] in _MUTATING else row
+            for row in rows
+        ]
     numbered = [(str(number), *row[1:]) for number, row in enumerate(rows, 1)]
     return Result.of(EXPLAIN_COLUMNS, numbered, notices=notices)
 

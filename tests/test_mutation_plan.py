@@ -510,3 +510,26 @@ def test_explain_under_read_only_and_nowait(offline: Session) -> None:
     assert any("--read-only" in notice for notice in result.notices)
     assert "not awaited" in result.rows[-1][4]
     assert any("default region us-east-1" in notice for notice in result.notices)
+
+
+def test_explain_of_a_mutation_not_awaited_shows_no_status_call(offline: Session) -> None:
+    statements = (
+        "/*+ NOWAIT */ DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'g'",
+        "/*+ NOWAIT */ DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name LIKE 'g%'",
+        "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName, region) VALUES ('a', 'us-east-1'), "
+        "('b', 'eu-west-1')",
+        f"/*+ NOWAIT */ {SEED_UPDATE}",
+    )
+    for text in statements:
+        result = explain(offline, text)
+        operations = [row[1] for row in result.rows]
+        assert "GetResourceRequestStatus" not in operations, text
+        assert [row[0] for row in result.rows] == [str(n) for n in range(1, len(result.rows) + 1)]
+        for row in result.rows:
+            if row[1] in ("CreateResource", "UpdateResource", "DeleteResource"):
+                assert row[4].endswith("; not awaited: its RequestToken is returned at once"), text
+    offline.settings.no_wait = True
+    assert [row[1] for row in explain(offline, SEED_DELETE).rows] == ["DeleteResource"]
+    awaited = explain(offline, f"/*+ AWAIT */ {SEED_DELETE}")
+    assert [row[1] for row in awaited.rows] == ["DeleteResource", "GetResourceRequestStatus"]
+    assert "not awaited" not in awaited.rows[0][4]
