@@ -198,3 +198,48 @@ def test_fit_widths_shrinks_the_widest_columns_first() -> None:
     widths = fit_widths([5, 30, 200], 60)
     assert sum(widths) == 60 and widths[0] == 5 and widths[1] == 27 and widths[2] == 28
     assert fit_widths([40, 40], 4) == [8, 8]  # never below the floor
+
+
+def sns_resources() -> Result:
+    """Rows like `SHOW RESOURCES IN awscc.sns`: names and ids of single words beside a long description."""
+    long_text = "The AWS::SNS::Topic resource creates a topic to which notifications can be published. " * 3
+    rows = [
+        ("subscriptions", "awscc.sns.subscriptions", "AWS::SNS::Subscription", "Resource Type definition", True),
+        ("topic_inline_policies", "awscc.sns.topic_inline_policies", "AWS::SNS::TopicInlinePolicy", long_text, True),
+        ("topics", "awscc.sns.topics", "AWS::SNS::Topic", long_text, False),
+    ]
+    return Result.of(
+        ["name", "id", "type_name", "description", "supported", "operations"],
+        [(*row, "SELECT, INSERT, UPDATE, DELETE") for row in rows],
+        types={"supported": "boolean"},
+    )
+
+
+def test_table_keeps_names_and_ids_whole_while_the_description_wraps() -> None:
+    text = rendered(sns_resources(), "table", color=False, width=140)
+    lines = text.splitlines()
+    assert all(len(line) <= 140 for line in lines)
+    for whole in ("topic_inline_policies", "awscc.sns.topic_inline_policies", "AWS::SNS::TopicInlinePolicy"):
+        assert any(f" {whole} " in line for line in lines), whole
+    assert " supported " in lines[0]
+    assert "…" in text  # the description is what gave way
+    descriptions = [line.split("│")[3] for line in lines if "│" in line]
+    assert max(len(cell) for cell in descriptions) > 16  # yet it keeps more than a sliver
+
+
+def test_a_narrow_table_breaks_names_after_punctuation_not_mid_word() -> None:
+    lines = rendered(sns_resources(), "table", color=False, width=80).splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    cells = [part.strip() for line in lines for part in line.split("│")]
+    assert "awscc.sns." in cells and "AWS::SNS::" in cells
+    assert "subscriptions" in cells  # the id's last part, not `subscripti` / `ons`
+    assert not any(cell.startswith(("ubscription", "ons")) for cell in cells)
+
+
+def test_fit_widths_lets_free_text_give_way_before_compact_columns() -> None:
+    assert fit_widths([30, 200], 40, compact=[True, False]) == [30, 10]
+    assert fit_widths([80, 200], 60, compact=[True, False]) == [40, 20]  # a long ARN keeps up to 40
+    assert fit_widths([80, 20], 110, compact=[True, False]) == [80, 20]
+    assert fit_widths([30, 30, 200], 40, compact=[True, True, False]) == [16, 16, 8]  # compact shrink last
+    assert fit_widths([30, 30, 200], 20, compact=[True, True, False]) == [8, 8, 8]  # floors, as without hints
+    assert fit_widths([5, 30, 200], 60, compact=[False, False, False]) == fit_widths([5, 30, 200], 60)

@@ -3,12 +3,16 @@
 awsql draws the table itself, with rich's measure of character cells (wide characters take two):
 rich's own Table squeezes short columns to nothing when one long column (a description, a JSON
 document) wants the whole line, and re-measures every cell (seconds for a few thousand rows).
-Every column first gets its natural width; when the line is too narrow, the widest columns
-give way first ("water filling"), no column below a small floor. Then:
+Every column first gets its natural width. When the line is too narrow, columns of single words
+(names, ids, ARNs, booleans, numbers: broken, they are hard to read and to copy) keep their width up
+to ``COMPACT_CAP`` while free text and JSON give way; when even that does not fit, free text goes
+down to the floor and the widest compact columns give way; only when the floors alone do not fit do
+all columns shrink alike, the widest first ("water filling"). Then:
 
 - JSON columns (object/array, or holding dicts and lists) stay on one line, cut with an ellipsis;
 - numbers are right-aligned on one line;
-- other text wraps to at most three lines, the third cut with an ellipsis;
+- other text wraps to at most three lines, the third cut with an ellipsis; a line breaks at a space,
+  else after punctuation (`awscc.sns.` / `subscriptions`), mid-word only when a part is too long;
 - a one-column result (``SHOW INSERT INTO``) is shown whole, line breaks kept, wrapped to the width.
 
 Expanded mode shows every value whole. This module loads only when a table is drawn.
@@ -17,7 +21,7 @@ Expanded mode shows every value whole. This module loads only when a table is dr
 from __future__ import annotations
 
 import os
-import textwrap
+import re
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -29,6 +33,8 @@ from awsql_shell.result import Result
 
 MAX_TEXT_LINES = 3
 MIN_COLUMN_WIDTH = 8
+# Compact columns keep up to this much of their width before free text must give way entirely.
+COMPACT_CAP = 40
 DEFAULT_WIDTH = 80
 NULL_TEXT = "NULL"
 ELLIPSIS = "…"
@@ -39,6 +45,11 @@ class ColumnPlan:
     name: str
     kind: str  # "json", "number" or "text"
     width: int
+
+
+# Where a line may break: after a run of spaces, or after punctuation that joins the parts of a name.
+_WRAP_PIECE = re.compile(r"\s+|[^\s._:/,;|=@-]*[._:/,;|=@-]+|[^\s._:/,;|=@-]+")
+_SPACE = re.compile(r"\s")
 
 
 def column_kind(declared: str | None, values: list[Any]) -> str:
@@ -57,7 +68,35 @@ def table_overhead(column_count: int) -> int:
     return 3 * column_count - 1 if column_count else 0
 
 
-def fit_widths(natural: list[int], available: int, floor: int = MIN_COLUMN_WIDTH) -> list[int]:
+def fit_widths(
+    natural: list[int], available: int, floor: int = MIN_COLUMN_WIDTH, compact: list[bool] | None = None
+) -> list[int]:
+    """Widths that fit ``available``. ``compact`` columns (single words: names, ids, numbers) keep their width
+    up to ``COMPACT_CAP`` while the others shrink, down to ``floor``; then the widest compact ones shrink.
+    Without ``compact`` (or when even the floors do not fit), the widest columns shrink first, none below ``floor``."""
+    if sum(natural) <= available or not compact or all(compact) or not any(compact):
+        return _water_fill(natural, available, floor)
+    kept = [i for i, is_compact in enumerate(compact) if is_compact]
+    free = [i for i, is_compact in enumerate(compact) if not is_compact]
+    free_floors = sum(min(natural[i], floor) for i in free)
+    room = available - free_floors  # for the compact columns once free text is at its floor
+    wanted = [min(natural[i], COMPACT_CAP) for i in kept]
+    if room >= sum(wanted):
+        free_widths = _water_fill([natural[i] for i in free], available - sum(wanted), floor)
+        # Free text whole yet room to spare: the compact columns above the cap share it.
+        kept_widths = _water_fill([natural[i] for i in kept], available - sum(free_widths), floor)
+    elif room >= sum(min(natural[i], floor) for i in kept):
+        free_widths = [min(natural[i], floor) for i in free]
+        kept_widths = _water_fill([natural[i] for i in kept], room, floor)
+    else:
+        return _water_fill(natural, available, floor)
+    widths = [0] * len(natural)
+    for index, width in zip(kept + free, kept_widths + free_widths, strict=True):
+        widths[index] = width
+    return widths
+
+
+def _water_fill(natural: list[int], available: int, floor: int) -> list[int]:
     """Shrink the widest columns first until the widths fit ``available``; none below ``floor``."""
     if sum(natural) <= available:
         return list(natural)
@@ -99,35 +138,72 @@ def _cell_text(value: Any, single_column: bool, limit: int) -> str:
 
 
 def _clip_lines(text: str, width: int, max_lines: int) -> str:
-    """Word-wrap to ``width`` and keep at most ``max_lines`` lines, marking a cut with an ellipsis."""
-    lines = textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=False) or [""]
+    """Wrap to ``width`` and keep at most ``max_lines`` lines, marking a cut with an ellipsis."""
+    lines = wrap_text(text, width)
     if len(lines) <= max_lines:
         return "\n".join(lines)
     kept = lines[:max_lines]
-    kept[-1] = kept[-1][: max(width - 1, 0)].rstrip() + ELLIPSIS
+    kept[-1] = _take(kept[-1], max(width - 1, 0)).rstrip() + ELLIPSIS
     return "\n".join(kept)
+
+
+def wrap_text(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` cells, broken at spaces, else after punctuation (``.``, ``::``, ``_``,
+    ``/``, ``,``), and inside a word only when the word alone is wider than a line."""
+    width = max(width, 1)
+    lines: list[str] = []
+    current, used = "", 0
+    for piece in _WRAP_PIECE.findall(text):
+        if piece.isspace():
+            if current:
+                current, used = current + " ", used + 1
+            continue
+        size = cell_len(piece)
+        if used + size <= width:
+            current, used = current + piece, used + size
+            continue
+        if current.strip():
+            lines.append(current.rstrip())
+        while size > width:  # a part no line can hold is cut where the line ends
+            head = _take(piece, width)
+            lines.append(head)
+            piece = piece[len(head) :]
+            size = cell_len(piece)
+        current, used = piece, size
+    if current.strip() or not lines:
+        lines.append(current.rstrip())
+    return lines
+
+
+def _take(text: str, width: int) -> str:
+    """The longest start of ``text`` that fits ``width`` cells (at least one character)."""
+    if cell_len(text) <= width:
+        return text
+    used = 0
+    for index, char in enumerate(text):
+        used += cell_len(char)
+        if used > width:
+            return text[: max(index, 1)]
+    return text
 
 
 def plan_columns(result: Result, available: int) -> list[ColumnPlan]:
     single = len(result.columns) == 1
     limit = available * MAX_TEXT_LINES
-    plans = []
     natural = []
     kinds = []
+    compact = []
     for index, name in enumerate(result.columns):
         declared = result.types.get(name)
         values = [typed(row[index], declared) for row in result.rows]
         kind = column_kind(declared, values)
-        kinds.append(kind)
-        longest = max(
-            (cell_len(line) for v in values if v is not None for line in _cell_text(v, single, limit).splitlines()),
-            default=0,
-        )
+        texts = [_cell_text(v, single, limit) for v in values if v is not None]
+        longest = max((cell_len(line) for text in texts for line in text.splitlines()), default=0)
         natural.append(max(cell_len(name), longest, len(NULL_TEXT) if None in values else 0, 1))
-    widths = fit_widths(natural, max(available - table_overhead(len(natural)), len(natural)))
-    for name, kind, width in zip(result.columns, kinds, widths, strict=True):
-        plans.append(ColumnPlan(name, kind, width))
-    return plans
+        kinds.append(kind)
+        compact.append(kind == "number" or (kind == "text" and not any(_SPACE.search(text) for text in texts)))
+    widths = fit_widths(natural, max(available - table_overhead(len(natural)), len(natural)), compact=compact)
+    return [ColumnPlan(name, kind, width) for name, kind, width in zip(result.columns, kinds, widths, strict=True)]
 
 
 @dataclass(frozen=True)
