@@ -51,7 +51,18 @@ if TYPE_CHECKING:
 
 MAX_LISTED_IDENTIFIERS = 10
 _PAST = {"INSERT": "created", "UPDATE": "updated", "DELETE": "deleted"}
+_EVENT_OPERATION = {"CreateResource": "CREATE", "UpdateResource": "UPDATE", "DeleteResource": "DELETE"}
 _INFINITIVE = {"INSERT": "create", "UPDATE": "update", "DELETE": "delete"}
+# A row per call when some of several calls failed and there is no RETURNING: which took effect, and why not.
+FAILURE_FIELDS = (
+    REGION_FIELD,
+    "Identifier",
+    "Operation",
+    "OperationStatus",
+    "ErrorCode",
+    "StatusMessage",
+    "RequestToken",
+)
 
 
 class ConfirmationRequired(ValidationError):
@@ -88,7 +99,7 @@ def run_mutation(session: Session, statement: Insert | Update | Delete) -> Resul
         return Result([], [], status=f"{verb} 0", notices=plan.notices)
     wait = _awaits(session, statement)
     outcomes = _send(session, plan.calls, wait)
-    _raise_failures(verb, outcomes)
+    _raise_failures(plan, outcomes)
     return _result(plan, outcomes, wait)
 
 
@@ -276,7 +287,9 @@ def _finish(progress: Any) -> None:
             progress.finish()
 
 
-def _raise_failures(verb: str, outcomes: Sequence[MutationOutcome]) -> None:
+def _raise_failures(plan: _Plan, outcomes: Sequence[MutationOutcome]) -> None:
+    """Raise when any call failed. When there were several calls, the error carries a row per call (the
+    RETURNING rows, or a status table), so the user learns which ones took effect."""
     failed = [o for o in outcomes if o.error is not None]
     if not failed:
         return
@@ -284,16 +297,18 @@ def _raise_failures(verb: str, outcomes: Sequence[MutationOutcome]) -> None:
     assert first is not None
     if len(outcomes) == 1:
         raise first
-    if isinstance(first, CredentialsError):
-        raise first
-    from awsql_shell.gateway.mutations import MutationError
+    error = first
+    if not isinstance(first, CredentialsError):
+        from awsql_shell.gateway.mutations import MutationError
 
-    done = len(outcomes) - len(failed)
-    raise MutationError(
-        f"{len(failed)} of {len(outcomes)} {verb} calls failed ({done} succeeded); the first: {first.message}",
-        code=getattr(first, "code", "") or type(first).__name__,
-        request_token=getattr(first, "request_token", None),
-    )
+        done = len(outcomes) - len(failed)
+        error = MutationError(
+            f"{len(failed)} of {len(outcomes)} {plan.verb} calls failed ({done} succeeded); the first: {first.message}",
+            code=getattr(first, "code", "") or type(first).__name__,
+            request_token=getattr(first, "request_token", None),
+        )
+    error.result = _rows(plan.returning or FAILURE_FIELDS, outcomes, status=None, notices=plan.notices)
+    raise error
 
 
 def _result(plan: _Plan, outcomes: Sequence[MutationOutcome], wait: bool) -> Result:
@@ -302,9 +317,15 @@ def _result(plan: _Plan, outcomes: Sequence[MutationOutcome], wait: bool) -> Res
     fields = plan.returning or (() if wait else NOWAIT_FIELDS)
     if not fields:
         return Result([], [], status=status, notices=plan.notices)
+    return _rows(fields, outcomes, status=status, notices=plan.notices)
+
+
+def _rows(
+    fields: Sequence[str], outcomes: Sequence[MutationOutcome], *, status: str | None, notices: list[str]
+) -> Result:
     rows = [tuple(_field(outcome, name) for name in fields) for outcome in outcomes]
     types = {name: FIELD_TYPES[name] for name in fields if name in FIELD_TYPES}
-    return Result(list(fields), rows, status=status, notices=plan.notices, types=types)
+    return Result(list(fields), rows, status=status, notices=notices, types=types)
 
 
 def _field(outcome: MutationOutcome, name: str) -> Any:
@@ -314,11 +335,32 @@ def _field(outcome: MutationOutcome, name: str) -> Any:
     if name == "Identifier":
         return event.get("Identifier") or outcome.call.identifier
     value = event.get(name)
+    if value is None:
+        value = _refused_field(outcome, name)
     if isinstance(value, datetime.datetime):
         return value.isoformat()
     if isinstance(value, dict | list):
         return json.dumps(value)
     return value
+
+
+def _refused_field(outcome: MutationOutcome, name: str) -> Any:
+    """What a call's row says where its ProgressEvent is silent: a call Cloud Control refused (or whose
+    request could not be followed) has no event, or one without the error, so the error speaks instead."""
+    error = outcome.error
+    if name == "Operation":
+        return _EVENT_OPERATION.get(outcome.call.operation)
+    if name == "TypeName":
+        return outcome.call.type_name
+    if error is None:
+        return None
+    if name == "OperationStatus" and outcome.event is None:
+        return "FAILED"  # refused outright: no request was made, and the call failed
+    if name == "ErrorCode":
+        return getattr(error, "code", None) or None
+    if name == "StatusMessage":
+        return error.message
+    return None
 
 
 # -- EXPLAIN ------------------------------------------------------------------------------------------------

@@ -250,6 +250,59 @@ def test_a_bulk_statement_with_failures_reports_them_and_keeps_the_rest(
     assert {"bulk-ok-1", "bulk-ok-2"} <= set(stored(sandbox, LOG_GROUP))
 
 
+def test_a_partial_failure_carries_a_row_for_every_call(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    with pytest.raises(MutationError, match=r"1 of 3 INSERT calls failed \(2 succeeded\)") as inserted:
+        session.run(
+            "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('part-1'), ('/aws/lambda/orders-api'), "
+            "('part-2') RETURNING Identifier, OperationStatus, ErrorCode"
+        )
+    returned = inserted.value.result
+    assert returned is not None and returned.columns == ["Identifier", "OperationStatus", "ErrorCode"]
+    assert returned.rows == [
+        ("part-1", "SUCCESS", None),
+        ("/aws/lambda/orders-api", "FAILED", "AlreadyExists"),
+        ("part-2", "SUCCESS", None),
+    ]
+
+    with pytest.raises(MutationError, match=r"1 of 2 DELETE calls failed \(1 succeeded\)") as deleted:
+        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier IN ('part-1', 'nothere')")
+    table = deleted.value.result
+    assert table is not None
+    assert table.columns == [
+        "region",
+        "Identifier",
+        "Operation",
+        "OperationStatus",
+        "ErrorCode",
+        "StatusMessage",
+        "RequestToken",
+    ]
+    gone, missing = table.rows
+    assert gone[:6] == ("us-east-1", "part-1", "DELETE", "SUCCESS", None, None)
+    assert missing[:5] == ("us-east-1", "nothere", "DELETE", "FAILED", "NotFound")
+    assert "'nothere' was not found" in missing[5]
+    assert sandbox.service.state.requests[gone[6]].status == "SUCCESS"
+    assert sandbox.service.state.requests[missing[6]].status == "FAILED"
+    assert "part-1" not in stored(sandbox, LOG_GROUP)
+
+    # A call Cloud Control refuses outright made no request: its row says why, and has no RequestToken.
+    with pytest.raises(MutationError, match=r"1 of 2 UPDATE calls failed") as updated:
+        session.run(
+            "UPDATE awscc.logs.log_groups SET retention_in_days = 14 WHERE Identifier IN ('part-2', 'never-made')"
+        )
+    assert updated.value.result is not None
+    changed, refused = updated.value.result.rows
+    assert changed[1:5] == ("part-2", "UPDATE", "SUCCESS", None)
+    assert refused[1:5] == ("never-made", "UPDATE", "FAILED", "ResourceNotFoundException")
+    assert "UpdateResource AWS::Logs::LogGroup 'never-made'" in refused[5] and refused[6] is None
+    assert stored(sandbox, LOG_GROUP)["part-2"]["RetentionInDays"] == 14
+
+    with pytest.raises(MutationError) as single:
+        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'nothere' RETURNING *")
+    assert single.value.result is None  # one call: the error is the whole story
+
+
 @pytest.mark.parametrize(
     "sql",
     [

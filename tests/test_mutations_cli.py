@@ -107,6 +107,21 @@ def test_a_failed_request_exits_1_with_its_error_code_and_message(awsql) -> None
     assert "RequestToken" in line
 
 
+def test_a_partial_failure_prints_every_call_then_the_error(awsql, sandbox: RunningSandbox) -> None:
+    assert awsql("-e", "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('cli-pf')").returncode == 0
+    run = awsql(
+        "-e",
+        "DELETE FROM awscc.logs.log_groups WHERE Identifier IN ('cli-pf', 'cli-nothere') "
+        "RETURNING Identifier, OperationStatus, ErrorCode",
+    )
+    assert run.returncode == 1
+    assert run.stdout == "Identifier,OperationStatus,ErrorCode\ncli-pf,SUCCESS,\ncli-nothere,FAILED,NotFound\n"
+    (line,) = run.stderr.splitlines()[-1:]
+    assert line.startswith("ERROR: 1 of 2 DELETE calls failed (1 succeeded); the first: DeleteResource")
+    assert "ERROR" not in "".join(run.stderr.splitlines()[:-1])
+    assert "cli-pf" not in log_groups(sandbox)
+
+
 def test_without_identifier_batch_needs_yes(awsql, sandbox: RunningSandbox) -> None:
     assert awsql("-e", "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('tmp-1'), ('tmp-2')").returncode == 0
     before = snapshot(sandbox)
