@@ -87,8 +87,16 @@ def test_resource_model_from_where(catalog: Catalog) -> None:
 
 
 def test_missing_list_parameter_says_what_to_add(catalog: Catalog) -> None:
-    with pytest.raises(ValidationError, match=r"add WHERE cluster_name = '\.\.\.'"):
-        plan(catalog, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1'")
+    with pytest.raises(ValidationError, match=r"add WHERE app_id = '\.\.\.'"):
+        plan(catalog, "SELECT * FROM awscc.amplify.branches WHERE region = 'us-east-1'")
+
+
+def test_a_list_that_needs_its_parent_reads_the_parent_list_first(catalog: Catalog) -> None:
+    planned = plan(catalog, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1'")
+    (parent, child) = planned.tables
+    assert (parent.type_name, parent.list_only, child.type_name) == ("AWS::EKS::Cluster", True, "AWS::EKS::Nodegroup")
+    assert child.joined is not None and child.joined.property == "ClusterName" and child.joined.source_column == "name"
+    assert planned.fetches == parent.fetches  # the nodegroup lists wait for the clusters
 
 
 def test_unknown_resource_has_position_and_suggestion(catalog: Catalog) -> None:

@@ -92,8 +92,24 @@ def test_resource_model_pushdown_for_list_handlers_that_need_it(session: Session
 
 
 def test_missing_list_parameter_is_a_clear_error(session: Session) -> None:
-    with pytest.raises(ValidationError, match="cluster_name"):
-        one(session, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1'")
+    # Amplify branches are listed per app by AppId, which no other type has as its identifier.
+    with pytest.raises(ValidationError, match="app_id"):
+        one(session, "SELECT * FROM awscc.amplify.branches WHERE region = 'us-east-1'")
+
+
+def test_a_list_that_needs_its_parent_lists_the_parent_first(session: Session) -> None:
+    # dialect.md's own example: event invoke configs are listed per function.
+    result = one(
+        session,
+        "SELECT region, function_name, qualifier FROM awscc.lambda.event_invoke_configs_list_only "
+        "WHERE region = 'us-east-1'",
+    )
+    assert len(result.rows) == 13 and all(row[2] == "$LATEST" for row in result.rows)
+    assert any("listed per resource of another type" in notice for notice in result.notices)
+    nodegroups = one(
+        session, "SELECT cluster_name, nodegroup_name FROM awscc.eks.nodegroups WHERE region = 'us-east-1'"
+    )
+    assert sorted(nodegroups.rows) == [("prod-eks", "general"), ("prod-eks", "spot")]
 
 
 def test_join_across_two_types(session: Session) -> None:

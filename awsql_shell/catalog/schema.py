@@ -176,7 +176,7 @@ class ResourceSchema:
 
     @cached_property
     def columns(self) -> tuple[Column, ...]:
-        """Columns in the schema's property order, then ``region`` (as StackQL's pages show)."""
+        """Columns by name, then ``region``: the order of StackQL's pages, DESCRIBE and ``SELECT *``."""
         identifiers = self.identifier_properties
         columns = []
         for name, node in self.properties.items():
@@ -195,13 +195,16 @@ class ResourceSchema:
                     enum=tuple(resolved.get("enum", ())),
                 )
             )
+        columns.sort(key=lambda column: column.name)
         columns.append(Column("region", "region", "string", REGION_DESCRIPTION))
         return tuple(columns)
 
     @cached_property
     def list_columns(self) -> tuple[Column, ...]:
-        """What a ListResources result carries: the primary identifier parts and ``region``."""
-        return tuple(c for c in self.columns if c.property in self.identifier_properties or c.is_pseudo)
+        """What a ListResources result carries: the primary identifier parts, the properties the list handler
+        was given (``cluster_name`` for nodegroups) and ``region``."""
+        listed = self.identifier_properties | set(self.list_required)
+        return tuple(c for c in self.columns if c.property in listed or c.is_pseudo)
 
     def column(self, typed: str) -> Column:
         """Forgiving lookup: exact name, CloudFormation name, or equal ignoring case and underscores."""

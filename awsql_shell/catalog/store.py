@@ -189,6 +189,25 @@ class Catalog:
             )
         raise UnknownNameError(f"unknown resource '{typed}'{hint}")
 
+    def list_parent(self, entry: ResourceEntry, prop: str) -> ResourceEntry | None:
+        """The type whose identifier a list handler's required ``prop`` names: event invoke configs are
+        listed per function (FunctionName), nodegroups per cluster (ClusterName). None when unsure."""
+        exact: list[ResourceEntry] = []
+        loose: list[ResourceEntry] = []
+        for other in self._by_service.get(entry.service, ()):
+            if other is entry or "list" not in other.handlers:
+                continue
+            identifiers = self.schema(other.type_name).primary_identifier
+            if len(identifiers) != 1:
+                continue
+            last = naming.split_type_name(other.type_name)[2]
+            if prop == f"{last}{identifiers[0]}" or (prop == identifiers[0] and prop.startswith(last)):
+                exact.append(other)
+            elif prop == identifiers[0]:
+                loose.append(other)
+        found = exact or loose
+        return found[0] if len(found) == 1 else None
+
     # -- schemas -------------------------------------------------------------------------
 
     def schema(self, type_name: str) -> ResourceSchema:

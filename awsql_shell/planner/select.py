@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import count, product
 from typing import Any
 
-from awsql_shell.catalog import Catalog, Column, cloud_control
-from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
+from awsql_shell.catalog.naming import column_name, fold
 from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.tasks import Fetch, FetchResult
-from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, TableRef
+from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
 RAW_COLUMNS: tuple[tuple[str, str], ...] = (
     ("region", "string"),
@@ -38,8 +38,12 @@ class JoinedParameter:
     property: str  # CloudFormation name the list handler needs, e.g. FunctionName
     source: TableRef  # the table whose rows supply the values
     source_column: str  # canonical column name in that table
+    # No table of the statement has the values: awsql lists the parent type (functions) itself first.
+    implicit: bool = False
 
     def describe(self) -> str:
+        if self.implicit:
+            return f"{self.property} = each {self.source_column} of {self.source.name} in the same region"
         alias = f" {self.source.alias}" if self.source.alias else ""
         return f"{self.property} = each {self.source_column} of {self.source.name}{alias} in the same region"
 
@@ -69,8 +73,10 @@ class TablePlan:
                 )
             return MaterializedTable(self.table, self.columns, rows)
         for outcome in fetched:
+            # A list handler given a ResourceModel returns resources that all share its values.
+            given = outcome.fetch.resource_model or {}
             for resource in outcome.resources:
-                props = resource.properties
+                props = {**given, **resource.properties} if given else resource.properties
                 rows.append(
                     tuple(
                         outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
@@ -114,6 +120,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     replacements: list[Replacement] = []
     notices: list[str] = []
     used_default_region = False
+    names = (f"__awsql_{number}" for number in count())
     for scope in statement.scopes:
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
         _refuse_unqualified_parameters(scope, awscc_tables, statement)
@@ -126,10 +133,12 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             if regions is None:
                 regions = [_default_region(ref, default_region)]
                 used_default_region = True
-            name = f"__awsql_{len(tables)}"
-            plan = _plan_table(ref, name, scope, predicates[id(ref)], regions, statement, catalog)
-            tables.append(plan)
-            replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(name, ref)))
+            plan = _plan_table(ref, next(names), scope, predicates[id(ref)], regions, statement, catalog)
+            sources = _implicit_sources(plan, regions, statement, catalog, names)
+            if plan.joined is not None and plan.joined.implicit:
+                notices.append(f"{ref.name} is listed per resource of another type: {plan.joined.describe()}")
+            tables.extend([*sources, plan])
+            replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
                 Replacement(c.span.start, c.span.end, "1 = 1")
                 for c in predicates[id(ref)]
@@ -139,6 +148,19 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     if used_default_region:
         notices.append(f"no region in WHERE; using the default region {default_region.name} ({default_region.source})")
     return SelectPlan(statement, tables, rewrite(statement.text, replacements), notices)
+
+
+def _implicit_sources(
+    plan: TablePlan, regions: Sequence[str], statement: Select, catalog: Catalog, names: Iterator[str]
+) -> list[TablePlan]:
+    """The parent listings a table needs before its own (functions before their event invoke configs),
+    grandparents first. They are read like ``_list_only`` views and never appear in the SQL."""
+    joined = plan.joined
+    if joined is None or not joined.implicit:
+        return []
+    alone = SelectScope(tables=(joined.source,), where=(), columns=(), star=())
+    parent = _plan_table(joined.source, next(names), alone, (), regions, statement, catalog)
+    return [*_implicit_sources(parent, regions, statement, catalog, names), parent]
 
 
 def _table_sql(name: str, ref: TableRef) -> str:
@@ -294,7 +316,7 @@ def _plan_table(
         if details:
             entry.require("read", "SELECT of non-identifier columns")
         limit = _pushable_limit(statement, scope, predicates)
-        models, joined = _resource_models(ref, entry.id, schema, predicates, scope)
+        models, joined = _resource_models(ref, entry, schema, predicates, scope, catalog)
         fetches = [
             Fetch(region, entry.type_name, with_details=details, resource_model=model, limit=limit)
             for region in regions
@@ -388,10 +410,17 @@ def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[
 
 
 def _resource_models(
-    ref: TableRef, resource_id: str, schema: Any, predicates: Sequence[Comparison], scope: SelectScope
+    ref: TableRef,
+    entry: ResourceEntry,
+    schema: Any,
+    predicates: Sequence[Comparison],
+    scope: SelectScope,
+    catalog: Catalog,
 ) -> tuple[list[dict[str, Any] | None], JoinedParameter | None]:
     """ListResources' ResourceModel for list handlers that need properties (an EKS cluster name):
-    from literals in WHERE, or from another table through a join condition."""
+    from literals in WHERE, from another table through a join condition, or from the parent type
+    (every function, for event invoke configs) that awsql then lists first."""
+    resource_id = entry.id
     required = schema.list_required
     if not required:
         return [None], None
@@ -403,7 +432,7 @@ def _resource_models(
             choices.append([(prop, v) for v in dict.fromkeys(values)])
             continue
         if joined is None:
-            joined = _joined_parameter(ref, prop, scope)
+            joined = _joined_parameter(ref, prop, scope) or _parent_parameter(entry, prop, catalog)
             if joined is not None:
                 continue
         column = schema.column(prop).name if schema.has_column(prop) else prop
@@ -412,6 +441,16 @@ def _resource_models(
             f"requires {prop}): add WHERE {column} = '...', or join it on {column} to a table that has it"
         )
     return [dict(combination) for combination in product(*choices)], joined
+
+
+def _parent_parameter(entry: ResourceEntry, prop: str, catalog: Catalog) -> JoinedParameter | None:
+    parent = catalog.list_parent(entry, prop)
+    if parent is None:
+        return None
+    identifier = catalog.schema(parent.type_name).primary_identifier[0]
+    # The list view: only the identifiers are needed, so no GetResource per parent.
+    source = TableRef(parent.list_only_id or parent.id, None, Span(0, 0))
+    return JoinedParameter(prop, source, column_name(identifier), implicit=True)
 
 
 def _joined_parameter(ref: TableRef, prop: str, scope: SelectScope) -> JoinedParameter | None:
