@@ -297,6 +297,53 @@ def test_the_meta_command_registry_is_data(catalog: Catalog) -> None:
     assert texts(completer, "\\hello |") == ["world"]
 
 
+# -- while typing (no Tab) -------------------------------------------------------------------------
+
+
+def typing(completer: AwsqlCompleter, case: str) -> list[str]:
+    """What the menu shows unasked, as prompt_toolkit asks after each inserted character."""
+    event = CompleteEvent(text_inserted=True)
+    return [completion.text for completion in completer.get_completions(document(case), event)]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "SELECT *\n|",  # Enter inside an unfinished statement
+        "SELECT *\nFROM awscc.lambda.functions\nWHERE region = 'us-east-1'\n|",  # the end of a paste
+        "SELECT * FROM awscc.lambda.functions -- all of them\n|",  # after a comment line
+        "SELECT * FROM |",
+        "SELECT * FROM awscc.s3.buckets WHERE |",
+        "SELECT * FROM awscc.s3.buckets WHERE region = |",
+        "INSERT INTO awscc.lambda.functions (|",
+        "\\o |",
+    ],
+)
+def test_no_menu_opens_unasked_on_an_empty_word(completer: AwsqlCompleter, case: str) -> None:
+    assert typing(completer, case) == []
+    assert texts(completer, case) != []  # Tab still lists what fits
+
+
+@pytest.mark.parametrize(
+    ("case", "offered"),
+    [
+        ("SELECT * FROM awscc.lambda.functions WHERE mem|", "memory_size"),
+        ("SELECT * FROM awscc.|", "lambda"),  # the dot of a qualified name was just typed
+        ("SELECT * FROM awscc.lambda.|", "functions"),
+        ("SELECT f.| FROM awscc.lambda.functions f", "function_name"),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = '|", "eu-west-1'"),  # the opening quote too
+        ("SELECT * FROM awscc.s3.buckets WHERE region = e|", "'eu-west-1'"),
+        ("\\|", "\\q"),
+        ("\\o j|", "json"),
+        ("sel|", "select"),
+    ],
+)
+def test_a_menu_opens_unasked_once_a_word_or_name_part_begins(
+    completer: AwsqlCompleter, case: str, offered: str
+) -> None:
+    assert offered in typing(completer, case)
+
+
 # -- robustness ------------------------------------------------------------------------------------
 
 STATEMENTS = [

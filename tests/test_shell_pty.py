@@ -65,6 +65,16 @@ def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) ->
             child.send("q")  # the descriptions make the table wider than the screen: less shows it
             expect(child, "rows in")
         expect(child, PROMPT)
+        child.send("\\pager off\r")
+        expect(child, "Pager is off.")
+        expect(child, PROMPT)
+        child.send("DESCRIBE EXTENDED ")  # no menu opens on the empty word...
+        expect(child, "EXTENDED")
+        child.send("\t")  # ...but Tab offers what fits: the provider, the only candidate, goes in
+        expect(child, "awscc")
+        child.send(".lambda.functions;\r")
+        expect(child, "rows in")
+        expect(child, PROMPT)
         child.send("\\q\r")
         child.expect(pexpect.EOF)
     finally:
@@ -72,3 +82,4 @@ def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) ->
     assert child.exitstatus == 0
     history = (tmp_path / "state" / "awsql" / "history").read_text()
     assert "+DESCRIBE awscc.lambda.event_invoke_configs;" in history  # what Tab filled in is what ran
+    assert "+DESCRIBE EXTENDED awscc.lambda.functions;" in history

@@ -2,6 +2,10 @@
 
 Everything comes from memory (the catalog index, schemas decoded once and cached, values the session
 has seen); nothing here touches the network, and nothing here raises into the prompt.
+
+While the user types (no Tab), a menu opens only once a word has begun, or right after the `.` of a
+qualified name (`awscc.`, `f.`) or the opening quote of a value (`region = '`): characters typed to pick
+from a list. An empty word after Enter, a space, a paste or a comment line gets no menu until Tab.
 """
 
 from __future__ import annotations
@@ -109,16 +113,25 @@ class AwsqlCompleter(Completer):
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterator[Completion]:
         try:
-            found = self.completions(document.text_before_cursor, document.text_after_cursor)
+            found = self.completions(
+                document.text_before_cursor,
+                document.text_after_cursor,
+                requested=complete_event.completion_requested,
+            )
         except Exception:  # completion must never break typing; a bug here shows up as no menu
             _log.debug("completion failed for %r", document.text_before_cursor, exc_info=True)
             return
         yield from found
 
-    def completions(self, text_before_cursor: str, text_after_cursor: str = "") -> list[Completion]:
-        """The ranked completions for a cursor position (the same as get_completions, as a list)."""
+    def completions(
+        self, text_before_cursor: str, text_after_cursor: str = "", requested: bool = True
+    ) -> list[Completion]:
+        """The ranked completions for a cursor position (the same as get_completions, as a list).
+        ``requested`` is False while the user types: then an empty word gets none (see the module doc)."""
         ranked: list[_Ranked] = []
         for suggestion in suggest(text_before_cursor, text_after_cursor):
+            if not requested and not _offered_unasked(suggestion, text_before_cursor):
+                continue
             typed, options, limit = self._candidates(suggestion)
             priority = _PRIORITY.get(type(suggestion), 9)
             finish = self._finisher(suggestion, text_after_cursor)
@@ -335,6 +348,15 @@ class AwsqlCompleter(Completer):
 
 
 _Ranked = tuple[Rank, int, int, Candidate, int, "Callable[[str], str] | None"]
+
+
+def _offered_unasked(suggestion: Suggestion, text_before_cursor: str) -> bool:
+    """Whether a menu may open without Tab: a word has begun, or a `.` or an opening quote was just typed."""
+    if suggestion.prefix:
+        return True
+    if isinstance(suggestion, (RegionValue, IdentifierValue, TypeNameValue)) and suggestion.quoted:
+        return True
+    return text_before_cursor.endswith(".")
 
 
 def _sort_key(item: _Ranked) -> tuple[int, int, int, int, int]:
