@@ -472,3 +472,20 @@ def test_the_prompt_comes_before_boto3_and_the_engine_are_loaded(tmp_path: Path)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_soft_wrapped_line_continues_under_blanks_not_the_continuation_prompt() -> None:
+    with create_pipe_input() as pipe:
+        shell = Shell(
+            Settings(color=False),
+            terminal_input=pipe,
+            terminal_output=DummyOutput(),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            environ=os.environ,
+        )
+    continuation = shell.prompt.prompt_continuation
+    assert callable(continuation)
+    assert continuation(7, 1, 0) == "    -> "  # a new line of an unfinished statement
+    assert continuation(7, 0, 1) == "       "  # the rest of a line too long for the screen
+    assert continuation(7, 2, 3) == "       "

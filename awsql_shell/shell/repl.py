@@ -73,6 +73,14 @@ def run_shell(
     return shell.run()
 
 
+def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
+    """``->`` before each new line of a statement; blanks before a long line's soft-wrapped rest, which is
+    no new line (inside a string, ``->`` would read as a line break in the value)."""
+    if wrap_count > 0:
+        return " " * width
+    return CONTINUATION.rjust(width)
+
+
 class Shell:
     """The REPL's state; also the ``ShellControl`` the meta commands act on."""
 
@@ -246,14 +254,11 @@ class Shell:
             app = event.app
             app.editing_mode = EditingMode.VI if app.editing_mode is EditingMode.EMACS else EditingMode.EMACS
 
-        def continuation(width: int, line_number: int, wrap_count: int) -> str:
-            return CONTINUATION.rjust(width)
-
         session: PromptSession[str] = PromptSession(
             PROMPT,
             # pgcli's rule: the buffer is "multiline" (Enter = newline) until the statement is complete.
             multiline=Condition(lambda: not statement_complete(session.default_buffer.text)),
-            prompt_continuation=continuation,
+            prompt_continuation=continuation_prompt,
             history=self._history(),
             auto_suggest=AutoSuggestFromHistory(),
             completer=ThreadedCompleter(self.completer),
