@@ -119,6 +119,14 @@ def test_show_resources_in_offers_services_with_the_provider(completer: AwsqlCom
     assert first_applied(completer, "SHOW RESOURCES IN lamb|") == "SHOW RESOURCES IN awscc.lambda"
 
 
+def test_services_say_how_many_resources_they_have(completer: AwsqlCompleter, catalog: Catalog) -> None:
+    counts = {service.name: service.resources for service in catalog.services()}
+    single = next(name for name, count in sorted(counts.items()) if count == 1)
+    found = {c.text: c.display_meta_text for c in complete(completer, "SELECT * FROM awscc.|")}
+    assert found[single] == "1 resource"
+    assert found["lambda"] == f"{counts['lambda']} resources"
+
+
 def test_unknown_service_offers_nothing(completer: AwsqlCompleter) -> None:
     assert complete(completer, "SELECT * FROM awscc.nosuchservice.|") == []
 

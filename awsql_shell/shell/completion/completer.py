@@ -214,7 +214,7 @@ class AwsqlCompleter(Completer):
 
     def _service_candidates(self, qualified: bool) -> tuple[Candidate, ...]:
         if self._services is None:
-            services = [(s.name, f"{s.resources} resources") for s in self.catalog.services()]
+            services = [(s.name, _count(s.resources, "resource")) for s in self.catalog.services()]
             services.append((CLOUD_CONTROL_SERVICE, "raw Cloud Control API"))
             services.sort()
             self._services = tuple(candidate(name, meta) for name, meta in services)
@@ -362,6 +362,10 @@ def _offered_unasked(suggestion: Suggestion, text_before_cursor: str) -> bool:
 def _sort_key(item: _Ranked) -> tuple[int, int, int, int, int]:
     rank, priority, index = item[0], item[1], item[2]
     return (rank[0], priority, rank[1], rank[2], index)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _fold(name: str) -> str:
