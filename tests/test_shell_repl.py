@@ -489,3 +489,24 @@ def test_a_soft_wrapped_line_continues_under_blanks_not_the_continuation_prompt(
     assert continuation(7, 1, 0) == "    -> "  # a new line of an unfinished statement
     assert continuation(7, 0, 1) == "       "  # the rest of a line too long for the screen
     assert continuation(7, 2, 3) == "       "
+
+
+def test_a_statement_that_fails_part_way_shows_what_it_did_then_the_error(sandbox_url: str) -> None:
+    insert = (
+        "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('shell-part-1'), ('/aws/lambda/orders-api'), "
+        "('shell-part-2') RETURNING Identifier, OperationStatus, ErrorCode;\n"
+    )
+    screen = io.StringIO()  # stdout and stderr on one screen, to see what comes first
+    with create_pipe_input() as pipe:
+        pipe.send_text(insert + "SELECT 1 AS after;\n" + CTRL_D)
+        code = run_shell(sandbox_settings(sandbox_url), input=pipe, output=DummyOutput(), stdout=screen, stderr=screen)
+    assert code == 0
+    text = screen.getvalue()
+    rows = [[cell.strip() for cell in line.split("│")] for line in text.splitlines() if "│" in line]
+    assert ["Identifier", "OperationStatus", "ErrorCode"] in rows
+    assert ["shell-part-1", "SUCCESS", "NULL"] in rows
+    assert ["/aws/lambda/orders-api", "FAILED", "AlreadyExists"] in rows
+    assert ["shell-part-2", "SUCCESS", "NULL"] in rows
+    footer_at = text.index("3 rows in ")
+    error_at = text.index("ERROR: 1 of 3 INSERT calls failed (2 succeeded)")
+    assert text.index("shell-part-2") < footer_at < error_at < text.index(" after ")

@@ -185,17 +185,22 @@ class Shell:
     def _show(self, step: Step) -> None:
         outcome = step.outcome
         if outcome.error is not None:
+            if outcome.error.result is not None:  # what a statement that failed part way did, then why it failed
+                self.output.result(outcome.error.result, step.seconds, self._timing())
             self.output.error(outcome.error)
             return
         if outcome.result is None:
             return
-        self.output.result(outcome.result, step.seconds, self._timing_line() if self.settings.timing else None)
+        self.output.result(outcome.result, step.seconds, self._timing())
         try:
             seen = identifiers_seen(outcome.statement, outcome.result, self.catalog)
         except Exception:  # feeding completion is a nicety; it must never spoil a result already shown
             seen = {}
         for type_name, identifiers in seen.items():
             self.values.remember(type_name, identifiers)
+
+    def _timing(self) -> str | None:
+        return self._timing_line() if self.settings.timing else None
 
     def _timing_line(self) -> str:
         stats = self.session.gateway.stats
