@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from awsql_shell.catalog import Catalog, Column, Field, ResolvedResource, ResourceEntry, ResourceSchema
-from awsql_shell.catalog.naming import PROVIDER, column_name
-from awsql_shell.errors import AwsqlError, UnsupportedError
+from awsql_shell.catalog import Catalog, Column, Field, ResolvedResource, ResourceEntry, ResourceSchema, cloud_control
+from awsql_shell.catalog.naming import PROVIDER, column_name, fold
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, did_you_mean
 from awsql_shell.result import Result
 from awsql_shell.sql.statements import (
     Describe,
@@ -127,6 +127,9 @@ def show_providers(catalog: Catalog, statement: ShowProviders) -> Result:
 def show_services(catalog: Catalog, statement: ShowServices) -> Result:
     matches = like_matcher(statement.like)
     rows = [(s.name, s.id, s.resources) for s in catalog.services() if matches(s.name)]
+    if matches(cloud_control.SERVICE):
+        rows.append((cloud_control.SERVICE, f"awscc.{cloud_control.SERVICE}", len(cloud_control.VIEWS)))
+        rows.sort()
     return Result.of(("name", "id", "resources"), rows, types={"resources": "integer"})
 
 
@@ -153,6 +156,14 @@ def resource_rows(entry: ResourceEntry) -> list[tuple[Any, ...]]:
 
 
 def show_resources(catalog: Catalog, statement: ShowResources) -> Result:
+    if _is_cloud_control_service(statement.service):
+        matches = like_matcher(statement.like)
+        views = [
+            (view.rsplit(".", 1)[1], view, "Cloud Control API", what, True, "SELECT")
+            for view, what in cloud_control.VIEWS
+            if matches(view.rsplit(".", 1)[1])
+        ]
+        return Result.of(RESOURCE_COLUMNS, views, types={"supported": "boolean"})
     with _located(statement, statement.service):
         entries = catalog.resources(statement.service)
     matches = like_matcher(statement.like)
@@ -195,6 +206,8 @@ def _method_row(handler: str, name: str, verb: str, resolved: ResolvedResource, 
 
 
 def show_methods(catalog: Catalog, statement: ShowMethods) -> Result:
+    if cloud_control.is_cloud_control(statement.resource):
+        return Result.of(METHOD_COLUMNS, _cloud_control_methods(statement))
     resolved = _resolve(catalog, statement, statement.resource)
     entry = resolved.entry
     schema = catalog.schema(entry.type_name)
@@ -291,6 +304,12 @@ def describe_rows(schema: ResourceSchema, columns: Sequence[Column], extended: b
 
 
 def describe(catalog: Catalog, statement: Describe) -> Result:
+    if cloud_control.is_cloud_control(statement.resource):
+        columns = _cloud_control_columns(statement)
+        if statement.extended:
+            rows = [(c.name, c.type, c.description, c.property, False, False, True, False, False) for c in columns]
+            return Result.of(DESCRIBE_EXTENDED_COLUMNS, rows, types={flag: "boolean" for flag in EXTENDED_FLAGS})
+        return Result.of(DESCRIBE_COLUMNS, [(c.name, c.type, c.description) for c in columns])
     resolved = _resolve(catalog, statement, statement.resource)
     schema = catalog.schema(resolved.entry.type_name)
     columns = schema.list_columns if resolved.list_only else schema.columns
@@ -335,6 +354,45 @@ _RUNNERS: dict[type[Statement], Callable[[Catalog, Any], Result]] = {
     ShowInsert: show_insert,
 }
 METADATA_STATEMENTS: tuple[type[Statement], ...] = tuple(_RUNNERS)
+
+
+# -- the awscc.cloud_control views --------------------------------------------------------------
+
+# View -> (method, the WHERE parameters it needs, its IAM permission): Cloud Control's actions live in
+# the cloudformation namespace.
+_CLOUD_CONTROL_METHODS = {
+    cloud_control.RESOURCES: ("list_resources", "TypeName, region", "cloudformation:ListResources"),
+    cloud_control.RESOURCE: ("get_resource", "TypeName, Identifier, region", "cloudformation:GetResource"),
+    cloud_control.RESOURCE_REQUESTS: ("list_resource_requests", "region", "cloudformation:ListResourceRequests"),
+    cloud_control.RESOURCE_REQUEST: (
+        "get_resource_request_status",
+        "RequestToken, region",
+        "cloudformation:GetResourceRequestStatus",
+    ),
+}
+
+
+def _is_cloud_control_service(typed: str) -> bool:
+    return fold(typed.lower().removeprefix("awscc.")) == fold(cloud_control.SERVICE)
+
+
+def _cloud_control_view(statement: Statement, typed: str) -> str:
+    view = typed.lower()
+    if view not in cloud_control.COLUMNS:
+        hint = did_you_mean(view, cloud_control.COLUMNS)
+        position = statement.offset + statement.text.find(typed) if typed in statement.text else None
+        raise UnknownNameError(f"unknown resource '{typed}'{hint}", position=position)
+    return view
+
+
+def _cloud_control_columns(statement: Describe) -> tuple[Column, ...]:
+    return cloud_control.COLUMNS[_cloud_control_view(statement, statement.resource)]
+
+
+def _cloud_control_methods(statement: ShowMethods) -> list[tuple[str, ...]]:
+    view = _cloud_control_view(statement, statement.resource)
+    name, params, permission = _CLOUD_CONTROL_METHODS[view]
+    return [(name, "SELECT", params, permission, view.rsplit(".", 1)[1], "")]
 
 
 def is_metadata(statement: Statement) -> bool:

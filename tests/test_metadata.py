@@ -94,8 +94,9 @@ def test_show_providers_names_awscc_with_the_catalog_version(catalog: Catalog) -
 def test_show_services_lists_every_service_with_its_resource_count(catalog: Catalog) -> None:
     result = run_metadata(catalog, ShowServices(text="SHOW SERVICES"))
     assert result.columns == ["name", "id", "resources"]
-    assert len(result.rows) == len({entry.service for entry in catalog}) > 250
-    assert sum(column(result, "resources")) == len(catalog) == 1817
+    # Every CloudFormation namespace, and the raw cloud_control views with their 4 tables.
+    assert len(result.rows) == len({entry.service for entry in catalog}) + 1 > 250
+    assert sum(column(result, "resources")) == len(catalog) + 4 == 1817 + 4
     assert rows_by(result)["lambda"] == {"name": "lambda", "id": "awscc.lambda", "resources": 17}
     assert result.types["resources"] == "integer"
 
@@ -318,3 +319,40 @@ def test_forgiving_names_describe_the_same_resource(catalog: Catalog) -> None:
     canonical = run_metadata(catalog, Describe(text="", resource=EVENT_INVOKE_CONFIGS)).rows
     for typed in ("AWSCC.Lambda.EventInvokeConfigs", "AWS::Lambda::EventInvokeConfig", "lambda.event_invoke_configs"):
         assert run_metadata(catalog, Describe(text="", resource=typed)).rows == canonical
+
+
+def test_the_cloud_control_views_can_be_found_and_described(catalog: Catalog) -> None:
+    services = run_metadata(catalog, ShowServices(text="SHOW SERVICES LIKE 'cloud_c%'", like="cloud_c%"))
+    assert services.rows == [("cloud_control", "awscc.cloud_control", 4)]
+    views = run_metadata(
+        catalog, ShowResources(text="SHOW RESOURCES IN awscc.cloud_control", service="awscc.cloud_control")
+    )
+    assert [row[1] for row in views.rows] == [
+        "awscc.cloud_control.resources",
+        "awscc.cloud_control.resource",
+        "awscc.cloud_control.resource_requests",
+        "awscc.cloud_control.resource_request",
+    ]
+    described = run_metadata(
+        catalog, Describe(text="DESCRIBE awscc.cloud_control.resources", resource="awscc.cloud_control.resources")
+    )
+    assert [row[:2] for row in described.rows] == [
+        ("region", "string"),
+        ("type_name", "string"),
+        ("identifier", "string"),
+        ("properties", "object"),
+    ]
+    methods = run_metadata(
+        catalog,
+        ShowMethods(text="SHOW METHODS IN awscc.cloud_control.resource", resource="awscc.cloud_control.resource"),
+    )
+    assert methods.rows[0][:4] == (
+        "get_resource",
+        "SELECT",
+        "TypeName, Identifier, region",
+        "cloudformation:GetResource",
+    )
+    with pytest.raises(UnknownNameError, match=r"did you mean 'awscc\.cloud_control\.resource'"):
+        run_metadata(
+            catalog, Describe(text="DESCRIBE awscc.cloud_control.resourcez", resource="awscc.cloud_control.resourcez")
+        )

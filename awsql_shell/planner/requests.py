@@ -13,32 +13,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from awsql_shell.catalog import Column
-from awsql_shell.catalog.cloud_control import RESOURCE_REQUEST, RESOURCE_REQUESTS
+from awsql_shell.catalog.cloud_control import (
+    OPERATION_STATUSES,
+    OPERATIONS,
+    REQUEST_COLUMNS,
+    RESOURCE_REQUEST,
+    RESOURCE_REQUESTS,
+)
 from awsql_shell.catalog.naming import fold
-from awsql_shell.catalog.schema import REGION_DESCRIPTION
 from awsql_shell.errors import ValidationError
 from awsql_shell.gateway.tasks import Fetch
 from awsql_shell.sql.statements import Comparison, TableRef
 
 REQUEST_VIEWS = (RESOURCE_REQUESTS, RESOURCE_REQUEST)
 REQUESTS_TYPE_NAME = "Cloud Control resource requests"  # what errors and EXPLAIN name these fetches by
-
-OPERATIONS = ("CREATE", "UPDATE", "DELETE")
-OPERATION_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCEL_IN_PROGRESS", "CANCEL_COMPLETE")
-
-REQUEST_COLUMNS: tuple[Column, ...] = (
-    Column("region", "region", "string", REGION_DESCRIPTION),
-    Column("request_token", "RequestToken", "string", "The token that identifies the request."),
-    Column("operation", "Operation", "string", "CREATE, UPDATE or DELETE.", enum=OPERATIONS),
-    Column("operation_status", "OperationStatus", "string", "Where the request stands.", enum=OPERATION_STATUSES),
-    Column("type_name", "TypeName", "string", "The resource type, such as AWS::Logs::LogGroup."),
-    Column("identifier", "Identifier", "string", "The primary identifier of the resource."),
-    Column("event_time", "EventTime", "string", "When the status last changed (ISO 8601)."),
-    Column("error_code", "ErrorCode", "string", "Why the request failed, when it did."),
-    Column("status_message", "StatusMessage", "string", "What the handler said about the request."),
-    Column("retry_after", "RetryAfter", "string", "When to ask again about a request in progress (ISO 8601)."),
-    Column("resource_model", "ResourceModel", "object", "The resource's properties as the request left them."),
-)
 
 
 def plan_request_view(

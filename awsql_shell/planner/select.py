@@ -20,12 +20,7 @@ from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, di
 from awsql_shell.gateway.tasks import Fetch, FetchResult
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
-RAW_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("region", "string"),
-    ("type_name", "string"),
-    ("identifier", "string"),
-    ("properties", "object"),
-)
+RAW_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.name, c.type) for c in cloud_control.RESOURCE_COLUMNS)
 # Predicates that steer the calls and have no column in the materialized table.
 _CALL_PARAMETERS = ("identifier", "typename")
 
@@ -68,7 +63,7 @@ class TablePlan:
             for outcome in fetched:
                 region, type_name = outcome.fetch.region, outcome.fetch.type_name
                 rows.extend(
-                    (region, type_name, resource.identifier, json.dumps(resource.properties))
+                    (region, type_name, resource.identifier, json.dumps(resource.properties, separators=(",", ":")))
                     for resource in outcome.resources
                 )
             return MaterializedTable(self.table, self.columns, rows)
