@@ -203,3 +203,24 @@ def test_a_join_on_region_reads_the_other_tables_regions(catalog: Catalog) -> No
 def test_unknown_region_suggestion_ignores_case(catalog: Catalog) -> None:
     with pytest.raises(ValidationError, match=r"unknown region 'US-EAST-1' \(did you mean 'us-east-1'"):
         plan(catalog, "SELECT * FROM awscc.s3.buckets WHERE region = 'US-EAST-1'")
+
+
+def test_another_provider_is_a_near_miss_with_a_suggestion(catalog: Catalog) -> None:
+    with pytest.raises(
+        UnknownNameError, match=r"unknown provider 'aws' \(did you mean 'awscc\.lambda\.functions'"
+    ) as e:
+        plan(catalog, "SELECT * FROM aws.lambda.functions WHERE region = 'us-east-1'")
+    assert e.value.position == len("SELECT * FROM ")
+
+
+@pytest.mark.parametrize(
+    ("identifier", "message"),
+    [("orders-api", "must have 2 parts joined by '|'"), ("", "an empty Identifier")],
+)
+def test_identifiers_that_cannot_name_a_resource_fail_before_any_call(
+    catalog: Catalog, identifier: str, message: str
+) -> None:
+    sql = f"SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND Identifier = '{identifier}'"
+    with pytest.raises(ValidationError, match=message) as caught:
+        plan(catalog, sql)
+    assert caught.value.position == sql.rindex("'", 0, len(sql) - 1)

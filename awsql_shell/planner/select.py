@@ -13,7 +13,7 @@ from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
-from awsql_shell.catalog.naming import column_name, fold
+from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
 from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
@@ -118,6 +118,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     names = (f"__awsql_{number}" for number in count())
     for scope in statement.scopes:
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
+        _refuse_other_providers(scope, statement)
         _refuse_unqualified_parameters(scope, awscc_tables, statement)
         predicates = {id(ref): _predicates_for(ref, scope, awscc_tables) for ref in awscc_tables}
         named = {id(ref): _named_regions(predicates[id(ref)], statement) for ref in awscc_tables}
@@ -161,6 +162,18 @@ def _implicit_sources(
 def _table_sql(name: str, ref: TableRef) -> str:
     # Without an alias, columns may still be qualified by the resource's last name (functions.runtime).
     return quote_identifier(name) if ref.alias else f"{quote_identifier(name)} AS {quote_identifier(ref.reference)}"
+
+
+def _refuse_other_providers(scope: SelectScope, statement: Select) -> None:
+    """``aws.lambda.functions`` (StackQL's other AWS provider) is a near miss, not a SQLite syntax error."""
+    for ref in scope.tables:
+        provider, *rest = ref.name.split(".")
+        if len(rest) == 2 and provider.lower() != PROVIDER:
+            raise UnknownNameError(
+                f"unknown provider '{provider}' (did you mean '{PROVIDER}.{'.'.join(rest)}'?): "
+                f"awsql answers the {PROVIDER} provider",
+                position=statement.offset + ref.span.start,
+            )
 
 
 def _refuse_unqualified_parameters(scope: SelectScope, awscc_tables: Sequence[TableRef], statement: Select) -> None:
@@ -304,6 +317,7 @@ def _plan_table(
     schema = catalog.schema(entry.type_name)
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
+        _check_identifiers(schema, predicates, statement)
         fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
     else:
         entry.require("list", "SELECT without Identifier")
@@ -363,6 +377,17 @@ def _plan_raw(
             entry.require("list", "ListResources")
             fetches.append(Fetch(region, entry.type_name))
     return TablePlan(ref, name, ",".join(type_names), RAW_COLUMNS, (), fetches, raw=True)
+
+
+def _check_identifiers(schema: Any, predicates: Sequence[Comparison], statement: Select) -> None:
+    """An Identifier that cannot name a resource of the type fails here, not as a warning from AWS."""
+    for comparison in predicates:
+        if fold(comparison.column.name) == "identifier":
+            for literal in comparison.values:
+                try:
+                    schema.check_identifier(str(literal.value))
+                except ValidationError as exc:
+                    raise ValidationError(exc.message, position=statement.offset + literal.span.start) from None
 
 
 def _identifiers(predicates: Sequence[Comparison]) -> list[str] | None:
