@@ -15,7 +15,8 @@ import pytest
 
 from awsql_shell.errors import CredentialsError, UnsupportedError
 from awsql_shell.gateway import Gateway
-from awsql_shell.gateway.tasks import Fetch, FetchResult
+from awsql_shell.gateway.mutations import MutationInterrupted
+from awsql_shell.gateway.tasks import UPDATE, Fetch, FetchResult, MutationCall
 from awsql_shell.sandbox import (
     FIXTURE_REGIONS,
     LAMBDA_FUNCTION_NAMES,
@@ -230,6 +231,85 @@ def test_no_cache_setting_and_invalidation_force_new_calls(sandbox: RunningSandb
     gateway.clear_cache()
     gateway.fetch_all([by_identifier])
     assert gateway.stats.api_calls == 1
+
+
+def _retention(days: int, *groups: str) -> list[MutationCall]:
+    patch = ({"op": "add", "path": "/RetentionInDays", "value": days},)
+    return [MutationCall(UPDATE, "us-east-1", LOG_GROUP, identifier=group, patch_document=patch) for group in groups]
+
+
+def test_a_type_changed_by_a_request_not_awaited_is_read_afresh_until_the_request_is_seen_finished(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=3_600_000)) as slow:
+        groups = ("/aws/lambda/orders-api", "/aws/lambda/orders-worker", "/aws/lambda/payments-api")
+        by_identifier = Fetch("us-east-1", LOG_GROUP, identifiers=groups[:1])
+        listing = Fetch("us-east-1", LOG_GROUP)
+        other_type = Fetch("us-east-1", FUNCTION)
+        reads = [by_identifier, listing, other_type]
+        uncached = gateway_for(slow, cache_enabled=False)
+        uncached.fetch_all(reads[:2])
+        log_group_calls = uncached.stats.api_calls
+
+        gateway = gateway_for(slow, max_concurrency=2)
+        gateway.fetch_all(reads)
+        outcomes = gateway.mutate(_retention(90, *groups), wait=False)
+        assert [o.status for o in outcomes] == ["IN_PROGRESS"] * 3 and gateway.unsettled_requests == 3
+        for _ in range(2):
+            gateway.reset_stats()
+            (one, _, _) = gateway.fetch_all(reads)
+            # The two oldest requests (max_concurrency) are asked about; the log groups are read afresh.
+            assert gateway.stats.api_calls == 2 + log_group_calls
+            assert gateway.stats.cache_hits == 1  # the functions
+            assert one.resources[0].properties.get("RetentionInDays") != 90
+
+        monkeypatch.setattr(slow.service, "clock", lambda: time.time() + 7_200)  # every request is done
+        gateway.reset_stats()
+        (one, _, _) = gateway.fetch_all(reads)
+        assert one.resources[0].properties["RetentionInDays"] == 90
+        assert gateway.unsettled_requests == 0
+        assert gateway.stats.api_calls == 3 + log_group_calls
+        gateway.reset_stats()
+        gateway.fetch_all(reads)
+        assert gateway.stats.api_calls == 0  # cached again
+
+        # Seen finished through the request view: no status check is needed before the next read.
+        (outcome,) = gateway.mutate(_retention(30, groups[0]), wait=False)
+        monkeypatch.setattr(slow.service, "clock", lambda: time.time() + 14_400)
+        (status,) = gateway.fetch_all(
+            [Fetch("us-east-1", "requests", identifiers=(outcome.request_token,), requests=True)]
+        )
+        assert status.resources[0].properties["OperationStatus"] == "SUCCESS"
+        assert gateway.unsettled_requests == 0
+        gateway.reset_stats()
+        (one,) = gateway.fetch_all([by_identifier])
+        assert one.resources[0].properties["RetentionInDays"] == 30 and gateway.stats.api_calls == 1
+
+
+def test_a_request_left_going_by_an_interrupted_wait_keeps_its_type_uncached() -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=3_600_000)) as slow:
+        gateway = gateway_for(slow)
+        group = Fetch("us-east-1", LOG_GROUP, identifiers=("/aws/lambda/orders-api",))
+        gateway.fetch_all([group])
+        cancel = threading.Event()
+        interrupted: list[BaseException] = []
+
+        def mutate() -> None:
+            try:
+                gateway.mutate(_retention(60, "/aws/lambda/orders-api"), cancel=cancel)
+            except MutationInterrupted as exc:
+                interrupted.append(exc)
+
+        worker = threading.Thread(target=mutate)
+        worker.start()
+        while not slow.service.state.requests:
+            time.sleep(0.01)
+        cancel.set()
+        worker.join(timeout=10)
+        assert interrupted and gateway.unsettled_requests == 1
+        gateway.reset_stats()
+        gateway.fetch_all([group])
+        assert gateway.stats.cache_hits == 0 and gateway.stats.api_calls == 2  # its status, then the group
 
 
 def test_a_limited_listing_is_not_cached_as_complete(sandbox: RunningSandbox) -> None:

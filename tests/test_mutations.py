@@ -557,6 +557,40 @@ def test_interrupting_the_wait_leaves_the_request_going_and_names_it(
     assert "1 call was not sent" in err
 
 
+def test_a_select_after_a_request_not_awaited_sees_it_once_finished(
+    connect: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SELECT in between must not keep the old state in the cache (cache_ttl: 300 s)."""
+    with start_sandbox(SandboxConfig(request_delay_ms=3_600_000)) as slow:
+        session = connect(slow.url)
+        one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('stale')")
+        monkeypatch.setattr(slow.service, "clock", lambda: time.time() + 7_200)  # the create is done
+        by_identifier = (
+            "SELECT retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'stale'"
+        )
+        listed = (
+            "SELECT count(*) FROM awscc.logs.log_groups "
+            "WHERE region = 'us-east-1' AND log_group_name LIKE 'stal%' AND retention_in_days = 3"
+        )
+        assert one(session, by_identifier).rows == [(None,)]
+        assert one(session, listed).rows == [(0,)]
+        sent = one(
+            session,
+            "/*+ NOWAIT */ UPDATE awscc.logs.log_groups SET retention_in_days = 3 "
+            "WHERE region = 'us-east-1' AND Identifier = 'stale'",
+        )
+        assert sent.rows[0][2] == "IN_PROGRESS"
+        assert one(session, by_identifier).rows == [(None,)]  # still in progress
+        assert one(session, listed).rows == [(0,)]
+        monkeypatch.setattr(slow.service, "clock", lambda: time.time() + 14_400)  # the update is done
+        assert one(session, by_identifier).rows == [(3,)]
+        assert one(session, listed).rows == [(1,)]
+        # Once the request is known to be finished, the cache serves again.
+        session.gateway.reset_stats()
+        assert one(session, by_identifier).rows == [(3,)]
+        assert session.gateway.stats.api_calls == 0
+
+
 # -- variables ------------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@
   listings by (endpoint, profile, region, type, resource model). A listing with details is its cached
   listing plus the cached single resources, so it also answers later lookups by identifier. A listing cut
   short by a limit is never stored as complete. Identical calls in flight at the same time are made once.
+  A (region, type) with a request of this session not yet seen finished (NOWAIT, --no-wait, an interrupted
+  wait) is read past the cache until a status check shows the request done (see ``gateway.gateway``).
 - Errors: a fetch that fails carries an ``AwsqlError`` naming region, type and cause and no rows; unusable
   credentials raise ``CredentialsError`` for the whole statement; cancelling raises ``KeyboardInterrupt``.
 

@@ -112,3 +112,47 @@ class ResourceCache:
     def clear(self) -> None:
         self.gets.clear()
         self.lists.clear()
+
+
+@dataclass(frozen=True)
+class UnsettledRequest:
+    """A request that changes a resource, sent by this session and not yet seen finished."""
+
+    region: str
+    type_name: str
+    identifier: str | None
+
+
+class UnsettledRequests:
+    """This session's unfinished requests by RequestToken, oldest first. While one is listed, what is read
+    about its type in its region may change any moment, so the cache must neither answer nor keep it.
+    Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._requests: dict[str, UnsettledRequest] = {}
+
+    def add(self, token: str, request: UnsettledRequest) -> None:
+        with self._lock:
+            self._requests[token] = request
+
+    def tokens(self, region: str, type_name: str) -> list[str]:
+        with self._lock:
+            return [
+                token
+                for token, request in self._requests.items()
+                if request.region == region and request.type_name == type_name
+            ]
+
+    def blocks(self, region: str, type_name: str) -> bool:
+        with self._lock:
+            return any(r.region == region and r.type_name == type_name for r in self._requests.values())
+
+    def settle(self, token: str) -> UnsettledRequest | None:
+        """Forget a request now known to be finished; the request, when it was one of ours."""
+        with self._lock:
+            return self._requests.pop(token, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._requests)

@@ -6,6 +6,17 @@ GetResource calls for its identifiers (when details are needed) and the next pag
 overlap the reading of page two. Pages outrank gets in the queue because they alone are on the critical
 path. State of a running statement lives in ``_Run`` and ``_FetchState`` objects guarded by the gateway lock;
 calls deliver their outcome to every fetch waiting for them (identical calls in flight are made once).
+
+Cache and requests not awaited: a mutation drops what is cached about what it touched, but a request that
+was not awaited (NOWAIT, --no-wait, Ctrl-C while awaiting, a status poll that failed) goes on changing the
+resource after that. So the gateway remembers every such request of the session by RequestToken (in
+``UnsettledRequests``), and a (region, type) with one of them neither answers from nor stores into the cache.
+A read of such a (region, type) first asks GetResourceRequestStatus about its requests, oldest first and at
+most ``max_concurrency`` at a time, stopping at the first batch with one still going, so once the requests
+are done the cache serves again and it costs a read a call or two while they are not. Any status seen
+finished (a read's check, or ``awscc.cloud_control.resource_request(s)``) forgets the request and drops the
+cache entries of its resource; an unknown RequestToken counts as finished. Simpler schemes fall short: a
+bypass for the cache TTL after the mutation caches stale rows once a request outlasts the TTL.
 """
 
 from __future__ import annotations
@@ -20,7 +31,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.errors import AwsqlError, CredentialsError
-from awsql_shell.gateway.cache import NOT_CACHED, GetKey, ListedResource, ListKey, ResourceCache
+from awsql_shell.gateway.cache import (
+    NOT_CACHED,
+    GetKey,
+    ListedResource,
+    ListKey,
+    ResourceCache,
+    UnsettledRequest,
+    UnsettledRequests,
+)
 from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import (
@@ -32,7 +51,7 @@ from awsql_shell.gateway.errors import (
 )
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
-from awsql_shell.gateway.tasks import Fetch, FetchedResource, FetchResult
+from awsql_shell.gateway.tasks import FINAL_STATUSES, Fetch, FetchedResource, FetchResult
 from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
@@ -42,6 +61,9 @@ if TYPE_CHECKING:
 # How often a waiting statement looks at its cancel event.
 _CANCEL_POLL_SECONDS = 0.02
 _MIN_CLIENT_POOL_CONNECTIONS = 10
+# What a status check of the session's own requests is called in an error (it is never shown: a failed
+# check only leaves the cache bypassed).
+_REQUEST_CHECK = "Cloud Control resource requests"
 
 
 @dataclass(frozen=True)
@@ -174,6 +196,7 @@ class Gateway:
         self._lock = threading.RLock()
         self._progress_lock = threading.Lock()
         self._cache = ResourceCache.create(clock)
+        self._unsettled = UnsettledRequests()
         self._inflight: dict[tuple[Any, ...], _Call] = {}
         self._counters = _Counters()
         self._pool: WorkerPool | None = None
@@ -233,6 +256,7 @@ class Gateway:
         try:
             return run.run(cancel)
         finally:
+            self._remember_unsettled(run.outcomes)
             with self._lock:
                 self._counters.elapsed += time.perf_counter() - started
 
@@ -252,6 +276,11 @@ class Gateway:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+    @property
+    def unsettled_requests(self) -> int:
+        """How many requests of this session are not known to be finished (their types are read uncached)."""
+        return len(self._unsettled)
 
     def close(self) -> None:
         """Let the worker threads go once their queued jobs are done. The gateway remains usable."""
@@ -273,6 +302,20 @@ class Gateway:
     ) -> list[FetchResult]:
         if cancel is not None and cancel.is_set():
             raise KeyboardInterrupt
+        if not fetches:
+            return []
+        self._ensure_workers(max(1, self._settings.max_concurrency))
+        uncached = self._check_unsettled(fetches, listener, cancel) if self._settings.cache_enabled else set()
+        return self._run(fetches, listener, cancel, uncached)
+
+    def _run(
+        self,
+        fetches: Sequence[Fetch],
+        listener: ProgressListener | None,
+        cancel: threading.Event | None,
+        uncached: set[tuple[str, str]],
+    ) -> list[FetchResult]:
+        """Run the fetches; those of a (region, type) in ``uncached`` neither read nor fill the cache."""
         settings = self._settings
         target = Target(settings.profile, settings.endpoint_url)
         run = _Run(listener, unfinished=len(fetches))
@@ -281,15 +324,12 @@ class Gateway:
                 fetch=fetch,
                 run=run,
                 target=target,
-                cache_enabled=settings.cache_enabled,
+                cache_enabled=settings.cache_enabled and (fetch.region, fetch.type_name) not in uncached,
                 cache_ttl=settings.cache_ttl,
                 result=FetchResult(fetch=fetch),
             )
             for fetch in fetches
         ]
-        if not states:
-            return []
-        self._ensure_workers(max(1, settings.max_concurrency))
         try:
             for state in states:
                 self._start(state)
@@ -303,6 +343,63 @@ class Gateway:
         if run.fatal is not None:
             raise run.fatal
         return [state.result for state in states]
+
+    # ------------------------------------------------- requests not awaited
+
+    def _remember_unsettled(self, outcomes: Sequence[MutationOutcome]) -> None:
+        """Every request a mutation leaves going; what it touches is dropped again from the cache, in case a
+        read stored it between the request being sent and its being remembered here."""
+        for outcome in outcomes:
+            token = outcome.request_token
+            if not token or outcome.settled:
+                continue
+            call = outcome.call
+            identifier = call.identifier or (outcome.event or {}).get("Identifier") or None
+            self._unsettled.add(token, UnsettledRequest(call.region, call.type_name, identifier))
+            self.invalidate(call.region, call.type_name, identifier)
+
+    def _check_unsettled(
+        self, fetches: Sequence[Fetch], listener: ProgressListener | None, cancel: threading.Event | None
+    ) -> set[tuple[str, str]]:
+        """The (region, type) pairs of ``fetches`` that a request of this session may still be changing, after
+        asking about those requests (oldest first, a pool's worth at a time, until one is still going)."""
+        batch = max(1, self._settings.max_concurrency)
+        asking = list(dict.fromkeys((f.region, f.type_name) for f in fetches if not f.requests))
+        uncached: set[tuple[str, str]] = set()
+        while asking:
+            asked = {key: tokens[:batch] for key in asking if (tokens := self._unsettled.tokens(*key))}
+            if not asked:
+                break
+            checks = [
+                Fetch(region, _REQUEST_CHECK, identifiers=tuple(tokens), requests=True)
+                for (region, _), tokens in asked.items()
+            ]
+            self._run(checks, listener, cancel, set())  # what is seen finished is settled by _observe
+            asking = []
+            for key, tokens in asked.items():
+                left = self._unsettled.tokens(*key)
+                if set(tokens) & set(left):
+                    uncached.add(key)  # still going, or its status could not be learnt
+                elif left:
+                    asking.append(key)
+        return uncached
+
+    def _observe(self, call: _Call, value: Any) -> None:
+        """Settle the session's requests that a status answer shows finished."""
+        if call.operation == "get_resource_request_status":
+            if value is None:  # RequestTokenNotFound: nothing will come of it any more
+                self._settle(call.params["RequestToken"])
+            elif value.properties.get("OperationStatus") in FINAL_STATUSES:
+                self._settle(value.identifier)
+        elif call.operation == "list_resource_requests":
+            for item in value.items:
+                if item.properties.get("OperationStatus") in FINAL_STATUSES:
+                    self._settle(item.identifier)
+
+    def _settle(self, token: str) -> None:
+        request = self._unsettled.settle(token)
+        if request is not None:
+            self.invalidate(request.region, request.type_name, request.identifier)
 
     def _ensure_workers(self, concurrency: int) -> None:
         with self._lock:
@@ -419,7 +516,7 @@ class Gateway:
         # The next page first: it is on the critical path, the gets of this page are not.
         if page.next_token and not limit_reached:
             self._request_page(state, page.next_token)
-        elif not page.next_token and not state.truncated and not from_cache and state.cacheable:
+        elif not page.next_token and not state.truncated and not from_cache and self._may_store(state):
             self._cache.lists.put(state.list_key, tuple(state.listed), state.cache_ttl)
         for item in taken:
             if state.fetch.with_details:
@@ -503,7 +600,9 @@ class Gateway:
             except BaseException as failure:  # every outcome must reach the waiters, or a fetch never ends
                 value, error = self._classify(call, failure)
         with self._lock:
-            if error is None and call.waiters and call.waiters[0][0].cacheable:
+            if error is None:
+                self._observe(call, value)
+            if error is None and call.waiters and self._may_store(call.waiters[0][0]):
                 self._remember(call, value)
             if isinstance(error, Abandoned) and call.wanted:
                 # Someone joined while the call was being given up: run it again for them.
@@ -555,6 +654,10 @@ class Gateway:
         kind, key = call.key[0], call.key[1]
         if kind == "GetResource":
             self._cache.gets.put(key, value, ttl)
+
+    def _may_store(self, state: _FetchState) -> bool:
+        """Asked again when storing: a request not awaited may have been sent since the fetch started."""
+        return state.cacheable and not self._unsettled.blocks(state.fetch.region, state.fetch.type_name)
 
     def _notify(self, run: _Run, event: str, region: str, *args: Any) -> None:
         listener = run.listener

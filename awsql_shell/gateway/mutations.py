@@ -33,9 +33,8 @@ from awsql_shell.gateway.errors import (
     error_message,
     is_credentials_problem,
 )
-from awsql_shell.gateway.tasks import MutationCall
+from awsql_shell.gateway.tasks import FINAL_STATUSES, MutationCall
 
-FINAL_STATUSES = frozenset({"SUCCESS", "FAILED", "CANCEL_COMPLETE"})
 # How long an interrupted statement waits for calls already on the wire, to learn their RequestTokens.
 _INTERRUPT_GRACE_SECONDS = 2.0
 _WAIT_POLL_SECONDS = 0.02

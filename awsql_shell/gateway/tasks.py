@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 CREATE, UPDATE, DELETE = "CreateResource", "UpdateResource", "DeleteResource"
+# The OperationStatus values after which a request changes nothing any more.
+FINAL_STATUSES = frozenset({"SUCCESS", "FAILED", "CANCEL_COMPLETE"})
 
 
 @dataclass(frozen=True)
