@@ -338,7 +338,9 @@ def default_registry() -> MetaRegistry:
             ),
             MetaCommand(("\\cache",), "Forget cached results", _cache, args="[clear]", choices=("clear",)),
             MetaCommand(("\\e",), "Edit the last statement in $EDITOR, then run it", _edit_last, args="[TEXT]"),
-            MetaCommand(("\\pager",), "Page output taller than the screen", _toggle_pager, "[on|off]", choices=ON_OFF),
+            MetaCommand(
+                ("\\pager",), "Page output too wide or tall for the screen", _toggle_pager, "[on|off]", choices=ON_OFF
+            ),
         ]
     )
 
