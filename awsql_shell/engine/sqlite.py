@@ -130,9 +130,7 @@ class Engine:
         rows = _restore_booleans(rows, columns, types)
         return Result(columns, rows, types=types)
 
-    def check(
-        self, sql: str, tables: Sequence[MaterializedTable] = (), *, known_columns: Iterable[str] = ()
-    ) -> None:
+    def check(self, sql: str, tables: Sequence[MaterializedTable] = (), *, known_columns: Iterable[str] = ()) -> None:
         """Compile ``sql`` against empty tables of the same columns: a typo fails here, before any API call."""
         empty = [MaterializedTable(table.name, table.columns, []) for table in tables]
         with self._tables(empty):
