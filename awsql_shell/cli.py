@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from awsql_shell import __version__
 from awsql_shell.errors import (
@@ -42,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         "With no -e/-f and a terminal on stdin, opens the interactive shell; otherwise runs SQL in batch.",
     )
     source = parser.add_argument_group("what to run")
-    source.add_argument("-e", "--execute", action="append", metavar="SQL", help="run these statements (repeatable)")
-    source.add_argument("-f", "--file", action="append", metavar="FILE", help="run the statements in FILE (- = stdin)")
+    # Both land in one list, so -e and -f run in the order they were given.
+    source.add_argument(
+        "-e", "--execute", dest="sources", action=_Tagged, metavar="SQL", help="run these statements (repeatable)"
+    )
+    source.add_argument(
+        "-f", "--file", dest="sources", action=_Tagged, metavar="FILE", help="run the statements in FILE (- = stdin)"
+    )
     aws = parser.add_argument_group("where")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
     aws.add_argument("--region", type=_region, help="default region for statements that name none")
@@ -64,6 +69,21 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--continue-on-error", action="store_true", help="run every statement even after a failure")
     parser.add_argument("--version", action="version", version=f"awsql {__version__}")
     return parser
+
+
+class _Tagged(argparse.Action):
+    """Append ``(option, value)`` to a list shared by several options."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        sources = list(getattr(namespace, self.dest, None) or [])
+        sources.append((self.option_strings[-1], values))
+        setattr(namespace, self.dest, sources)
 
 
 def _positive_int(text: str) -> int:
@@ -109,8 +129,12 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
 
 
 def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
-    scripts: list[str] = list(args.execute or [])
-    for name in args.file or []:
+    scripts: list[str] = []
+    for option, value in args.sources or []:
+        if option == "--execute":
+            scripts.append(value)
+            continue
+        name = value
         if name == "-":
             scripts.append(stdin.read())
             continue

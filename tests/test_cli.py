@@ -221,3 +221,10 @@ def test_bad_option_values_are_usage_errors_that_say_why(args: list[str], messag
     run = awsql(*args, "-e", "SELECT 1")
     assert run.returncode == 2
     assert message in run.stderr
+
+
+def test_statements_and_files_run_in_the_order_given(tmp_path: Path) -> None:
+    script = tmp_path / "middle.sql"
+    script.write_text("SELECT 2 AS second;")
+    run = awsql("-e", "SELECT 1 AS first", "-f", str(script), "-e", "SELECT 3 AS third")
+    assert run.stdout == "first\n1\nsecond\n2\nthird\n3\n"
