@@ -121,15 +121,22 @@ class Session:
                 statement = self.prepare(chunk, offset, text)
                 yield Outcome(statement, result=self.execute(statement))
             except AwsqlError as exc:
-                yield Outcome(statement, error=_located(exc, text))
+                # After {{ variable }} substitution, positions count in the substituted statement.
+                substituted = statement is not None and statement.text != chunk
+                yield Outcome(statement, error=_located(exc, statement.text if substituted else text))
         if broken is not None:
             yield Outcome(None, error=broken)
 
     def prepare(self, chunk: str, offset: int = 0, script: str | None = None) -> Statement:
         """Parse one statement, with ``{{ variables }}`` substituted as plain text first."""
         if find_variables(chunk):
-            # Positions now count in the substituted text, so errors show that text.
-            return parse_statement(substitute(chunk, self.settings.variables))
+            try:
+                text = substitute(chunk, self.settings.variables)
+            except AwsqlError as exc:
+                if exc.position is not None and script is not None:
+                    exc.position, exc.statement = exc.position + offset, script  # place it in the user's script
+                raise
+            return parse_statement(text)
         return parse_statement(chunk, offset=offset, script=script)
 
     def execute(self, statement: Statement) -> Result:

@@ -228,3 +228,9 @@ def test_statements_and_files_run_in_the_order_given(tmp_path: Path) -> None:
     script.write_text("SELECT 2 AS second;")
     run = awsql("-e", "SELECT 1 AS first", "-f", str(script), "-e", "SELECT 3 AS third")
     assert run.stdout == "first\n1\nsecond\n2\nthird\n3\n"
+
+
+def test_an_undefined_variable_is_located_in_the_script() -> None:
+    run = awsql("-e", "SELECT 1 AS a;\nSELECT '{{ x }}' AS b")
+    assert run.returncode == 1
+    assert "undefined variable: x (line 2, column 9)" in run.stderr
