@@ -193,7 +193,7 @@ class Session:
         self._check_sql(plan, statement)
         materialized: dict[int, MaterializedTable] = {}
         failures: list[Exception] = []
-        calls = 0
+        fetch_count = 0
         pending = list(plan.tables)
         # Waves: tables whose list needs values from another table's rows wait for that table.
         while pending:
@@ -204,11 +204,11 @@ class Session:
             outcomes = iter(self._fetch([f for t in ready for f in fetches[id(t)]]))
             for table in ready:
                 fetched = [next(outcomes) for _ in fetches[id(table)]]
-                calls += len(fetched)
+                fetch_count += len(fetched)
                 failures.extend(o.error for o in fetched if o.error is not None)
                 materialized[id(table)] = table.materialize(fetched)
             pending = [t for t in pending if id(t) not in materialized]
-        if calls and len(failures) == calls:
+        if fetch_count and len(failures) == fetch_count:
             # Nothing was read: an empty table or a count of 0 would be a made-up answer.
             first = failures[0]
             more = f" (and {len(failures) - 1} more failures)" if len(failures) > 1 else ""
