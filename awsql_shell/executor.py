@@ -33,7 +33,7 @@ from awsql_shell.sql.statements import (
     Statement,
     Update,
 )
-from awsql_shell.sql.variables import find_variables, substitute
+from awsql_shell.sql.variables import find_variables, original_position, substitute
 
 if TYPE_CHECKING:
     from awsql_shell.catalog.regions import DefaultRegion
@@ -121,9 +121,11 @@ class Session:
                 statement = self.prepare(chunk, offset, text)
                 yield Outcome(statement, result=self.execute(statement))
             except AwsqlError as exc:
-                # After {{ variable }} substitution, positions count in the substituted statement.
-                substituted = statement is not None and statement.text != chunk
-                yield Outcome(statement, error=_located(exc, statement.text if substituted else text))
+                if statement is not None and statement.text != chunk and exc.position is not None:
+                    # Found in the substituted statement: point at what the user wrote instead.
+                    local = original_position(chunk, self.settings.variables, exc.position - statement.offset)
+                    exc.position, exc.statement = offset + local, text
+                yield Outcome(statement, error=_located(exc, text))
         if broken is not None:
             yield Outcome(None, error=broken)
 
@@ -136,7 +138,13 @@ class Session:
                 if exc.position is not None and script is not None:
                     exc.position, exc.statement = exc.position + offset, script  # place it in the user's script
                 raise
-            return parse_statement(text)
+            try:
+                return parse_statement(text)
+            except AwsqlError as exc:
+                if exc.position is not None and script is not None:
+                    local = original_position(chunk, self.settings.variables, exc.position)
+                    exc.position, exc.statement = offset + local, script
+                raise
         return parse_statement(chunk, offset=offset, script=script)
 
     def execute(self, statement: Statement) -> Result:

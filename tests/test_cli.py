@@ -234,3 +234,11 @@ def test_an_undefined_variable_is_located_in_the_script() -> None:
     run = awsql("-e", "SELECT 1 AS a;\nSELECT '{{ x }}' AS b")
     assert run.returncode == 1
     assert "undefined variable: x (line 2, column 9)" in run.stderr
+
+
+def test_errors_after_substitution_point_at_the_script_line(tmp_path: Path) -> None:
+    script = tmp_path / "vars.sql"
+    script.write_text("SELECT 1 AS a;\nSELECT '{{ v }}' AS b,\n  nope FROM (SELECT 1 AS x);\n")
+    run = awsql("--var", "v=a longer value", "-f", str(script))
+    assert run.returncode == 1
+    assert "no such column: nope (line 3, column 3)" in run.stderr

@@ -147,3 +147,14 @@ def test_var_option() -> None:
     for bad in ("region", "=x", "1a=b", "a b=c"):
         with pytest.raises(UsageError, match="expected NAME=VALUE"):
             parse_var_option(bad)
+
+
+def test_positions_in_substituted_text_map_back_to_what_was_written() -> None:
+    from awsql_shell.sql.variables import original_position
+
+    text = "SELECT '{{ v }}' AS b, nope"
+    values = {"v": "a much longer value"}
+    substituted = substitute(text, values)
+    assert original_position(text, values, substituted.index("nope")) == text.index("nope")
+    assert original_position(text, values, substituted.index("much")) == text.index("{{")
+    assert original_position(text, values, 3) == 3

@@ -36,6 +36,21 @@ def substitute(text: str, variables: Mapping[str, str]) -> str:
     return _VARIABLE.sub(lambda match: str(variables[match.group(1)]), text)
 
 
+def original_position(text: str, variables: Mapping[str, str], position: int) -> int:
+    """Where a position in ``substitute(text, variables)`` stands in ``text``; inside a substituted value it
+    is the value's ``{{``. Errors found after substitution point at what the user wrote."""
+    shift = 0
+    for match in _VARIABLE.finditer(text):
+        start = match.start() + shift  # where the value begins in the substituted text
+        value = str(variables.get(match.group(1), match.group(0)))
+        if position < start:
+            break
+        if position < start + len(value):
+            return match.start()
+        shift += len(value) - len(match.group(0))
+    return position - shift
+
+
 def parse_var_option(text: str) -> tuple[str, str]:
     """``--var name=value`` or ``\\set``-style ``name=value`` as (name, value)."""
     name, sep, value = text.partition("=")
