@@ -215,7 +215,7 @@ def test_another_provider_is_a_near_miss_with_a_suggestion(catalog: Catalog) -> 
 
 @pytest.mark.parametrize(
     ("identifier", "message"),
-    [("orders-api", "must have 2 parts joined by '|'"), ("", "an empty Identifier")],
+    [("orders-api", "needs 2 parts joined by '|': FunctionName|Qualifier"), ("", "an empty Identifier")],
 )
 def test_identifiers_that_cannot_name_a_resource_fail_before_any_call(
     catalog: Catalog, identifier: str, message: str

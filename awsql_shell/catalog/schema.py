@@ -228,10 +228,8 @@ class ResourceSchema:
         if not value.strip():
             raise ValidationError(f"an empty Identifier names no {self.type_name}")
         if parts > 1 and not value.lstrip().startswith("{") and len(value.split("|")) != parts:
-            form = "|".join(f"<{column_name(p.split('/', 1)[0])}>" for p in self.primary_identifier)
-            raise ValidationError(
-                f"Identifier '{value}' of {self.type_name} must have {parts} parts joined by '|': {form}"
-            )
+            form = "|".join(self.primary_identifier)
+            raise ValidationError(f"Identifier '{value}' of {self.type_name} needs {parts} parts joined by '|': {form}")
 
     def has_column(self, typed: str) -> bool:
         try:

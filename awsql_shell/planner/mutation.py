@@ -621,18 +621,10 @@ def _identifier(target: MutationTarget, literal: Literal, statement: Statement) 
     try:
         target.schema.check_identifier(text)
     except ValidationError as exc:
-        raise _error(ValidationError, _identifier_problem(target, text, exc), statement, literal.span) from None
+        # In the terms of the statement: the table as typed rather than the CloudFormation type.
+        message = exc.message.replace(target.type_name, target.id)
+        raise _error(ValidationError, message, statement, literal.span) from None
     return text
-
-
-def _identifier_problem(target: MutationTarget, text: str, problem: ValidationError) -> str:
-    """The schema's objection in the terms of the statement: the table as typed, the parts as Cloud Control
-    joins them (its property names, in primary identifier order)."""
-    parts = target.schema.primary_identifier
-    if len(parts) > 1 and text.strip():
-        names = "|".join(parts)
-        return f"Identifier '{text}' of {target.id} needs {len(parts)} parts joined by '|': {names}"
-    return problem.message.replace(target.type_name, target.id)
 
 
 def targets_query_text(target: MutationTarget, statement: Update | Delete) -> str:

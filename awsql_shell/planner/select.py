@@ -317,7 +317,7 @@ def _plan_table(
     schema = catalog.schema(entry.type_name)
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
-        _check_identifiers(schema, predicates, statement)
+        _check_identifiers(schema, entry.id, predicates, statement)
         fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
     else:
         entry.require("list", "SELECT without Identifier")
@@ -379,7 +379,7 @@ def _plan_raw(
     return TablePlan(ref, name, ",".join(type_names), RAW_COLUMNS, (), fetches, raw=True)
 
 
-def _check_identifiers(schema: Any, predicates: Sequence[Comparison], statement: Select) -> None:
+def _check_identifiers(schema: Any, resource_id: str, predicates: Sequence[Comparison], statement: Select) -> None:
     """An Identifier that cannot name a resource of the type fails here, not as a warning from AWS."""
     for comparison in predicates:
         if fold(comparison.column.name) == "identifier":
@@ -387,7 +387,8 @@ def _check_identifiers(schema: Any, predicates: Sequence[Comparison], statement:
                 try:
                     schema.check_identifier(str(literal.value))
                 except ValidationError as exc:
-                    raise ValidationError(exc.message, position=statement.offset + literal.span.start) from None
+                    message = exc.message.replace(schema.type_name, resource_id)
+                    raise ValidationError(message, position=statement.offset + literal.span.start) from None
 
 
 def _identifiers(predicates: Sequence[Comparison]) -> list[str] | None:
