@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 SANDBOX_REGION = "us-east-1"
 UNCUT_WIDTH = 100_000
+TERMINAL_FALLBACK_WIDTH = 80
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -274,14 +275,19 @@ def _timing_line(session: Session, elapsed: float) -> str:
 
 
 def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:
-    """The terminal's width; in a file or pipe, $COLUMNS or wide enough that nothing is cut."""
+    """The terminal's width; in a file or pipe, $COLUMNS or wide enough that nothing is cut. A terminal
+    that reports no size (a pty nobody sized) counts as $COLUMNS or 80 columns."""
+    terminal = False
     try:
-        if stream.isatty():
-            return os.get_terminal_size(stream.fileno()).columns
+        terminal = stream.isatty()
+        if terminal and (columns := os.get_terminal_size(stream.fileno()).columns) > 0:
+            return columns
     except (OSError, ValueError):
         pass
     columns = environ.get("COLUMNS", "")
-    return int(columns) if columns.isdigit() and int(columns) > 0 else UNCUT_WIDTH
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return TERMINAL_FALLBACK_WIDTH if terminal else UNCUT_WIDTH
 
 
 if __name__ == "__main__":

@@ -242,3 +242,24 @@ def test_errors_after_substitution_point_at_the_script_line(tmp_path: Path) -> N
     run = awsql("--var", "v=a longer value", "-f", str(script))
     assert run.returncode == 1
     assert "no such column: nope (line 3, column 3)" in run.stderr
+
+
+def test_a_terminal_that_reports_no_size_still_gets_readable_tables() -> None:
+    import pty
+
+    controller, terminal = pty.openpty()  # a fresh pty reports 0 columns until someone sizes it
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("AWS", "COLUMNS"))}
+    environment["NO_COLOR"] = "1"
+    with open(terminal, "w") as stdout:
+        run = subprocess.run(
+            [*AWSQL, "-o", "table", "-e", "SELECT 'orders-api' AS function_name, 128 AS memory_size"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=environment,
+            timeout=60,
+        )
+    output = os.read(controller, 65536).decode()
+    os.close(controller)
+    assert run.returncode == 0
+    assert "orders-api" in output and "128" in output and "…" not in output

@@ -286,9 +286,10 @@ def render_table(result: Result, out: TextIO, options: RenderOptions) -> None:
 
 def _terminal_width(out: TextIO) -> int:
     try:
-        return os.get_terminal_size(out.fileno()).columns
+        columns = os.get_terminal_size(out.fileno()).columns
     except (AttributeError, OSError, ValueError):
         return DEFAULT_WIDTH
+    return columns if columns > 0 else DEFAULT_WIDTH  # a pty nobody sized reports 0
 
 
 # -- expanded: one field per line ------------------------------------------------------------
