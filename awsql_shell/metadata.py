@@ -327,6 +327,9 @@ def describe(catalog: Catalog, statement: Describe) -> Result:
 
 
 def show_insert(catalog: Catalog, statement: ShowInsert) -> Result:
+    if cloud_control.is_cloud_control(statement.resource):
+        view = _cloud_control_view(statement, statement.resource)
+        raise UnsupportedError(f"{view} is a read-only view of Cloud Control; INSERT into awscc.<service>.<resource>")
     with _located(statement, statement.resource):
         resolved = catalog.resolve_resource(statement.resource)
         entry = resolved.entry

@@ -356,3 +356,11 @@ def test_the_cloud_control_views_can_be_found_and_described(catalog: Catalog) ->
         run_metadata(
             catalog, Describe(text="DESCRIBE awscc.cloud_control.resourcez", resource="awscc.cloud_control.resourcez")
         )
+
+
+def test_show_insert_into_a_cloud_control_view_says_it_is_read_only(catalog: Catalog) -> None:
+    statement = ShowInsert(
+        text="SHOW INSERT INTO awscc.cloud_control.resources", resource="awscc.cloud_control.resources"
+    )
+    with pytest.raises(UnsupportedError, match="read-only view of Cloud Control"):
+        run_metadata(catalog, statement)

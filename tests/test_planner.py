@@ -224,3 +224,17 @@ def test_identifiers_that_cannot_name_a_resource_fail_before_any_call(
     with pytest.raises(ValidationError, match=message) as caught:
         plan(catalog, sql)
     assert caught.value.position == sql.rindex("'", 0, len(sql) - 1)
+
+
+def test_raw_listing_of_a_type_that_needs_a_parameter_points_to_the_typed_view(catalog: Catalog) -> None:
+    sql = (
+        "SELECT * FROM awscc.cloud_control.resources "
+        "WHERE region = 'us-east-1' AND TypeName = 'AWS::Lambda::EventInvokeConfig'"
+    )
+    with pytest.raises(ValidationError, match=r"SELECT from awscc\.lambda\.event_invoke_configs instead"):
+        plan(catalog, sql)
+
+
+def test_type_names_forgive_case_like_every_other_name(catalog: Catalog) -> None:
+    sql = "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName = 'aws::s3::bucket'"
+    assert [f.type_name for f in plan(catalog, sql).fetches] == ["AWS::S3::Bucket"]

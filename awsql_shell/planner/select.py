@@ -365,7 +365,7 @@ def _plan_raw(
     type_names = [str(v) for c in predicates if fold(c.column.name) == "typename" for v in _values(c)]
     if not type_names:
         raise ValidationError(f"{view} needs TypeName = 'AWS::Service::Type' in WHERE")
-    entries = [catalog.entry(type_name) for type_name in type_names]
+    entries = [_type_entry(catalog, type_name, c) for c in predicates for type_name in _typed_names(c)]
     if view == cloud_control.RESOURCE and identifiers is None:
         raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {cloud_control.RESOURCES} to list)")
     fetches = []
@@ -375,8 +375,26 @@ def _plan_raw(
             fetches.append(Fetch(region, entry.type_name, identifiers=tuple(identifiers)))
         else:
             entry.require("list", "ListResources")
+            needed = catalog.schema(entry.type_name).list_required
+            if needed:
+                raise ValidationError(
+                    f"{entry.type_name} can only be listed with {', '.join(needed)} in its ResourceModel, which "
+                    f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
+                )
             fetches.append(Fetch(region, entry.type_name))
-    return TablePlan(ref, name, ",".join(type_names), RAW_COLUMNS, (), fetches, raw=True)
+    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), fetches, raw=True)
+
+
+def _typed_names(comparison: Comparison) -> list[str]:
+    return [str(v) for v in _values(comparison)] if fold(comparison.column.name) == "typename" else []
+
+
+def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> ResourceEntry:
+    """TypeName forgives case, like every other name (``aws::s3::bucket``)."""
+    try:
+        return catalog.resolve_resource(typed).entry if "::" in typed else catalog.entry(typed)
+    except AwsqlError as exc:
+        raise type(exc)(exc.message, position=comparison.values[0].span.start) from None
 
 
 def _check_identifiers(schema: Any, resource_id: str, predicates: Sequence[Comparison], statement: Select) -> None:
