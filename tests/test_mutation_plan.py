@@ -389,10 +389,13 @@ def test_identifier_and_region_name_the_targets_without_reading_anything(catalog
 def test_other_predicates_narrow_named_targets_or_need_confirmation(catalog: Catalog) -> None:
     narrowed = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' AND maximum_retry_attempts > 1")
     assert narrowed.named and not narrowed.only_identifiers
-    for where in ("function_name = 'a'", "Identifier = 'a|b' OR Identifier = 'c|d'", "region = 'us-east-1'"):
+    for where in ("function_name = 'a'", "Identifier = 'a|b' OR function_name = 'c'", "region = 'us-east-1'"):
         found = targets(catalog, f"DELETE FROM {EIC} WHERE {where}")
         assert not found.named and not found.only_identifiers, where
     assert not targets(catalog, "DELETE FROM awscc.logs.log_groups").named
+    # An OR of Identifier equalities names its targets exactly, like Identifier IN (...).
+    either = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' OR Identifier = 'c|d'")
+    assert either.named and either.identifiers == ("a|b", "c|d")
 
 
 def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:

@@ -401,9 +401,12 @@ def test_other_conjuncts_stay_sql_but_are_counted() -> None:
 def test_top_level_or_makes_where_not_simple() -> None:
     scope = scope_of("SELECT * FROM t WHERE region = 'a' AND Identifier = 'x' OR Identifier = 'y'")
     assert (scope.where, scope.where_is_simple, scope.where_conjuncts) == ((), False, 1)
-    scope = scope_of("SELECT * FROM t WHERE region = 'a' AND (Identifier = 'x' OR Identifier = 'y')")
+    scope = scope_of("SELECT * FROM t WHERE region = 'a' AND (Identifier = 'x' OR name = 'y')")
     assert where_of(scope) == [(None, "region", "=", ["a"])]
     assert scope.where_is_simple and scope.where_conjuncts == 2
+    # An OR of equalities on one column is an IN, and stays a simple conjunct.
+    scope = scope_of("SELECT * FROM t WHERE region = 'a' AND (Identifier = 'x' OR Identifier = 'y')")
+    assert where_of(scope) == [(None, "region", "=", ["a"]), (None, "Identifier", "in", ["x", "y"])]
 
 
 def test_parenthesized_and_is_looked_into() -> None:
@@ -742,3 +745,15 @@ def test_absurd_nesting_is_an_error_not_a_crash() -> None:
     assert isinstance(parse_statement("SELECT " + "(SELECT " * 99 + "1" + ")" * 99), Select)
     deep = "SELECT " + "(" * 101 + "1" + ")" * 101
     assert error(deep) == "parentheses nested more than 100 deep (line 1, column 108)"
+
+
+def test_an_or_of_equalities_on_one_column_is_one_in_comparison() -> None:
+    text = "SELECT * FROM awscc.s3.buckets WHERE (region = 'a' OR region IN ('b', 'c')) AND bucket_name LIKE 'x%'"
+    (scope,) = parse_statement(text).scopes
+    (comparison,) = scope.where
+    assert (comparison.column.name, comparison.operator) == ("region", "in")
+    assert [v.value for v in comparison.values] == ["a", "b", "c"]
+    assert text[comparison.span.start : comparison.span.end] == "(region = 'a' OR region IN ('b', 'c'))"
+    assert scope.where_conjuncts == 2
+    mixed = parse_statement("SELECT * FROM t WHERE region = 'a' OR name = 'b'").scopes[0]
+    assert mixed.where == () and not mixed.where_is_simple

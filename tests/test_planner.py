@@ -162,11 +162,11 @@ def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> 
 @pytest.mark.parametrize(
     "where",
     [
-        "region = 'us-east-1' OR region = 'eu-west-1'",
+        "region = 'us-east-1' OR bucket_name = 'eu-west-1'",
         "NOT region = 'us-east-1'",
         "region != 'us-east-1'",
         "region = (SELECT 'eu-west-1')",
-        "region = 'us-east-1' AND (Identifier = 'a' OR Identifier = 'b')",
+        "region = 'us-east-1' AND (Identifier = 'a' OR bucket_name = 'b')",
         "Identifier LIKE 'a%' AND region = 'us-east-1'",
     ],
 )
@@ -238,3 +238,17 @@ def test_raw_listing_of_a_type_that_needs_a_parameter_points_to_the_typed_view(c
 def test_type_names_forgive_case_like_every_other_name(catalog: Catalog) -> None:
     sql = "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName = 'aws::s3::bucket'"
     assert [f.type_name for f in plan(catalog, sql).fetches] == ["AWS::S3::Bucket"]
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "region = 'us-east-1' OR region = 'eu-west-1'",
+        "(region = 'us-east-1' OR region IN ('eu-west-1')) AND (Identifier = 'a' OR Identifier = 'b')",
+    ],
+)
+def test_or_of_equalities_on_one_column_reads_like_in(catalog: Catalog, where: str) -> None:
+    planned = plan(catalog, f"SELECT * FROM awscc.s3.buckets WHERE {where}")
+    assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
+    if "Identifier" in where:
+        assert {f.identifiers for f in planned.fetches} == {("a", "b")}

@@ -229,8 +229,51 @@ def flat_conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
     return flat, False
 
 
+def disjuncts(nodes: list[Node]) -> list[list[Node]]:
+    """The top-level OR-ed parts of an expression (one part when it has no top-level OR)."""
+    parts: list[list[Node]] = [[]]
+    case_depth = 0
+    for node in nodes:
+        if node.kind == WORD:
+            word = node.up  # type: ignore[union-attr]
+            if word == "CASE":
+                case_depth += 1
+            elif word == "END" and case_depth:
+                case_depth -= 1
+            elif word == "OR" and case_depth == 0:
+                parts.append([])
+                continue
+        parts[-1].append(node)
+    return parts
+
+
+def any_of(nodes: list[Node], context: Context) -> Comparison | None:
+    """``col = 'a' OR col = 'b'`` (or with IN lists) on one column is ``col IN ('a', 'b')``."""
+    parts = disjuncts(nodes)
+    if len(parts) < 2 or any(not part for part in parts):
+        return None
+    found = [comparison(part, context) for part in parts]
+    if any(c is None for c in found):
+        return None
+    first = found[0]
+    assert first is not None
+
+    def key(c: Comparison) -> tuple[str, str]:
+        return ((c.column.qualifier or "").lower(), c.column.name.replace("_", "").lower())
+
+    if any(key(c) != key(first) for c in found if c is not None):
+        return None
+    values = tuple(value for c in found if c is not None for value in c.values)
+    return Comparison(first.column, "in", values, context.span(nodes[0], nodes[-1]))
+
+
 def comparison(part: list[Node], context: Context) -> Comparison | None:
-    """The simple comparison one conjunct is: ``[q.]col = lit``, ``lit = [q.]col``, ``[q.]col IN (lit, ...)``."""
+    """The simple comparison one conjunct is: ``[q.]col = lit``, ``lit = [q.]col``, ``[q.]col IN (lit, ...)``,
+    or, parenthesized, an OR of those on one column."""
+    if len(part) == 1 and isinstance(part[0], Group) and not is_subquery(part[0]):
+        inner = any_of(part[0].items, context)
+        if inner is not None:
+            return Comparison(inner.column, inner.operator, inner.values, context.span(part[0]))
     span = context.span(part[0], part[-1])
     column = column_at(part, 0, context)
     if column is not None:
@@ -286,7 +329,8 @@ class Where:
 def analyze_where(nodes: list[Node], context: Context) -> Where:
     parts, has_or = flat_conjuncts(nodes)
     if has_or:
-        return Where((), False, 1)
+        alternatives = any_of(nodes, context)
+        return Where((alternatives,), True, 1) if alternatives is not None else Where((), False, 1)
     found_comparisons = [c for part in parts if (c := comparison(part, context)) is not None]
     return Where(tuple(found_comparisons), True, len(parts), equalities(nodes, context))
 
