@@ -132,7 +132,8 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             plan = _plan_table(ref, next(names), scope, predicates[id(ref)], regions, statement, catalog)
             sources = _implicit_sources(plan, regions, statement, catalog, names)
             if plan.joined is not None and plan.joined.implicit:
-                notices.append(f"{ref.name} is listed per resource of another type: {plan.joined.describe()}")
+                listed = catalog.resolve_resource(ref.name).id
+                notices.append(f"{listed} is listed per resource of another type: {plan.joined.describe()}")
             tables.extend([*sources, plan])
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
