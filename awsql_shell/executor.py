@@ -16,20 +16,15 @@ from typing import TYPE_CHECKING, Any
 from awsql_shell.catalog import Catalog, default_catalog, naming
 from awsql_shell.engine.sqlite import SqliteError
 from awsql_shell.errors import AwsqlError, UnsupportedError, ValidationError
+from awsql_shell.metadata import METADATA_STATEMENTS, run_metadata
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement, split_script
 from awsql_shell.sql.statements import (
     Delete,
-    Describe,
     Explain,
     Insert,
     Select,
-    ShowInsert,
-    ShowMethods,
-    ShowProviders,
-    ShowResources,
-    ShowServices,
     Statement,
     Update,
 )
@@ -43,8 +38,6 @@ if TYPE_CHECKING:
     from awsql_shell.gateway import Gateway
     from awsql_shell.gateway.tasks import Fetch, FetchResult
     from awsql_shell.planner.select import SelectPlan, TablePlan
-
-_METADATA = (ShowProviders, ShowServices, ShowResources, ShowMethods, Describe, ShowInsert)
 
 
 @dataclass
@@ -153,9 +146,7 @@ class Session:
             self._gateway.reset_stats()
         if isinstance(statement, Explain):
             return self.explain(statement.statement)
-        if isinstance(statement, _METADATA):
-            from awsql_shell.metadata import run_metadata
-
+        if isinstance(statement, METADATA_STATEMENTS):
             return run_metadata(self.catalog, statement)
         if isinstance(statement, Select):
             return self._select(statement)
@@ -172,7 +163,7 @@ class Session:
             plan = self.plan(statement)
             self._check_sql(plan, statement)
             return explain_select(plan)
-        if isinstance(statement, _METADATA):
+        if isinstance(statement, METADATA_STATEMENTS):
             from awsql_shell.planner.explain import EXPLAIN_COLUMNS
 
             return Result.of(EXPLAIN_COLUMNS, [("1", "catalog", "", "", "answered from the local catalog, no call")])

@@ -398,10 +398,6 @@ def _cloud_control_methods(statement: ShowMethods) -> list[tuple[str, ...]]:
     return [(name, "SELECT", params, permission, view.rsplit(".", 1)[1], "")]
 
 
-def is_metadata(statement: Statement) -> bool:
-    return type(statement) in _RUNNERS
-
-
 def run_metadata(catalog: Catalog, statement: Statement) -> Result:
     """Answer a SHOW or DESCRIBE statement from the catalog; unknown names raise with did-you-mean."""
     runner = _RUNNERS.get(type(statement))

@@ -115,10 +115,6 @@ class Catalog:
             grouped.setdefault(entry.service, []).append(entry)
         return {name: sorted(entries, key=lambda e: e.resource) for name, entries in sorted(grouped.items())}
 
-    @cached_property
-    def _by_id(self) -> dict[str, ResourceEntry]:
-        return {entry.id: entry for entry in self._entries.values()}
-
     def services(self) -> list[Service]:
         return [Service(name, len(entries)) for name, entries in self._by_service.items()]
 
@@ -131,9 +127,6 @@ class Catalog:
         except KeyError:
             hint = did_you_mean(type_name, self._entries, key=naming.fold)
             raise UnknownNameError(f"unknown resource type '{type_name}'{hint}") from None
-
-    def by_id(self, resource_id: str) -> ResourceEntry:
-        return self._by_id[resource_id]
 
     # -- forgiving resolution --------------------------------------------------------------
 

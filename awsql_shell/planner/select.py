@@ -105,10 +105,6 @@ class SelectPlan:
         """Every column the statement's tables have, for did-you-mean on a mistyped one."""
         return [name for table in self.tables for name, _ in table.columns]
 
-    @property
-    def is_local(self) -> bool:
-        return not self.tables
-
 
 def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegion) -> SelectPlan:
     tables: list[TablePlan] = []

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -117,6 +118,8 @@ class Shell:
 
     def run(self) -> int:
         self.output.say(f"awsql {__version__}: type \\? for help, end statements with ';', Ctrl-D to quit.")
+        # The completion indexes are built while the user reads the banner, not on their first Tab.
+        threading.Thread(target=self.completer.prime, name="awsql-completion-index", daemon=True).start()
         while True:
             try:
                 text = self.prompt.prompt()
