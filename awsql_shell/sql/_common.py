@@ -182,13 +182,10 @@ def column_at(nodes: list[Node], index: int, context: Context) -> tuple[ColumnRe
     return ColumnRef(qualifier, names[-1], context.span(parts[0], parts[-1])), cursor
 
 
-def conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
-    """The top-level AND-ed parts of an expression, and whether it has a top-level OR.
-
-    The AND of ``BETWEEN a AND b`` and the ANDs inside ``CASE ... END`` do not split.
-    """
+def _split_top_level(nodes: list[Node], separator: str) -> list[list[Node]]:
+    """Split an expression at a top-level AND or OR; the AND of ``BETWEEN a AND b`` and words inside
+    ``CASE ... END`` do not split."""
     parts: list[list[Node]] = [[]]
-    has_or = False
     case_depth = 0
     pending_between = 0
     for node in nodes:
@@ -201,16 +198,20 @@ def conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
             elif case_depth == 0:
                 if word == "BETWEEN":
                     pending_between += 1
-                elif word == "AND":
-                    if pending_between:
+                elif word == separator:
+                    if separator == "AND" and pending_between:
                         pending_between -= 1
                     else:
                         parts.append([])
                         continue
-                elif word == "OR":
-                    has_or = True
         parts[-1].append(node)
-    return [part for part in parts if part], has_or
+    return parts
+
+
+def conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
+    """The top-level AND-ed parts of an expression, and whether it has a top-level OR."""
+    parts = _split_top_level(nodes, "AND")
+    return [part for part in parts if part], len(disjuncts(nodes)) > 1
 
 
 def flat_conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
@@ -231,20 +232,7 @@ def flat_conjuncts(nodes: list[Node]) -> tuple[list[list[Node]], bool]:
 
 def disjuncts(nodes: list[Node]) -> list[list[Node]]:
     """The top-level OR-ed parts of an expression (one part when it has no top-level OR)."""
-    parts: list[list[Node]] = [[]]
-    case_depth = 0
-    for node in nodes:
-        if node.kind == WORD:
-            word = node.up  # type: ignore[union-attr]
-            if word == "CASE":
-                case_depth += 1
-            elif word == "END" and case_depth:
-                case_depth -= 1
-            elif word == "OR" and case_depth == 0:
-                parts.append([])
-                continue
-        parts[-1].append(node)
-    return parts
+    return _split_top_level(nodes, "OR")
 
 
 def any_of(nodes: list[Node], context: Context) -> Comparison | None:
