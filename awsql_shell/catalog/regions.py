@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from awsql_shell.errors import ValidationError
+
 REGIONS: tuple[str, ...] = (
     "af-south-1",
     "ap-east-1",
@@ -65,6 +67,14 @@ class DefaultRegion:
 
     name: str | None
     source: str = ""
+
+    def required(self, subject: str, how: str) -> str:
+        """The region, or the error that says every way to give one (``how`` names the statement's own)."""
+        if self.name is None:
+            raise ValidationError(
+                f"no region for {subject}: {how}, pass --region, or set AWS_REGION / a region in your AWS profile"
+            )
+        return self.name
 
 
 def default_region(

@@ -174,12 +174,8 @@ def _region(value: Any, statement: Statement, span: Span | None, where: str) -> 
 
 
 def _default(default_region: DefaultRegion, target: MutationTarget) -> str:
-    if default_region.name is None:
-        raise ValidationError(
-            f"no region for {target.id}: give it (a region column in INSERT, WHERE region = '...' in UPDATE and "
-            "DELETE), pass --region, or set AWS_REGION / a region in your AWS profile"
-        )
-    return default_region.name
+    how = "give it (a region column in INSERT, WHERE region = '...' in UPDATE and DELETE)"
+    return default_region.required(target.id, how)
 
 
 def default_region_notice(verb: str, default_region: DefaultRegion) -> str:

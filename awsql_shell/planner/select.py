@@ -123,7 +123,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             _refuse_unread_parameters(ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], statement)
             regions = named[id(ref)]
             if regions is None:
-                regions = [_default_region(ref, default_region)]
+                regions = [default_region.required(ref.name, "add WHERE region = '...' (or region IN (...))")]
                 used_default_region = True
             plan = _plan_table(ref, next(names), scope, predicates[id(ref)], regions, statement, catalog)
             sources = _implicit_sources(plan, regions, statement, catalog, names)
@@ -282,15 +282,6 @@ def _refuse_unread_parameters(
             "rest of WHERE",
             position=statement.offset + column.span.start,
         )
-
-
-def _default_region(ref: TableRef, default: DefaultRegion) -> str:
-    if default.name is None:
-        raise ValidationError(
-            f"no region for {ref.name}: add WHERE region = '...' (or region IN (...)), "
-            "pass --region, or set AWS_REGION / a region in your AWS profile"
-        )
-    return default.name
 
 
 def _plan_table(
