@@ -31,7 +31,7 @@ from awsql_shell.errors import (
     did_you_mean,
 )
 from awsql_shell.gateway.tasks import CREATE, DELETE, UPDATE, MutationCall
-from awsql_shell.sql.statements import Delete, Insert, Literal, Select, Span, Statement, Update
+from awsql_shell.sql.statements import ColumnRef, Delete, Insert, Literal, Select, Span, Statement, Update
 
 # RETURNING may also name the region the call went to (not a ProgressEvent field, so not in *).
 REGION_FIELD = "region"
@@ -314,6 +314,15 @@ def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth
 # -- INSERT ------------------------------------------------------------------------------------------
 
 
+def _column(target: MutationTarget, ref: ColumnRef, statement: Statement) -> Column:
+    """A column named in INSERT or SET, its errors in the statement's terms and at its position."""
+    try:
+        return target.schema.column(ref.name)
+    except (UnknownNameError, AmbiguousNameError) as exc:
+        message = exc.message.replace(f"in {target.schema.type_name}", f"in {target.id}")
+        raise _error(type(exc), message, statement, ref.span) from None
+
+
 def insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
     """Resolve the column list: unknown, read-only and repeated columns and missing required ones are errors."""
     schema = target.schema
@@ -321,11 +330,7 @@ def insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
     seen: dict[str, str] = {}
     region_index = None
     for index, ref in enumerate(statement.columns):
-        try:
-            column = schema.column(ref.name)
-        except (UnknownNameError, AmbiguousNameError) as exc:
-            message = exc.message.replace(f"in {schema.type_name}", f"in {target.id}")
-            raise _error(type(exc), message, statement, ref.span) from None
+        column = _column(target, ref, statement)
         if column.property in seen:
             raise _error(
                 ValidationError,
@@ -428,11 +433,7 @@ def patch_document(
     seen: dict[str, str] = {}
     for assignment in statement.assignments:
         ref = assignment.column
-        try:
-            column = schema.column(ref.name)
-        except (UnknownNameError, AmbiguousNameError) as exc:
-            message = exc.message.replace(f"in {schema.type_name}", f"in {target.id}")
-            raise _error(type(exc), message, statement, ref.span) from None
+        column = _column(target, ref, statement)
         if column.property in seen:
             raise _error(ValidationError, f"{_label(column)} is set twice", statement, ref.span)
         seen[column.property] = ref.name
