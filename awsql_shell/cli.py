@@ -22,14 +22,14 @@ from awsql_shell.errors import (
     EXIT_STATEMENT,
     EXIT_USAGE,
     AwsqlError,
+    Interrupted,
     UsageError,
     describe,
-    did_you_mean,
 )
 from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, OUTPUT_FORMATS, Settings
 
 if TYPE_CHECKING:
-    from awsql_shell.executor import Session
+    from awsql_shell.result import Result
 
 SANDBOX_REGION = "us-east-1"
 UNCUT_WIDTH = 100_000
@@ -56,7 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     aws.add_argument("--endpoint-url", help="send every Cloud Control call to this endpoint")
     aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
     out = parser.add_argument_group("output")
-    out.add_argument("-o", "--output", choices=OUTPUT_FORMATS, help="default: table on a terminal, csv when piped")
+    out.add_argument(
+        "-o",
+        "--output",
+        type=_output_format,
+        metavar="{" + ",".join(OUTPUT_FORMATS) + "}",
+        help="default: table on a terminal, csv when piped",
+    )
     out.add_argument("-H", "--no-headers", action="store_true", help="omit the header row")
     out.add_argument("--timing", action="store_true", help="print time, API calls, cache hits and retries to stderr")
     run = parser.add_argument_group("behaviour")
@@ -94,11 +100,21 @@ def _positive_int(text: str) -> int:
 
 
 def _region(text: str) -> str:
-    from awsql_shell.catalog.regions import REGIONS, is_region
+    from awsql_shell.catalog.regions import check_region
 
-    if not is_region(text):
-        raise argparse.ArgumentTypeError(f"unknown region '{text}'{did_you_mean(text, REGIONS, key=str.lower)}")
-    return text
+    try:
+        return check_region(text)
+    except AwsqlError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def _output_format(text: str) -> str:
+    from awsql_shell.render import output_format
+
+    try:
+        return output_format(text)
+    except AwsqlError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
@@ -207,8 +223,8 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
-    from awsql_shell.executor import Session
-    from awsql_shell.render import render
+    from awsql_shell.render import lines_after_rows, lines_before_rows, render, render_messages
+    from awsql_shell.session import Session
 
     session = Session(settings)
     if stderr.isatty():
@@ -217,6 +233,11 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
         session.progress = ProgressLine(stderr)
     fmt = settings.output or ("table" if stdout.isatty() else "csv")
     width = _table_width(stdout, os.environ)
+
+    def show(result: Result) -> None:
+        render(result, stdout, fmt=fmt, headers=settings.headers, color=settings.color, width=width)
+        stdout.flush()
+
     exit_code = EXIT_OK
     try:
         for script in scripts:
@@ -224,15 +245,7 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
             for outcome in session.execute_script(script):
                 if outcome.error is not None:
                     if outcome.error.result is not None:
-                        render(
-                            outcome.error.result,
-                            stdout,
-                            fmt=fmt,
-                            headers=settings.headers,
-                            color=settings.color,
-                            width=width,
-                        )
-                        stdout.flush()
+                        show(outcome.error.result)
                     print(f"ERROR: {describe(outcome.error)}", file=stderr)
                     exit_code = exit_code or outcome.error.exit_code
                     if not settings.continue_on_error:
@@ -240,21 +253,18 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
                     continue
                 result = outcome.result
                 assert result is not None
-                for notice in result.notices:
-                    print(f"NOTICE: {notice}", file=stderr)
-                render(result, stdout, fmt=fmt, headers=settings.headers, color=settings.color, width=width)
-                stdout.flush()
-                for warning in result.warnings:
-                    print(f"WARNING: {warning}", file=stderr)
-                if result.status:
-                    print(result.status, file=stderr)
+                render_messages(lines_before_rows(result), stderr, color=settings.color)
+                show(result)
+                render_messages(lines_after_rows(result), stderr, color=settings.color)
                 if result.partial:
                     exit_code = exit_code or EXIT_PARTIAL
                 if settings.timing:
-                    print(_timing_line(session, time.perf_counter() - started), file=stderr)
+                    print(session.timing_line(time.perf_counter() - started), file=stderr)
                 started = time.perf_counter()
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as interrupted:
         session.cancel.set()
+        for line in interrupted.report() if isinstance(interrupted, Interrupted) else []:
+            print(line, file=stderr)
         print("interrupted", file=stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
@@ -263,15 +273,6 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
         os.dup2(devnull, sys.stdout.fileno())
         return exit_code
     return exit_code
-
-
-def _timing_line(session: Session, elapsed: float) -> str:
-    if session.gateway_if_started is None:
-        return f"time: {elapsed:.3f} s, API calls: 0"
-    stats = session.gateway_if_started.stats
-    return (
-        f"time: {elapsed:.3f} s, API calls: {stats.api_calls}, cache hits: {stats.cache_hits}, retries: {stats.retries}"
-    )
 
 
 def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:

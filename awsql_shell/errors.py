@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from awsql_shell.result import Result
@@ -16,6 +16,9 @@ EXIT_USAGE = 2
 EXIT_CREDENTIALS = 3
 EXIT_PARTIAL = 4
 EXIT_INTERRUPTED = 130
+
+
+_Error = TypeVar("_Error", bound="AwsqlError")
 
 
 class AwsqlError(Exception):
@@ -33,6 +36,15 @@ class AwsqlError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+    def at(self: _Error, position: int | None, statement: str | None = None) -> _Error:
+        """This error placed at ``position`` (in ``statement``, when given), for ``raise error.at(...)``:
+        the one way an error is moved to where the user's text went wrong. ``None`` leaves it where it is."""
+        if position is not None:
+            self.position = position
+            if statement is not None:
+                self.statement = statement
+        return self
 
 
 class SqlSyntaxError(AwsqlError):
@@ -53,6 +65,14 @@ class UnsupportedError(AwsqlError):
 
 class ValidationError(AwsqlError):
     """A statement that names real things but asks for something invalid."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a statement part way; ``report`` says what had already happened (requests that go on
+    in AWS), for the face (CLI or shell) to show: the library itself never prints."""
+
+    def report(self) -> list[str]:
+        return []
 
 
 class UsageError(AwsqlError):

@@ -135,7 +135,7 @@ def boto3_threads(url: str) -> float:
 
 
 def awsql_runs(url: str) -> tuple[float, float, int]:
-    from awsql_shell.executor import Session
+    from awsql_shell.session import Session
     from awsql_shell.settings import Settings
 
     session = Session(Settings(endpoint_url=url, max_concurrency=CONCURRENCY))

@@ -90,7 +90,7 @@ def test_unreadable_file_is_a_usage_error(tmp_path: Path) -> None:
 def test_bad_option_is_a_usage_error() -> None:
     run = awsql("-o", "xml", "-e", "SELECT 1")
     assert run.returncode == 2
-    assert "invalid choice" in run.stderr
+    assert "unknown output format 'xml'" in run.stderr and "choose one of table, json" in run.stderr
 
 
 def test_statement_error_is_one_line_on_stderr_with_position_and_exit_1() -> None:

@@ -15,8 +15,8 @@ import pytest
 
 from awsql_shell.errors import CredentialsError, UnsupportedError
 from awsql_shell.gateway import Gateway
-from awsql_shell.gateway.mutations import MutationInterrupted
-from awsql_shell.gateway.tasks import UPDATE, Fetch, FetchResult, MutationCall
+from awsql_shell.gateway.mutation_send import MutationInterrupted
+from awsql_shell.gateway.vocabulary import UPDATE, Fetch, FetchResult, MutationCall
 from awsql_shell.sandbox import (
     FIXTURE_REGIONS,
     LAMBDA_FUNCTION_NAMES,
@@ -276,9 +276,7 @@ def test_a_type_changed_by_a_request_not_awaited_is_read_afresh_until_the_reques
         # Seen finished through the request view: no status check is needed before the next read.
         (outcome,) = gateway.mutate(_retention(30, groups[0]), wait=False)
         monkeypatch.setattr(slow.service, "clock", lambda: time.time() + 14_400)
-        (status,) = gateway.fetch_all(
-            [Fetch("us-east-1", "requests", identifiers=(outcome.request_token,), requests=True)]
-        )
+        (status,) = gateway.fetch_all([Fetch.requests("us-east-1", "requests", tokens=(outcome.request_token,))])
         assert status.resources[0].properties["OperationStatus"] == "SUCCESS"
         assert gateway.unsettled_requests == 0
         gateway.reset_stats()

@@ -13,7 +13,7 @@ import pytest
 
 from awsql_shell.catalog import Catalog
 from awsql_shell.errors import UnknownNameError, UnsupportedError, describe
-from awsql_shell.metadata import like_matcher, run_metadata
+from awsql_shell.execution.catalog_answers import like_matcher, run_metadata
 from awsql_shell.result import Result
 from awsql_shell.sql.statements import Describe, ShowInsert, ShowMethods, ShowProviders, ShowResources, ShowServices
 

@@ -1,5 +1,6 @@
-"""Mutation planning without AWS: validation, DesiredState and PatchDocument building, targets, and EXPLAIN
-(which must validate like a real run and never build the gateway)."""
+"""Mutation planning without AWS, through ``plan_mutation`` (the one planning path of a run and of EXPLAIN):
+validation, DesiredState and PatchDocument building, targets, and EXPLAIN (which must validate like a real
+run and never build the gateway)."""
 
 from __future__ import annotations
 
@@ -13,24 +14,12 @@ from awsql_shell.catalog import Catalog
 from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS
 from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError, describe
-from awsql_shell.executor import Session
-from awsql_shell.planner.mutation import (
-    MutationTarget,
-    check_patch,
-    desired_resources,
-    insert_layout,
-    literal_rows,
-    patch_document,
-    plan_creates,
-    resolve_target,
-    returning_fields,
-    targets_query_text,
-    where_targets,
-)
+from awsql_shell.planner.mutation_plan import MutationPlan, plan_mutation
 from awsql_shell.result import Result
+from awsql_shell.session import Session
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
-from awsql_shell.sql.statements import Delete, Insert, Select, Update
+from awsql_shell.sql.statements import Delete, Insert, Update
 
 EIC = "awscc.lambda.event_invoke_configs"
 DESTINATION = '{"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:123456789012:dlq"}}'
@@ -92,24 +81,23 @@ def statement(text: str):
     return parse_statement(text)
 
 
-def target_of(catalog: Catalog, text: str) -> tuple[MutationTarget, Insert | Update | Delete]:
+def planned(
+    catalog: Catalog, text: str, default: DefaultRegion = US_EAST, variables: dict[str, str] | None = None
+) -> MutationPlan:
     parsed = statement(text)
     assert isinstance(parsed, Insert | Update | Delete)
-    return resolve_target(catalog, parsed), parsed
+    return plan_mutation(parsed, catalog, default, variables=variables)
 
 
 def creates(catalog: Catalog, text: str, default: DefaultRegion = US_EAST):
-    target, insert = target_of(catalog, text)
-    assert isinstance(insert, Insert)
-    values, spans = literal_rows(insert)
-    layout = insert_layout(target, insert)
-    return plan_creates(target, desired_resources(target, layout, values, default, insert, spans))
+    plan = planned(catalog, text, default)
+    assert plan.read is None, "VALUES rows are planned offline"
+    return plan.calls
 
 
 def patch(catalog: Catalog, text: str, variables: dict[str, str] | None = None):
-    target, update = target_of(catalog, text)
-    assert isinstance(update, Update)
-    return patch_document(target, update, variables)
+    (call,) = planned(catalog, text, variables=variables).calls
+    return call.patch_document
 
 
 def fails(kind: type[AwsqlError], call, *args) -> str:
@@ -231,10 +219,11 @@ def test_errors_point_at_the_offending_value_and_name_the_row(catalog: Catalog) 
 
 
 def test_rows_of_a_query_must_fit_the_column_list(catalog: Catalog) -> None:
-    target, insert = target_of(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) SELECT * FROM t")
-    layout = insert_layout(target, insert)  # type: ignore[arg-type]
-    rows = [("a",), ("b", "extra")]
-    message = fails(ValidationError, desired_resources, target, layout, rows, US_EAST, insert)
+    plan = planned(catalog, "INSERT INTO awscc.logs.log_groups (LogGroupName) SELECT * FROM t")
+    assert plan.read is not None and not plan.calls, "the calls wait for the query's rows"
+    (call,) = plan.calls_for([("a",)])
+    assert call.desired_state == {"LogGroupName": "a"}
+    message = fails(ValidationError, plan.calls_for, [("a",), ("b", "extra")])
     assert message == "row 2: the query gives 2 values but 1 column is listed"
 
 
@@ -261,7 +250,7 @@ def test_region_comes_from_the_row_or_the_default(catalog: Catalog) -> None:
     ],
 )
 def test_targets_must_be_writable_resources(catalog: Catalog, sql: str, kind: type[AwsqlError], expected: str) -> None:
-    assert expected in fails(kind, target_of, catalog, sql)
+    assert expected in fails(kind, planned, catalog, sql)
 
 
 # -- UPDATE ------------------------------------------------------------------------------------------
@@ -352,22 +341,20 @@ def test_the_stackql_generate_patch_document_form_reads_variables(catalog: Catal
     assert "undefined variables: maximum_event_age_in_seconds, maximum_retry_attempts" in message
 
 
-def test_check_patch_keeps_nested_paths(catalog: Catalog) -> None:
-    target = resolve_target(catalog, statement(f"DELETE FROM {EIC} WHERE Identifier = 'a|b'"))  # type: ignore[arg-type]
-    nested = {"op": "add", "path": "/DestinationConfig/OnFailure", "value": {"Destination": "a"}}
-    operations = check_patch(target, [nested])
+def test_a_given_patch_keeps_nested_paths(catalog: Catalog) -> None:
+    nested = json.dumps([{"op": "add", "path": "/DestinationConfig/OnFailure", "value": {"Destination": "a"}}])
+    operations = patch(catalog, f"UPDATE {EIC} SET PatchDocument = '{nested}' WHERE Identifier = 'a|b'")
     assert operations[0]["path"] == "/DestinationConfig/OnFailure"
 
 
 # -- UPDATE and DELETE targets -----------------------------------------------------------------------
 
 
-def targets(catalog: Catalog, text: str, default: DefaultRegion = US_EAST):
-    target, parsed = target_of(catalog, text)
-    assert isinstance(parsed, Update | Delete)
-    query = parse_statement(targets_query_text(target, parsed))
-    assert isinstance(query, Select)
-    return where_targets(target, parsed, default, query)
+def targets(catalog: Catalog, text: str, default: DefaultRegion = US_EAST) -> list[tuple[str, str | None]]:
+    """The (region, Identifier) pairs a statement names, planned without reading anything."""
+    plan = planned(catalog, text, default)
+    assert plan.read is None and not plan.needs_confirmation, "named targets need neither a read nor consent"
+    return [(call.region, call.identifier) for call in plan.calls]
 
 
 def test_identifier_and_region_name_the_targets_without_reading_anything(catalog: Catalog) -> None:
@@ -375,27 +362,41 @@ def test_identifier_and_region_name_the_targets_without_reading_anything(catalog
         catalog,
         f"DELETE FROM {EIC} WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier IN ('a|$LATEST', 'b|$LATEST')",
     )
-    assert found.named and found.only_identifiers and not found.region_defaulted
-    assert found.pairs() == [
+    assert found == [
         ("us-east-1", "a|$LATEST"),
         ("us-east-1", "b|$LATEST"),
         ("eu-west-1", "a|$LATEST"),
         ("eu-west-1", "b|$LATEST"),
     ]
-    defaulted = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|$LATEST'")
-    assert defaulted.region_defaulted and defaulted.pairs() == [("us-east-1", "a|$LATEST")]
+    assert not planned(catalog, f"DELETE FROM {EIC} WHERE region = 'eu-west-1' AND Identifier = 'a|b'").notices
+    defaulted = planned(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|$LATEST'")
+    assert [(c.region, c.identifier) for c in defaulted.calls] == [("us-east-1", "a|$LATEST")]
+    assert defaulted.notices == ("no region in WHERE; using the default region us-east-1 (--region)",)
 
 
 def test_other_predicates_narrow_named_targets_or_need_confirmation(catalog: Catalog) -> None:
-    narrowed = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' AND maximum_retry_attempts > 1")
-    assert narrowed.named and not narrowed.only_identifiers
-    for where in ("function_name = 'a'", "Identifier = 'a|b' OR function_name = 'c'", "region = 'us-east-1'"):
-        found = targets(catalog, f"DELETE FROM {EIC} WHERE {where}")
-        assert not found.named and not found.only_identifiers, where
-    assert not targets(catalog, "DELETE FROM awscc.logs.log_groups").named
+    narrowed = planned(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' AND maximum_retry_attempts > 1")
+    assert narrowed.read is not None and not narrowed.needs_confirmation
+    for where in ("function_name = 'a'", "region = 'us-east-1'"):
+        found = planned(catalog, f"DELETE FROM {EIC} WHERE {where}")
+        assert found.read is not None and found.needs_confirmation, where
+    # Identifier under an OR with another column names nothing and cannot steer the read: refused, not guessed.
+    mixed = f"DELETE FROM {EIC} WHERE Identifier = 'a|b' OR function_name = 'c'"
+    assert "Identifier steers which calls are made" in fails(ValidationError, planned, catalog, mixed)
+    assert planned(catalog, "DELETE FROM awscc.logs.log_groups").needs_confirmation
     # An OR of Identifier equalities names its targets exactly, like Identifier IN (...).
     either = targets(catalog, f"DELETE FROM {EIC} WHERE Identifier = 'a|b' OR Identifier = 'c|d'")
-    assert either.named and either.identifiers == ("a|b", "c|d")
+    assert [identifier for _, identifier in either] == ["a|b", "c|d"]
+
+
+def test_targets_found_by_a_query_become_one_call_each(catalog: Catalog) -> None:
+    plan = planned(catalog, f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE region = 'eu-west-1'")
+    calls = plan.calls_for([("eu-west-1", "a|b"), ("eu-west-1", "a|b"), ("eu-west-1", None), ("eu-west-1", "c|d")])
+    assert [(c.operation, c.region, c.identifier) for c in calls] == [
+        ("UpdateResource", "eu-west-1", "a|b"),
+        ("UpdateResource", "eu-west-1", "c|d"),
+    ]
+    assert calls[0].patch_document == ({"op": "add", "path": "/MaximumRetryAttempts", "value": 1},)
 
 
 def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:
@@ -416,32 +417,32 @@ def test_compound_identifiers_need_every_part(catalog: Catalog) -> None:
 def test_identifiers_that_name_nothing_are_refused_with_their_position(
     catalog: Catalog, where: str, expected: str
 ) -> None:
-    target, parsed = target_of(catalog, where)
-    assert isinstance(parsed, Update | Delete)
-    query = parse_statement(targets_query_text(target, parsed))
     with pytest.raises(ValidationError) as raised:
-        where_targets(target, parsed, US_EAST, query)  # type: ignore[arg-type]
+        planned(catalog, where)
     assert expected in raised.value.message
     assert raised.value.position is not None and where[raised.value.position] == "'"
 
 
 def test_a_compound_identifier_may_be_given_as_json(catalog: Catalog) -> None:
     found = targets(catalog, f"""DELETE FROM {EIC} WHERE Identifier = '{{"FunctionName": "a", "Qualifier": "b"}}'""")
-    assert found.pairs() == [("us-east-1", '{"FunctionName": "a", "Qualifier": "b"}')]
+    assert found == [("us-east-1", '{"FunctionName": "a", "Qualifier": "b"}')]
 
 
 def test_the_targets_query_selects_region_and_identifier(catalog: Catalog) -> None:
-    target, parsed = target_of(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
-    text = targets_query_text(target, parsed)  # type: ignore[arg-type]
+    plan = planned(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
+    assert plan.read is not None
+    text = plan.read.plan.statement.text
     assert text.startswith('SELECT region, CAST("function_name" AS TEXT) || \'|\' || CAST("qualifier" AS TEXT)')
     assert text.endswith(f"FROM {EIC} c WHERE c.function_name = 'x'")
 
 
 def test_returning_takes_progress_event_fields_forgivingly(catalog: Catalog) -> None:
-    parsed = statement("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_token, region, *")
-    assert returning_fields(parsed) == ("RequestToken", "region", *PROGRESS_EVENT_FIELDS)  # type: ignore[arg-type]
-    bad = statement("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_tokn")
-    assert "did you mean 'RequestToken'?" in fails(ValidationError, returning_fields, bad)
+    plan = planned(
+        catalog, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_token, region, *"
+    )
+    assert plan.returning == ("RequestToken", "region", *PROGRESS_EVENT_FIELDS)
+    bad = "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'a' RETURNING request_tokn"
+    assert "did you mean 'RequestToken'?" in fails(ValidationError, planned, catalog, bad)
 
 
 # -- EXPLAIN: offline, validated, the calls shown ----------------------------------------------------------

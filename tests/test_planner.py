@@ -7,8 +7,8 @@ import pytest
 from awsql_shell.catalog import Catalog
 from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import UnknownNameError, UnsupportedError, ValidationError
-from awsql_shell.executor import Session
-from awsql_shell.planner.select import SelectPlan, plan_select
+from awsql_shell.planner.select_plan import SelectPlan, plan_select
+from awsql_shell.session import Session
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
 
@@ -59,7 +59,7 @@ def test_identifier_in_means_get_only_per_region(catalog: Catalog) -> None:
 def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
     planned = plan(catalog, "SELECT * FROM awscc.s3.buckets", DefaultRegion("eu-west-1", "AWS_REGION"))
     assert planned.fetches[0].region == "eu-west-1"
-    assert planned.notices == ["no region in WHERE; using the default region eu-west-1 (AWS_REGION)"]
+    assert planned.notices == ("no region in WHERE; using the default region eu-west-1 (AWS_REGION)",)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,7 @@ def test_a_join_on_region_reads_the_other_tables_regions(catalog: Catalog) -> No
         ("f", "eu-west-1"),
         ("c", "eu-west-1"),
     }
-    assert planned.notices == []
+    assert planned.notices == ()
 
 
 def test_unknown_region_suggestion_ignores_case(catalog: Catalog) -> None:

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
-from awsql_shell.executor import Session
 from awsql_shell.sandbox import SandboxConfig, start_sandbox
 from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS
+from awsql_shell.session import Session
 from awsql_shell.settings import Settings
 
 SessionFactory = Callable[..., Session]

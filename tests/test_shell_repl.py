@@ -21,7 +21,7 @@ from prompt_toolkit.output import DummyOutput
 
 from awsql_shell.settings import Settings
 from awsql_shell.shell.editing import split_meta_command, statement_complete
-from awsql_shell.shell.meta import default_registry
+from awsql_shell.shell.meta_commands import default_registry
 from awsql_shell.shell.repl import Shell, run_shell
 from awsql_shell.shell.toolbar import toolbar_text
 
@@ -464,7 +464,7 @@ def test_the_prompt_comes_before_boto3_and_the_engine_are_loaded(tmp_path: Path)
         "with create_pipe_input() as pipe:\n"
         "    pipe.send_text('\\x04')\n"
         "    run_shell(Settings(), input=pipe, output=DummyOutput())\n"
-        "print(sorted(m for m in ('boto3', 'botocore', 'awsql_shell.executor', 'rich') if m in sys.modules))\n"
+        "print(sorted(m for m in ('boto3', 'botocore', 'awsql_shell.session', 'rich') if m in sys.modules))\n"
     )
     environ = dict(os.environ, AWSQL_HISTORY=str(tmp_path / "history"))
     done = subprocess.run(

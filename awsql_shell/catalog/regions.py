@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from awsql_shell.errors import ValidationError
+from awsql_shell.errors import ValidationError, did_you_mean
 
 REGIONS: tuple[str, ...] = (
     "af-south-1",
@@ -61,6 +61,14 @@ def is_region(name: str) -> bool:
     return name in REGIONS
 
 
+def check_region(name: str) -> str:
+    """``name`` when it is a region; else the one "unknown region" error, with a case-blind did-you-mean.
+    Callers place it (``.at(position)``) or turn it into their own kind of error (a usage error)."""
+    if is_region(name):
+        return name
+    raise ValidationError(f"unknown region '{name}'{did_you_mean(name, REGIONS, key=str.lower)}")
+
+
 @dataclass(frozen=True)
 class DefaultRegion:
     """The session's region when a statement names none, and where it came from (for the notice)."""
@@ -75,6 +83,11 @@ class DefaultRegion:
                 f"no region for {subject}: {how}, pass --region, or set AWS_REGION / a region in your AWS profile"
             )
         return self.name
+
+    def notice(self, statement: str = "") -> str:
+        """What a statement that named no region is told: which region it used, and why that one."""
+        where = "no region column" if statement == "INSERT" else "no region in WHERE"
+        return f"{where}; using the default region {self.name} ({self.source})"
 
 
 def default_region(

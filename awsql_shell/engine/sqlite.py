@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from awsql_shell.errors import AwsqlError, UnknownNameError, did_you_mean
+from awsql_shell.errors import AwsqlError
 from awsql_shell.result import Result
+from awsql_shell.sql.rewrite import quote_identifier
 
 _SQLITE_TYPES = {"integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "string": "TEXT"}
 _NO_SUCH_COLUMN = re.compile(r"no such column: (?:(\w+)\.)?(\w+)")
@@ -24,37 +25,13 @@ _NEAR = re.compile(r'near "([^"]+)"')
 
 
 class SqliteError(AwsqlError):
-    """SQLite refused the statement; ``near`` is the text it names, for locating it in the user's statement."""
+    """SQLite refused the statement, in SQLite's words: ``near`` is the text it names (to find it in the user's
+    statement), ``missing_column`` the column it did not find. The execution layer says it in the user's terms."""
 
-    def __init__(self, message: str, near: str | None = None):
+    def __init__(self, message: str, near: str | None = None, missing_column: str | None = None):
         super().__init__(message)
         self.near = near
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """Replace ``text[start:end]`` by ``new`` when rewriting a statement for SQLite."""
-
-    start: int
-    end: int
-    new: str
-
-
-def rewrite(text: str, replacements: Iterable[Replacement]) -> str:
-    out: list[str] = []
-    cursor = 0
-    for item in sorted(replacements, key=lambda r: r.start):
-        if item.start < cursor:
-            continue  # nested in a span already replaced (a conjunct holding a replaced name)
-        out.append(text[cursor : item.start])
-        out.append(item.new)
-        cursor = item.end
-    out.append(text[cursor:])
-    return "".join(out)
-
-
-def quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+        self.missing_column = missing_column
 
 
 @dataclass
@@ -64,20 +41,6 @@ class MaterializedTable:
     name: str
     columns: Sequence[tuple[str, str]]
     rows: list[tuple[Any, ...]]
-
-    def distinct_by_region(self, column: str) -> dict[str, list[Any]]:
-        """Distinct non-null values of ``column`` (matched forgivingly) per region, in row order."""
-        names = [name for name, _ in self.columns]
-        folded = column.replace("_", "").lower()
-        index = next((i for i, name in enumerate(names) if name.replace("_", "").lower() == folded), None)
-        if index is None:
-            raise UnknownNameError(f"unknown column '{column}' in the join condition{did_you_mean(column, names)}")
-        region = names.index("region")
-        values: dict[str, dict[Any, None]] = {}
-        for row in self.rows:
-            if row[index] is not None:
-                values.setdefault(row[region], {})[row[index]] = None
-        return {r: list(v) for r, v in values.items()}
 
 
 def to_sql_value(value: Any, kind: str) -> Any:
@@ -111,33 +74,27 @@ class Engine:
     def close(self) -> None:
         self._db.close()
 
-    def query(
-        self,
-        sql: str,
-        tables: Sequence[MaterializedTable] = (),
-        *,
-        known_columns: Iterable[str] = (),
-    ) -> Result:
+    def query(self, sql: str, tables: Sequence[MaterializedTable] = ()) -> Result:
         """Run ``sql`` with ``tables`` in place; they are dropped afterwards whatever happens."""
         with self._tables(tables):
             try:
                 cursor = self._db.execute(sql)
             except sqlite3.Error as exc:
-                raise self._explain(exc, known_columns) from None
+                raise _sqlite_error(exc) from None
             columns = [d[0] for d in cursor.description or ()]
             rows = cursor.fetchall()
         types = _output_types(columns, tables)
         rows = _restore_booleans(rows, columns, types)
         return Result(columns, rows, types=types)
 
-    def check(self, sql: str, tables: Sequence[MaterializedTable] = (), *, known_columns: Iterable[str] = ()) -> None:
+    def check(self, sql: str, tables: Sequence[MaterializedTable] = ()) -> None:
         """Compile ``sql`` against empty tables of the same columns: a typo fails here, before any API call."""
         empty = [MaterializedTable(table.name, table.columns, []) for table in tables]
         with self._tables(empty):
             try:
                 self._db.execute(f"EXPLAIN {sql}").fetchall()
             except sqlite3.Error as exc:
-                raise self._explain(exc, known_columns) from None
+                raise _sqlite_error(exc) from None
 
     @contextmanager
     def _tables(self, tables: Sequence[MaterializedTable]) -> Iterator[None]:
@@ -160,17 +117,15 @@ class Engine:
         placeholders = ", ".join("?" for _ in table.columns)
         self._db.executemany(f"INSERT INTO temp.{quoted} VALUES ({placeholders})", table.rows)
 
-    @staticmethod
-    def _explain(exc: sqlite3.Error, known_columns: Iterable[str]) -> AwsqlError:
-        message = str(exc)
-        missing = _NO_SUCH_COLUMN.search(message)
-        if missing:
-            column = missing.group(2)
-            hint = did_you_mean(column, set(known_columns), key=lambda n: n.replace("_", "").lower())
-            qualified = f"{missing.group(1)}.{column}" if missing.group(1) else column
-            return SqliteError(f"no such column: {qualified}{hint}", near=qualified)
-        near = _NEAR.search(message)
-        return SqliteError(f"SQL error: {message}", near=near.group(1) if near else None)
+
+def _sqlite_error(exc: sqlite3.Error) -> SqliteError:
+    message = str(exc)
+    missing = _NO_SUCH_COLUMN.search(message)
+    if missing:
+        qualified = f"{missing.group(1)}.{missing.group(2)}" if missing.group(1) else missing.group(2)
+        return SqliteError(f"no such column: {qualified}", near=qualified, missing_column=missing.group(2))
+    near = _NEAR.search(message)
+    return SqliteError(f"SQL error: {message}", near=near.group(1) if near else None)
 
 
 def _output_types(columns: Sequence[str], tables: Sequence[MaterializedTable]) -> dict[str, str]:

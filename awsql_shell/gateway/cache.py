@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from awsql_shell.gateway.tasks import FetchedResource
+from awsql_shell.gateway.vocabulary import FetchedResource
 
 Value = TypeVar("Value")
 

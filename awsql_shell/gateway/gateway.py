@@ -51,12 +51,12 @@ from awsql_shell.gateway.errors import (
 )
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
-from awsql_shell.gateway.tasks import FINAL_STATUSES, Fetch, FetchedResource, FetchResult
+from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult
 from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
-    from awsql_shell.gateway.mutations import MutationOutcome
-    from awsql_shell.gateway.tasks import MutationCall
+    from awsql_shell.gateway.mutation_send import MutationOutcome
+    from awsql_shell.gateway.vocabulary import MutationCall
 
 # How often a waiting statement looks at its cancel event.
 _CANCEL_POLL_SECONDS = 0.02
@@ -138,11 +138,13 @@ class _FetchState:
     @property
     def cacheable(self) -> bool:
         # A request's status changes by the second; only resources are remembered.
-        return self.cache_enabled and not self.fetch.requests
+        return self.cache_enabled and not self.fetch.reads_requests
 
     @property
     def list_key(self) -> ListKey:
-        model = self.fetch.resource_model
+        fetch = self.fetch
+        # Two listings are the same call only with the same filter: the ResourceModel, or the status filter.
+        model = fetch.status_filter if fetch.reads_requests else fetch.resource_model
         return ListKey(
             self.target.endpoint_url,
             self.target.profile,
@@ -236,7 +238,7 @@ class Gateway:
         safe) and, when ``wait``, follow every request until it settles; one outcome per call, in order.
         The cache forgets each resource touched. Raises ``MutationInterrupted`` when ``cancel`` is set or
         Ctrl-C arrives (see ``gateway.mutations``)."""
-        from awsql_shell.gateway.mutations import MutationRun
+        from awsql_shell.gateway.mutation_send import MutationRun
 
         settings = self._settings
         self._ensure_workers(max(1, settings.max_concurrency))
@@ -364,15 +366,14 @@ class Gateway:
         """The (region, type) pairs of ``fetches`` that a request of this session may still be changing, after
         asking about those requests (oldest first, a pool's worth at a time, until one is still going)."""
         batch = max(1, self._settings.max_concurrency)
-        asking = list(dict.fromkeys((f.region, f.type_name) for f in fetches if not f.requests))
+        asking = list(dict.fromkeys((f.region, f.type_name) for f in fetches if not f.reads_requests))
         uncached: set[tuple[str, str]] = set()
         while asking:
             asked = {key: tokens[:batch] for key in asking if (tokens := self._unsettled.tokens(*key))}
             if not asked:
                 break
             checks = [
-                Fetch(region, _REQUEST_CHECK, identifiers=tuple(tokens), requests=True)
-                for (region, _), tokens in asked.items()
+                Fetch.requests(region, _REQUEST_CHECK, tokens=tuple(tokens)) for (region, _), tokens in asked.items()
             ]
             self._run(checks, listener, cancel, set())  # what is seen finished is settled by _observe
             asking = []
@@ -427,8 +428,8 @@ class Gateway:
     def _start(self, state: _FetchState) -> None:
         with self._lock:
             fetch = state.fetch
-            if fetch.identifiers is not None:
-                for identifier in fetch.identifiers:
+            if fetch.singles is not None:
+                for identifier in fetch.singles:
                     if identifier in state.seen_identifiers:
                         continue
                     state.seen_identifiers.add(identifier)
@@ -462,7 +463,7 @@ class Gateway:
                     self._fail(state, error)
                 self._release(state)
 
-        if state.fetch.requests:
+        if state.fetch.reads_requests:
             operation, status = "get_resource_request_status", {"RequestToken": identifier}
             self._submit(state, ("GetResourceRequestStatus", key), operation, status, PRIORITY_GET, deliver)
             return
@@ -487,13 +488,13 @@ class Gateway:
                     self._take_page(state, value, from_cache=False)
                 self._release(state)
 
-        key = ("ListResources", state.list_key, token, state.fetch.requests)
+        key = ("ListResources", state.list_key, token, state.fetch.reads_requests)
         self._submit(state, key, operation, params, PRIORITY_LIST_PAGE, deliver)
 
     @staticmethod
     def _list_call(fetch: Fetch) -> tuple[str, dict[str, Any]]:
-        if fetch.requests:
-            status_filter = fetch.resource_model
+        if fetch.reads_requests:
+            status_filter = fetch.status_filter
             return "list_resource_requests", {"ResourceRequestStatusFilter": status_filter} if status_filter else {}
         params: dict[str, Any] = {"TypeName": fetch.type_name}
         if fetch.resource_model is not None:

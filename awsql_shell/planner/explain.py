@@ -1,35 +1,60 @@
-"""EXPLAIN: the calls a plan would make, as rows, without making any."""
+"""EXPLAIN: the calls a plan would make, as rows, without making any. One module for every statement
+kind, built from the plan values alone (``SelectPlan``, ``MutationPlan``, ``CatalogPlan``), so what
+EXPLAIN shows is what the run does: both come from the same planning path."""
 
 from __future__ import annotations
 
 import json
 
-from awsql_shell.gateway.tasks import Fetch
-from awsql_shell.planner.select import SelectPlan, TablePlan
+from awsql_shell.gateway.vocabulary import Fetch
+from awsql_shell.planner.mutation_plan import (
+    MUTATING_OPERATIONS,
+    ChangesFromRows,
+    CreatesFromRows,
+    MutationPlan,
+    RowsToCalls,
+)
+from awsql_shell.planner.plans import CatalogPlan, Plan
+from awsql_shell.planner.select_plan import SelectPlan, TablePlan
 from awsql_shell.result import Result
 
 EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
+Row = tuple[str, str, str, str, str]
 
 
-def explain_select(plan: SelectPlan) -> Result:
-    rows: list[tuple[str, str, str, str, str]] = []
+def explain(plan: Plan) -> Result:
+    if isinstance(plan, SelectPlan):
+        rows, notices = _select_rows(plan)
+    elif isinstance(plan, MutationPlan):
+        rows, notices = _mutation_rows(plan)
+    else:
+        assert isinstance(plan, CatalogPlan)
+        rows, notices = [("", "catalog", "", "", "answered from the local catalog, no call")], []
+    numbered = [(str(number), *row[1:]) for number, row in enumerate(rows, 1)]
+    return Result.of(EXPLAIN_COLUMNS, numbered, notices=notices)
+
+
+# -- SELECT ---------------------------------------------------------------------------------------------
+
+
+def _select_rows(plan: SelectPlan) -> tuple[list[Row], list[str]]:
+    rows: list[Row] = []
     for table in plan.tables:
         for fetch in table.fetches:
-            rows.extend(_explain_fetch(fetch, table))
+            rows.extend(_fetch_rows(fetch, table))
     # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
     rows.append(("", "SQLite", "", "", f"local: {plan.sql.strip()}"))
-    numbered = [(str(i), *row[1:]) for i, row in enumerate(rows, 1)]
-    return Result.of(EXPLAIN_COLUMNS, numbered, notices=list(plan.notices))
+    return rows, list(plan.notices)
 
 
-def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, str, str]]:
+def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
     where = (fetch.region, fetch.type_name)
-    if fetch.requests:
-        if fetch.identifiers is not None:
-            return [("", "GetResourceRequestStatus", *where, f"RequestToken IN ({', '.join(fetch.identifiers)})")]
+    if fetch.reads_requests:
+        if fetch.request_tokens is not None:
+            return [("", "GetResourceRequestStatus", *where, f"RequestToken IN ({', '.join(fetch.request_tokens)})")]
         detail = "every page"
-        if fetch.resource_model:
-            detail += f", ResourceRequestStatusFilter={json.dumps(fetch.resource_model)}"
+        if fetch.status_filter:
+            detail += f", ResourceRequestStatusFilter={json.dumps(fetch.status_filter)}"
         return [("", "ListResourceRequests", *where, detail)]
     if fetch.identifiers is not None:
         ids = ", ".join(fetch.identifiers)
@@ -43,7 +68,61 @@ def _explain_fetch(fetch: Fetch, table: TablePlan) -> list[tuple[str, str, str, 
         detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
     if table.list_only:
         detail += ", list only"
-    rows = [("", "ListResources", *where, detail)]
+    rows: list[Row] = [("", "ListResources", *where, detail)]
     if fetch.with_details:
         rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
     return rows
+
+
+# -- INSERT, UPDATE, DELETE -----------------------------------------------------------------------------
+
+
+def _mutation_rows(plan: MutationPlan) -> tuple[list[Row], list[str]]:
+    notices = list(plan.notices)
+    rows: list[Row] = []
+    if plan.read is not None:
+        read_rows, read_notices = _select_rows(plan.read.plan)
+        rows += read_rows
+        notices += read_notices
+        rows.append(_per_row(plan.read.then, plan))
+    else:
+        rows += [("", call.operation, call.region, call.type_name, call.describe()) for call in plan.calls]
+    if plan.needs_confirmation:
+        notices.append(
+            f"the WHERE does not name Identifier: {plan.verb} first counts the resources it matches, then needs "
+            "your confirmation (or --yes)"
+        )
+    if plan.awaited:
+        regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in MUTATING_OPERATIONS and row[2]))
+        detail = "each request, until SUCCESS or FAILED (no sooner than its RetryAfter)"
+        rows.append(("", "GetResourceRequestStatus", regions, plan.target.type_name, detail))
+    else:
+        # No status call is made: the plan says so where the calls are.
+        rows = [
+            (*row[:4], f"{row[4]}; not awaited: its RequestToken is returned at once")
+            if row[1] in MUTATING_OPERATIONS
+            else row
+            for row in rows
+        ]
+    return rows, notices
+
+
+def _per_row(step: RowsToCalls, plan: MutationPlan) -> Row:
+    type_name = plan.target.type_name
+    if isinstance(step, CreatesFromRows):
+        layout = step.layout
+        mapping = ", ".join(
+            f"{json.dumps(column.property)}: <value {index}>"
+            for index, column in enumerate(layout.columns, 1)
+            if index - 1 != layout.region_index
+        )
+        region = (
+            (step.default_region.name or "") if layout.region_index is None else f"<value {layout.region_index + 1}>"
+        )
+        return ("", "CreateResource", region, type_name, f"for each row of the query: DesiredState={{{mapping}}}")
+    assert isinstance(step, ChangesFromRows)
+    operation = "UpdateResource" if step.patch is not None else "DeleteResource"
+    detail = "for each matching resource"
+    if step.patch is not None:
+        detail += f": PatchDocument={json.dumps(list(step.patch), separators=(',', ':'))}"
+    return ("", operation, ", ".join(step.regions), type_name, detail)

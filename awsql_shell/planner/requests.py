@@ -20,9 +20,9 @@ from awsql_shell.catalog.cloud_control import (
     RESOURCE_REQUEST,
     RESOURCE_REQUESTS,
 )
-from awsql_shell.catalog.naming import fold
 from awsql_shell.errors import ValidationError
-from awsql_shell.gateway.tasks import Fetch
+from awsql_shell.gateway.vocabulary import Fetch
+from awsql_shell.planner.predicates import pinned
 from awsql_shell.sql.statements import Comparison, TableRef
 
 REQUEST_VIEWS = (RESOURCE_REQUESTS, RESOURCE_REQUEST)
@@ -35,25 +35,16 @@ def plan_request_view(
     """The fetches of a request view (the TablePlan is the select planner's to build) and its columns."""
     view = ref.name.lower()
     if view == RESOURCE_REQUEST:
-        tokens = _values(predicates, "requesttoken")
+        tokens = pinned(predicates, "RequestToken")
         if tokens is None:
             raise ValidationError(
                 f"{view} needs RequestToken = '...' in WHERE (use {RESOURCE_REQUESTS} to list requests)"
             )
-        fetches = [Fetch(region, REQUESTS_TYPE_NAME, identifiers=tuple(tokens), requests=True) for region in regions]
+        fetches = [Fetch.requests(region, REQUESTS_TYPE_NAME, tokens=tuple(tokens)) for region in regions]
     else:
         status_filter = _status_filter(predicates)
-        fetches = [Fetch(region, REQUESTS_TYPE_NAME, resource_model=status_filter, requests=True) for region in regions]
+        fetches = [Fetch.requests(region, REQUESTS_TYPE_NAME, status_filter=status_filter) for region in regions]
     return fetches, REQUEST_COLUMNS
-
-
-def _values(predicates: Sequence[Comparison], folded: str) -> list[str] | None:
-    found: list[str] | None = None
-    for comparison in predicates:
-        if fold(comparison.column.name) == folded:
-            values = [str(literal.value) for literal in comparison.values]
-            found = values if found is None else [v for v in found if v in values]
-    return list(dict.fromkeys(found)) if found is not None else None
 
 
 def _status_filter(predicates: Sequence[Comparison]) -> dict[str, Any] | None:
@@ -64,7 +55,7 @@ def _status_filter(predicates: Sequence[Comparison]) -> dict[str, Any] | None:
         ("operation", "Operations", OPERATIONS),
         ("operationstatus", "OperationStatuses", OPERATION_STATUSES),
     ):
-        values = _values(predicates, column)
+        values = pinned(predicates, column)
         if values and all(value in allowed for value in values):
             wanted[key] = values
     return wanted or None

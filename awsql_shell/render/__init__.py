@@ -43,7 +43,10 @@ __all__ = [
     "RenderOptions",
     "Renderer",
     "footer",
+    "lines_after_rows",
+    "lines_before_rows",
     "message_lines",
+    "output_format",
     "render",
     "render_messages",
     "render_table",
@@ -51,13 +54,19 @@ __all__ = [
 ]
 
 
+def output_format(name: str) -> str:
+    """``name`` as an output format (case-blind); an unknown one is a usage error with a suggestion. The one
+    check for ``-o``, ``\\o`` and library callers."""
+    wanted = name.strip().lower()
+    if wanted not in RENDERERS:
+        hint = did_you_mean(wanted, RENDERERS)
+        raise UsageError(f"unknown output format '{name}'{hint}; choose one of {', '.join(OUTPUT_FORMATS)}")
+    return wanted
+
+
 def renderer(fmt: str) -> Renderer:
-    """The renderer for a format name; an unknown name is a usage error with a suggestion."""
-    try:
-        return RENDERERS[fmt.lower()]
-    except KeyError:
-        hint = did_you_mean(fmt.lower(), RENDERERS)
-        raise UsageError(f"unknown output format '{fmt}'{hint}; choose one of {', '.join(OUTPUT_FORMATS)}") from None
+    """The renderer for a format name."""
+    return RENDERERS[output_format(fmt)]
 
 
 def render(
@@ -82,22 +91,31 @@ def footer(row_count: int, seconds: float | None = None) -> str:
     return rows if seconds is None else f"{rows} in {seconds:.2f} s"
 
 
-def message_lines(result: Result) -> list[str]:
-    """What goes to stderr for a result: notices, then warnings (a part failed), then the status line."""
-    lines = [f"NOTICE: {notice}" for notice in result.notices]
-    lines += [f"WARNING: {warning}" for warning in result.warnings]
+def lines_before_rows(result: Result) -> list[str]:
+    """What goes to stderr before a result's rows: its notices (what the rows mean, which region...)."""
+    return [f"NOTICE: {notice}" for notice in result.notices]
+
+
+def lines_after_rows(result: Result) -> list[str]:
+    """What goes to stderr after the rows: warnings (a part failed, so the rows are not all), then the status."""
+    lines = [f"WARNING: {warning}" for warning in result.warnings]
     if result.status:
         lines.append(result.status)
     return lines
 
 
+def message_lines(result: Result) -> list[str]:
+    """Everything a result says on stderr, in the order the faces show it around the rows."""
+    return [*lines_before_rows(result), *lines_after_rows(result)]
+
+
 _YELLOW, _RESET = "\x1b[33m", "\x1b[0m"
 
 
-def render_messages(result: Result, err: TextIO, *, color: bool = True) -> None:
-    """Write ``message_lines`` to ``err``; warnings in yellow only when colors are allowed and err is a terminal."""
+def render_messages(lines: list[str], err: TextIO, *, color: bool = True) -> None:
+    """Write message lines to ``err``; warnings in yellow only when colors are allowed and err is a terminal."""
     paint = color and getattr(err, "isatty", lambda: False)()
-    for line in message_lines(result):
+    for line in lines:
         if paint and line.startswith("WARNING: "):
             line = f"{_YELLOW}{line}{_RESET}"
         err.write(line + "\n")

@@ -21,7 +21,7 @@ from typing import TextIO
 from prompt_toolkit.utils import get_cwidth
 
 from awsql_shell.errors import AwsqlError, caret_lines, describe
-from awsql_shell.render import footer, render, render_messages
+from awsql_shell.render import footer, lines_after_rows, lines_before_rows, render, render_messages
 from awsql_shell.render.options import NATURAL_WIDTH
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
@@ -90,12 +90,10 @@ class ShellOutput:
     # -- results -----------------------------------------------------------------------------------
 
     def result(self, result: Result, seconds: float, timing: str | None = None) -> None:
-        for notice in result.notices:
-            self.err.write(f"NOTICE: {notice}\n")
-        shown = Result(result.columns, result.rows, types=result.types)
+        render_messages(lines_before_rows(result), self.err, color=self._color())
         if result.columns:
-            self._show_rows(shown)
-        render_messages(Result([], [], status=result.status, warnings=result.warnings), self.err, color=self._color())
+            self._show_rows(result)
+        render_messages(lines_after_rows(result), self.err, color=self._color())
         if result.columns:
             self.out.write(footer(len(result.rows), seconds) + "\n")
         if timing:

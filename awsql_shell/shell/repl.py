@@ -40,13 +40,13 @@ from awsql_shell.shell.editing import is_meta_command, statement_complete
 from awsql_shell.shell.highlight import AwsqlLexer
 from awsql_shell.shell.history import history_path, prepare_history_file
 from awsql_shell.shell.identifiers import identifiers_seen
-from awsql_shell.shell.meta import MetaAction, MetaRegistry, aws_profiles, default_registry
+from awsql_shell.shell.meta_commands import MetaAction, MetaRegistry, aws_profiles, default_registry
 from awsql_shell.shell.output import ScreenSize, ShellOutput
 from awsql_shell.shell.running import StatementCancelled, Step, run_steps
 from awsql_shell.shell.toolbar import toolbar_text
 
 if TYPE_CHECKING:
-    from awsql_shell.executor import Session
+    from awsql_shell.session import Session
 
 PROMPT = "awsql> "
 CONTINUATION = "-> "
@@ -154,7 +154,7 @@ class Shell:
     @property
     def session(self) -> Session:
         if self._session is None:
-            from awsql_shell.executor import Session
+            from awsql_shell.session import Session
 
             self._session = Session(self.settings, catalog=self.catalog)
         return self._session
@@ -165,6 +165,8 @@ class Shell:
             for step in run_steps(session, text, before_each=self._before_statement, ask=self.ask_confirmation):
                 self._show(step)
         except StatementCancelled as cancelled:
+            for line in cancelled.report:
+                self.output.warn(line)
             note = " The statement goes on in the background." if cancelled.abandoned else ""
             self.output.warn("Cancelled." + note)
 
@@ -206,8 +208,7 @@ class Shell:
         return self._timing_line() if self.settings.timing else None
 
     def _timing_line(self) -> str:
-        stats = self.session.gateway.stats
-        return f"API calls: {stats.api_calls}, cache hits: {stats.cache_hits}, retries: {stats.retries}"
+        return self.session.timing_line()
 
     def _cancel(self) -> None:
         if self._session is not None:

@@ -17,8 +17,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from awsql_shell.errors import Interrupted
+
 if TYPE_CHECKING:
-    from awsql_shell.executor import Outcome, Session
+    from awsql_shell.session import Outcome, Session
 
 POLL_SECONDS = 0.05
 
@@ -26,11 +28,13 @@ Ask = Callable[[str], bool]
 
 
 class StatementCancelled(Exception):
-    """Ctrl-C stopped the script; ``abandoned`` when the statement was left running in the background."""
+    """Ctrl-C stopped the script; ``abandoned`` when the statement was left running in the background;
+    ``report``: what the statement had already set going (requests that go on in AWS)."""
 
-    def __init__(self, abandoned: bool = False):
+    def __init__(self, abandoned: bool = False, report: list[str] | None = None):
         super().__init__("cancelled")
         self.abandoned = abandoned
+        self.report = report or []
 
 
 @dataclass
@@ -159,4 +163,5 @@ def _wait(slot: _Slot, cancel: threading.Event, questions: _Questions, ask: Ask 
             cancel.set()
             questions.close()
     if interrupted or isinstance(slot.error, KeyboardInterrupt):
-        raise StatementCancelled()
+        report = slot.error.report() if isinstance(slot.error, Interrupted) else []
+        raise StatementCancelled(report=report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from awsql_shell.catalog.naming import fold
 from awsql_shell.sql._lexer import (
     COMMA,
     DOT,
@@ -98,14 +99,23 @@ def is_op(node: Node | None, *ops: str) -> bool:
     return isinstance(node, Tok) and node.kind == OP and node.text in ops
 
 
-def split_commas(nodes: list[Node]) -> list[list[Node]]:
-    parts: list[list[Node]] = [[]]
+def comma_items(nodes: list[Node], what: str, following: Node | None, *, opener: str, end: int) -> list[list[Node]]:
+    """The comma-separated items of a list (a select list, VALUES row, column list, RETURNING...); an empty
+    item is an error where the item should be: ``expected a value, found ','`` or ``expected a value after
+    ','`` (``opener`` names what stands before the first item, ``following`` what comes after the last)."""
+    items: list[list[Node]] = [[]]
     for node in nodes:
         if node.kind == COMMA:
-            parts.append([])
+            if not items[-1]:
+                raise SyntaxProblem(f"expected {what}, found ','", node.start)
+            items.append([])
         else:
-            parts[-1].append(node)
-    return parts
+            items[-1].append(node)
+    if not items[-1]:
+        after = opener if len(items) == 1 else "','"
+        position = following.start if following is not None else end
+        raise SyntaxProblem(f"expected {what} after {after}, found {found(following)}", position)
+    return items
 
 
 def is_subquery(group: Node) -> bool:
@@ -247,7 +257,7 @@ def any_of(nodes: list[Node], context: Context) -> Comparison | None:
     assert first is not None
 
     def key(c: Comparison) -> tuple[str, str]:
-        return ((c.column.qualifier or "").lower(), c.column.name.replace("_", "").lower())
+        return ((c.column.qualifier or "").lower(), fold(c.column.name))
 
     if any(key(c) != key(first) for c in found if c is not None):
         return None
@@ -272,7 +282,12 @@ def comparison(part: list[Node], context: Context) -> Comparison | None:
             if value is not None and value.value is not None:
                 return Comparison(ref, "=", (value,), span)
         if len(rest) == 2 and rest[0].is_word("IN") and rest[1].kind == GROUP and not is_subquery(rest[1]):
-            values = [literal(item, context) for item in split_commas(rest[1].items)]  # type: ignore[union-attr]
+            group = rest[1]
+            try:
+                items = comma_items(group.items, "a value", None, opener="'('", end=context.end)  # type: ignore[union-attr]
+            except SyntaxProblem:
+                return None  # not a list of literals (SQLite judges it): nothing this column is pinned to
+            values = [literal(item, context) for item in items]
             if values and all(v is not None and v.value is not None for v in values):
                 return Comparison(ref, "in", tuple(values), span)  # type: ignore[arg-type]
         return None

@@ -14,6 +14,7 @@ from awsql_shell.sql._common import (
     Context,
     analyze_where,
     column_at,
+    comma_items,
     equalities,
     found,
     is_name,
@@ -283,7 +284,7 @@ class _Analyzer:
     # -- select list -------------------------------------------------------------------------
 
     def _select_list(self, nodes: list[Node], scope: _Scope, out: list[_Scope], following: Node | None) -> None:
-        for item in self._items(nodes, "a column or expression", following):
+        for item in comma_items(nodes, "a column or expression", following, opener="SELECT", end=self.context.end):
             if item[-1].kind == STAR:
                 qualifier = _star_qualifier(item)
                 if qualifier is not False:
@@ -301,20 +302,6 @@ class _Analyzer:
                     name = alias.text[1:-1] if alias.kind == STRING else unquote(alias)
                     scope.aliases.add(name.lower())
             self._scan(expression, scope, out)
-
-    def _items(self, nodes: list[Node], what: str, following: Node | None) -> list[list[Node]]:
-        """Comma-separated items; an empty one is an error where the item should be."""
-        items: list[list[Node]] = [[]]
-        for node in nodes:
-            if node.kind == COMMA:
-                if not items[-1]:
-                    raise self._fail(f"expected {what}, found ','", node)
-                items.append([])
-            else:
-                items[-1].append(node)
-        if not items[-1]:
-            raise self._fail(f"expected {what} after ',', found {found(following)}", following)
-        return items
 
     # -- FROM --------------------------------------------------------------------------------
 
@@ -416,7 +403,7 @@ class _Analyzer:
     # -- ORDER BY, LIMIT ----------------------------------------------------------------------
 
     def _order_by(self, nodes: list[Node], following: Node | None, scope: _Scope) -> None:
-        for term in self._items(nodes, "an ORDER BY term", following):
+        for term in comma_items(nodes, "an ORDER BY term", following, opener="ORDER BY", end=self.context.end):
             head = term[0]
             if (
                 isinstance(head, Tok)

@@ -17,10 +17,12 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+from awsql_shell.catalog.naming import PROVIDER
 from awsql_shell.errors import AwsqlError, UnknownNameError, did_you_mean
 from awsql_shell.sql._common import (
     Context,
     analyze_where,
+    comma_items,
     found,
     is_name,
     is_op,
@@ -68,7 +70,6 @@ from awsql_shell.sql.statements import (
     Update,
 )
 
-PROVIDER = "awscc"
 STATEMENT_KEYWORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "SHOW", "DESCRIBE", "EXPLAIN", "WITH", "VALUES", "DESC")
 SHOW_TARGETS = ("PROVIDERS", "SERVICES", "RESOURCES", "METHODS", "INSERT")
 SHOW_ACCEPTS = (
@@ -296,7 +297,7 @@ def _insert(context: Context, nodes: list[Node], offset: int, base: dict) -> Ins
 def _column_list(column_list: Group, cursor: _Cursor) -> tuple[ColumnRef, ...]:
     columns: list[ColumnRef] = []
     seen: set[str] = set()
-    pieces = _comma_items(column_list.items, column_list.close, "a column name", cursor)
+    pieces = comma_items(column_list.items, "a column name", column_list.close, opener="'('", end=cursor.context.end)
     for piece in pieces:
         node = piece[0]
         if len(piece) != 1 or not is_name(node):
@@ -309,21 +310,6 @@ def _column_list(column_list: Group, cursor: _Cursor) -> tuple[ColumnRef, ...]:
         seen.add(name.lower())
         columns.append(ColumnRef(None, name, cursor.context.span(node)))
     return tuple(columns)
-
-
-def _comma_items(nodes: list[Node], close: Node | None, what: str, cursor: _Cursor) -> list[list[Node]]:
-    items: list[list[Node]] = [[]]
-    for node in nodes:
-        if node.kind == COMMA:
-            if not items[-1]:
-                raise cursor.fail(f"expected {what}, found ','", node)
-            items.append([])
-        else:
-            items[-1].append(node)
-    if not items[-1]:
-        after = "'('" if len(items) == 1 else "','"
-        raise cursor.fail(f"expected {what} after {after}, found {found(close)}", close)
-    return items
 
 
 def _values(
@@ -339,7 +325,7 @@ def _values(
             after = "VALUES" if index == 1 else "','"
             raise cursor.fail(f"expected '(' and values after {after}, found {found(node)}", node)
         number += 1
-        values = _comma_items(node.items, node.close, "a value", cursor)
+        values = comma_items(node.items, "a value", node.close, opener="'('", end=cursor.context.end)
         if len(values) != len(columns):
             raise cursor.fail(_count_mismatch(number, len(values), len(columns)), node)
         row = [literal(value, context) for value in values]
@@ -363,7 +349,7 @@ def _insert_select(
     arms = _union_all_arms(source)
     rows: list[tuple[Literal, ...]] | None = [] if arms is not None else None
     for number, arm in enumerate(arms or [], 1):
-        items = _comma_items(arm[1:], cursor.peek(), "a value", cursor)
+        items = comma_items(arm[1:], "a value", cursor.peek(), opener="SELECT", end=cursor.context.end)
         if any(item[-1].kind == STAR for item in items):
             rows = None
             break
@@ -468,7 +454,7 @@ def _returning(cursor: _Cursor) -> tuple[str, ...]:
     if not rest:
         raise cursor.fail("expected a column name or * after RETURNING, found end of statement")
     cursor.index = len(cursor.nodes)
-    for item in _comma_items(rest, None, "a column name or *", cursor):
+    for item in comma_items(rest, "a column name or *", None, opener="RETURNING", end=cursor.context.end):
         node = item[0]
         if len(item) == 1 and node.kind == STAR:
             names.append("*")

@@ -2,7 +2,7 @@
 
 from awsql_shell.shell.completion.completer import AwsqlCompleter
 from awsql_shell.shell.completion.context import suggest, tables_in_scope
-from awsql_shell.shell.completion.meta import DEFAULT_META_COMMANDS, ArgumentKind, MetaCommandInfo
+from awsql_shell.shell.completion.meta_command_info import DEFAULT_META_COMMANDS, ArgumentKind, MetaCommandInfo
 from awsql_shell.shell.completion.suggestions import (
     Column,
     Function,

@@ -20,13 +20,13 @@ from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
 from awsql_shell.catalog import Catalog, ResourceEntry
-from awsql_shell.catalog.naming import PROVIDER
+from awsql_shell.catalog.naming import PROVIDER, fold
 from awsql_shell.catalog.regions import REGIONS
 from awsql_shell.errors import AwsqlError
 from awsql_shell.settings import OUTPUT_FORMATS
 from awsql_shell.shell.completion.context import suggest
 from awsql_shell.shell.completion.matching import Candidate, Rank, candidate, rank_all
-from awsql_shell.shell.completion.meta import DEFAULT_META_COMMANDS, ArgumentKind, MetaCommandInfo
+from awsql_shell.shell.completion.meta_command_info import DEFAULT_META_COMMANDS, ArgumentKind, MetaCommandInfo
 from awsql_shell.shell.completion.suggestions import (
     Column,
     Function,
@@ -303,10 +303,8 @@ class AwsqlCompleter(Completer):
                 (candidate(c.property, f"{c.type}, required" if c.required else c.type), c.name) for c in writable
             )
             self._properties[type_name] = cached
-        already = {_fold(name) for name in listed}
-        return [
-            option for option, column in cached if _fold(option.text) not in already and _fold(column) not in already
-        ]
+        already = {fold(name) for name in listed}
+        return [option for option, column in cached if fold(option.text) not in already and fold(column) not in already]
 
     def _region_candidates(self) -> list[Candidate]:
         default = self.values.default_region
@@ -366,10 +364,6 @@ def _sort_key(item: _Ranked) -> tuple[int, int, int, int, int]:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _fold(name: str) -> str:
-    return name.replace("_", "").lower()
 
 
 def _resource_candidates(entry: ResourceEntry, full: bool) -> list[Candidate]:

@@ -1,23 +1,25 @@
 """Plan a SELECT: for every resource it reads, which regions, which calls, what is pushed down.
 
-Pure: it reads the catalog and the parsed statement, never the network, so EXPLAIN works offline.
+Pure: it reads the catalog and the parsed statement, never the network, and returns a ``SelectPlan``
+value, so EXPLAIN shows exactly what a run would do and works offline. Running the plan (fetching,
+materializing, SQLite) is the execution layer's; the planner imports no engine.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
 from awsql_shell.catalog.naming import PROVIDER, column_name, fold
-from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
-from awsql_shell.engine.sqlite import MaterializedTable, Replacement, quote_identifier, rewrite, to_sql_value
+from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
-from awsql_shell.gateway.tasks import Fetch, FetchResult
+from awsql_shell.gateway.vocabulary import Fetch
+from awsql_shell.planner.predicates import on_column, pinned
+from awsql_shell.sql.rewrite import Replacement, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
 RAW_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.name, c.type) for c in cloud_control.RESOURCE_COLUMNS)
@@ -43,58 +45,36 @@ class JoinedParameter:
         return f"{self.property} = each {self.source_column} of {self.source.name}{alias} in the same region"
 
 
-@dataclass
+@dataclass(frozen=True)
 class TablePlan:
+    """One resource the statement reads: its calls, and the shape of the table its rows become."""
+
     ref: TableRef
     table: str  # the materialized table's name in SQLite
     type_name: str
     columns: tuple[tuple[str, str], ...]  # (name, type) as materialized
     schema_columns: tuple[Column, ...]  # empty for raw cloud_control tables
-    fetches: list[Fetch]
+    fetches: tuple[Fetch, ...]
     list_only: bool = False
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
 
-    def materialize(self, fetched: Sequence[FetchResult]) -> MaterializedTable:
-        """The fetched resources as this table's rows, typed by the schema."""
-        rows: list[tuple[Any, ...]] = []
-        if self.raw:
-            for outcome in fetched:
-                region, type_name = outcome.fetch.region, outcome.fetch.type_name
-                rows.extend(
-                    (region, type_name, resource.identifier, json.dumps(resource.properties, separators=(",", ":")))
-                    for resource in outcome.resources
-                )
-            return MaterializedTable(self.table, self.columns, rows)
-        for outcome in fetched:
-            # A list handler given a ResourceModel returns resources that all share its values.
-            given = outcome.fetch.resource_model or {}
-            for resource in outcome.resources:
-                props = {**given, **resource.properties} if given else resource.properties
-                rows.append(
-                    tuple(
-                        outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
-                        for c in self.schema_columns
-                    )
-                )
-        return MaterializedTable(self.table, self.columns, rows)
-
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
 
 
-@dataclass
+@dataclass(frozen=True)
 class SelectPlan:
     statement: Select
-    tables: list[TablePlan]
+    tables: tuple[TablePlan, ...]
     sql: str  # the statement rewritten for SQLite
-    notices: list[str] = field(default_factory=list)
+    notices: tuple[str, ...] = ()
 
     @property
-    def fetches(self) -> list[Fetch]:
+    def fetches(self) -> tuple[Fetch, ...]:
         """The calls that need nothing from other tables (joined lists come in a second wave)."""
-        return [fetch for table in self.tables if table.joined is None for fetch in table.fetches]
+        return tuple(fetch for table in self.tables if table.joined is None for fetch in table.fetches)
 
     def source_of(self, table: TablePlan) -> TablePlan:
         assert table.joined is not None
@@ -139,8 +119,8 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             )
     replacements.extend(_column_renames(statement, tables))
     if used_default_region:
-        notices.append(f"no region in WHERE; using the default region {default_region.name} ({default_region.source})")
-    return SelectPlan(statement, tables, rewrite(statement.text, replacements), notices)
+        notices.append(default_region.notice())
+    return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
 
 
 def _implicit_sources(
@@ -168,9 +148,8 @@ def _refuse_other_providers(scope: SelectScope, statement: Select) -> None:
         if len(rest) == 2 and provider.lower() != PROVIDER:
             raise UnknownNameError(
                 f"unknown provider '{provider}' (did you mean '{PROVIDER}.{'.'.join(rest)}'?): "
-                f"awsql answers the {PROVIDER} provider",
-                position=statement.offset + ref.span.start,
-            )
+                f"awsql answers the {PROVIDER} provider"
+            ).at(statement.offset + ref.span.start)
 
 
 def _refuse_unqualified_parameters(scope: SelectScope, awscc_tables: Sequence[TableRef], statement: Select) -> None:
@@ -182,9 +161,8 @@ def _refuse_unqualified_parameters(scope: SelectScope, awscc_tables: Sequence[Ta
         if column.qualifier is None and fold(column.name) in ("region", *_CALL_PARAMETERS):
             examples = " and ".join(f"{t.reference}.{column.name} = ..." for t in scope.tables[:2])
             raise ValidationError(
-                f"'{column.name}' is ambiguous with several tables in FROM: qualify it ({examples})",
-                position=statement.offset + column.span.start,
-            )
+                f"'{column.name}' is ambiguous with several tables in FROM: qualify it ({examples})"
+            ).at(statement.offset + column.span.start)
 
 
 def _predicates_for(ref: TableRef, scope: SelectScope, awscc_tables: Sequence[TableRef]) -> list[Comparison]:
@@ -199,24 +177,15 @@ def _predicates_for(ref: TableRef, scope: SelectScope, awscc_tables: Sequence[Ta
     return chosen
 
 
-def _values(comparison: Comparison) -> list[Any]:
-    return [literal.value for literal in comparison.values]
-
-
 def _named_regions(predicates: Sequence[Comparison], statement: Select) -> list[str] | None:
     """The regions WHERE names for a table (``region = 'x'`` / ``region IN (...)``), or None."""
-    regions: list[str] | None = None
-    for comparison in predicates:
-        if fold(comparison.column.name) == "region":
-            values = [str(v) for v in _values(comparison)]
-            regions = values if regions is None else [r for r in regions if r in values]
-            for value, literal in zip(values, comparison.values, strict=True):
-                if not is_region(value):
-                    hint = did_you_mean(value, REGIONS, key=str.lower)
-                    raise ValidationError(
-                        f"unknown region '{value}'{hint}", position=statement.offset + literal.span.start
-                    )
-    return list(dict.fromkeys(regions)) if regions is not None else None
+    for comparison in on_column(predicates, "region"):
+        for literal in comparison.values:
+            try:
+                check_region(str(literal.value))
+            except AwsqlError as exc:
+                raise exc.at(statement.offset + literal.span.start) from None
+    return pinned(predicates, "region")
 
 
 def _share_regions(scope: SelectScope, awscc_tables: Sequence[TableRef], named: dict[int, list[str] | None]) -> None:
@@ -279,9 +248,8 @@ def _refuse_unread_parameters(
         )
         raise ValidationError(
             f"{column.name} steers which calls are made, so it must be written as {what}, joined by AND to the "
-            "rest of WHERE",
-            position=statement.offset + column.span.start,
-        )
+            "rest of WHERE"
+        ).at(statement.offset + column.span.start)
 
 
 def _plan_table(
@@ -293,14 +261,14 @@ def _plan_table(
     statement: Select,
     catalog: Catalog,
 ) -> TablePlan:
-    identifiers = _identifiers(predicates)
+    identifiers = pinned(predicates, "identifier")
     joined: JoinedParameter | None = None
     if cloud_control.is_cloud_control(ref.name):
         return _plan_raw(ref, name, predicates, regions, identifiers, catalog)
     try:
         resolved = catalog.resolve_resource(ref.name)
     except AwsqlError as exc:
-        raise type(exc)(exc.message, position=statement.offset + ref.span.start) from None
+        raise exc.at(statement.offset + ref.span.start) from None
     entry = resolved.entry
     schema = catalog.schema(entry.type_name)
     if identifiers is not None:
@@ -326,7 +294,7 @@ def _plan_table(
         type_name=entry.type_name,
         columns=tuple((c.name, c.type) for c in columns),
         schema_columns=columns,
-        fetches=fetches,
+        fetches=tuple(fetches),
         list_only=resolved.list_only,
         joined=joined,
     )
@@ -346,14 +314,14 @@ def _plan_raw(
     if view in REQUEST_VIEWS:
         fetches, columns = plan_request_view(ref, predicates, regions)
         shape = tuple((c.name, c.type) for c in columns)
-        return TablePlan(ref, name, REQUESTS_TYPE_NAME, shape, columns, fetches, call_parameters=())
+        return TablePlan(ref, name, REQUESTS_TYPE_NAME, shape, columns, tuple(fetches), call_parameters=())
     if view not in (cloud_control.RESOURCES, cloud_control.RESOURCE):
         hint = did_you_mean(view, (cloud_control.RESOURCES, cloud_control.RESOURCE, *REQUEST_VIEWS))
         raise UnknownNameError(f"unknown resource '{ref.name}'{hint}")
-    type_names = [str(v) for c in predicates if fold(c.column.name) == "typename" for v in _values(c)]
-    if not type_names:
+    typed = [(literal, comparison) for comparison in on_column(predicates, "typename") for literal in comparison.values]
+    if not typed:
         raise ValidationError(f"{view} needs TypeName = 'AWS::Service::Type' in WHERE")
-    entries = [_type_entry(catalog, type_name, c) for c in predicates for type_name in _typed_names(c)]
+    entries = [_type_entry(catalog, str(literal.value), comparison) for literal, comparison in typed]
     if view == cloud_control.RESOURCE and identifiers is None:
         raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {cloud_control.RESOURCES} to list)")
     fetches = []
@@ -370,11 +338,7 @@ def _plan_raw(
                     f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
                 )
             fetches.append(Fetch(region, entry.type_name))
-    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), fetches, raw=True)
-
-
-def _typed_names(comparison: Comparison) -> list[str]:
-    return [str(v) for v in _values(comparison)] if fold(comparison.column.name) == "typename" else []
+    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(fetches), raw=True)
 
 
 def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> ResourceEntry:
@@ -382,28 +346,18 @@ def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> Resourc
     try:
         return catalog.resolve_resource(typed).entry if "::" in typed else catalog.entry(typed)
     except AwsqlError as exc:
-        raise type(exc)(exc.message, position=comparison.values[0].span.start) from None
+        raise exc.at(comparison.values[0].span.start) from None
 
 
 def _check_identifiers(schema: Any, resource_id: str, predicates: Sequence[Comparison], statement: Select) -> None:
     """An Identifier that cannot name a resource of the type fails here, not as a warning from AWS."""
-    for comparison in predicates:
-        if fold(comparison.column.name) == "identifier":
-            for literal in comparison.values:
-                try:
-                    schema.check_identifier(str(literal.value))
-                except ValidationError as exc:
-                    message = exc.message.replace(schema.type_name, resource_id)
-                    raise ValidationError(message, position=statement.offset + literal.span.start) from None
-
-
-def _identifiers(predicates: Sequence[Comparison]) -> list[str] | None:
-    found: list[str] | None = None
-    for comparison in predicates:
-        if fold(comparison.column.name) == "identifier":
-            values = [str(v) for v in _values(comparison)]
-            found = values if found is None else [v for v in found if v in values]
-    return list(dict.fromkeys(found)) if found is not None else None
+    for comparison in on_column(predicates, "identifier"):
+        for literal in comparison.values:
+            try:
+                schema.check_identifier(str(literal.value))
+            except ValidationError as exc:
+                message = exc.message.replace(schema.type_name, resource_id)
+                raise ValidationError(message).at(statement.offset + literal.span.start) from None
 
 
 def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Column], scope: SelectScope) -> bool:
@@ -454,9 +408,9 @@ def _resource_models(
     choices: list[list[tuple[str, Any]]] = []
     joined: JoinedParameter | None = None
     for prop in required:
-        values = [v for c in predicates if fold(c.column.name) == fold(prop) for v in _values(c)]
-        if values:
-            choices.append([(prop, v) for v in dict.fromkeys(values)])
+        values = pinned(predicates, prop, convert=lambda value: value)
+        if values is not None:  # conjuncts that allow no value at all list nothing
+            choices.append([(prop, value) for value in values])
             continue
         if joined is None:
             joined = _joined_parameter(ref, prop, scope) or _parent_parameter(entry, prop, catalog)
@@ -510,9 +464,8 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
                 if quoted and only_resources and candidates and not _is_alias(statement.text, column.name):
                     known = [name for table in candidates for name, _ in table.columns]
                     raise UnknownNameError(
-                        f"no such column: {column.name}{did_you_mean(column.name, known, key=fold)}",
-                        position=statement.offset + column.span.end - len(column.name) - 2,
-                    )
+                        f"no such column: {column.name}{did_you_mean(column.name, known, key=fold)}"
+                    ).at(statement.offset + column.span.end - len(column.name) - 2)
                 continue
             if canonical != column.name.lower():
                 start = column.span.end - len(column.name) - (2 if quoted else 0)

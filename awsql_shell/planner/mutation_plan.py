@@ -19,9 +19,7 @@ from typing import Any
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, ResourceSchema
 from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS, is_cloud_control
 from awsql_shell.catalog.naming import fold
-from awsql_shell.catalog.regions import REGIONS, DefaultRegion, is_region
-from awsql_shell.catalog.schema import json_type_matches
-from awsql_shell.engine.sqlite import quote_identifier
+from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import (
     AmbiguousNameError,
     AwsqlError,
@@ -30,7 +28,11 @@ from awsql_shell.errors import (
     ValidationError,
     did_you_mean,
 )
-from awsql_shell.gateway.tasks import CREATE, DELETE, UPDATE, MutationCall
+from awsql_shell.gateway.vocabulary import CREATE, DELETE, UPDATE, MutationCall
+from awsql_shell.planner.predicates import on_column, pinned
+from awsql_shell.planner.select_plan import SelectPlan, plan_select
+from awsql_shell.planner.values import coerce, label
+from awsql_shell.sql.rewrite import quote_identifier
 from awsql_shell.sql.statements import ColumnRef, Delete, Insert, Literal, Select, Span, Statement, Update
 
 # RETURNING may also name the region the call went to (not a ProgressEvent field, so not in *).
@@ -41,12 +43,9 @@ NOWAIT_FIELDS = ("RequestToken", "Operation", "OperationStatus", "TypeName", "Id
 
 PATCH_OPERATIONS = ("add", "remove", "replace", "move", "copy", "test")
 PATCH_DOCUMENT = "PatchDocument"
-MAX_NESTED_DEPTH = 12
-_TEMPLATE = re.compile(r"\{\{.*?\}\}", re.S)
 # stackql-deploy's form: string('{{ { "Prop": variable, ... } | generate_patch_document }}')
 _PATCH_TEMPLATE = re.compile(r"^\s*\{\{\s*\{(?P<body>.*)\}\s*\|\s*generate_patch_document\s*\}\}\s*$", re.S)
 _PATCH_TEMPLATE_ENTRY = re.compile(r'\s*"(?P<key>[^"]+)"\s*:\s*(?P<name>[A-Za-z_][A-Za-z0-9_.]*)\s*')
-_INTEGER = re.compile(r"[+-]?\d+")
 
 
 @dataclass(frozen=True)
@@ -101,52 +100,35 @@ def verb_of(statement: Statement) -> str:
     return type(statement).__name__.upper()
 
 
-def _error(kind: type[AwsqlError], message: str, statement: Statement | None, span: Span | None) -> AwsqlError:
-    """An error pointing into the statement's own text (right also when variables were substituted)."""
-    if span is None or statement is None:
-        return kind(message)
-    return kind(message, position=span.start, statement=statement.text)
-
-
-def _label(column: Column) -> str:
-    return column.name if column.name == column.property else f"{column.name} ({column.property})"
-
-
 # -- the target --------------------------------------------------------------------------------------
 
 
-def resolve_target(catalog: Catalog, statement: Insert | Update | Delete) -> MutationTarget:
+def _resolve_target(catalog: Catalog, statement: Insert | Update | Delete) -> MutationTarget:
     """The resource type written to; its handler for the verb must exist."""
     ref = statement.target
     assert ref is not None
     verb = verb_of(statement)
     if is_cloud_control(ref.name):
-        raise _error(
-            UnsupportedError,
-            f"{verb} needs a resource such as awscc.lambda.functions, not {ref.name} (which is read-only)",
-            statement,
-            ref.span,
-        )
+        raise UnsupportedError(
+            f"{verb} needs a resource such as awscc.lambda.functions, not {ref.name} (which is read-only)"
+        ).at(ref.span.start, statement.text)
     try:
         resolved = catalog.resolve_resource(ref.name)
     except AwsqlError as exc:
-        raise _error(type(exc), exc.message, statement, ref.span) from None
+        raise exc.at(ref.span.start, statement.text) from None
     if resolved.list_only:
-        raise _error(
-            ValidationError,
-            f"{resolved.id} is a read-only list view: {verb} works on {resolved.entry.id}",
-            statement,
-            ref.span,
+        raise ValidationError(f"{resolved.id} is a read-only list view: {verb} works on {resolved.entry.id}").at(
+            ref.span.start, statement.text
         )
     handler = {"INSERT": "create", "UPDATE": "update", "DELETE": "delete"}[verb]
     try:
         resolved.entry.require(handler, verb)
     except AwsqlError as exc:
-        raise _error(type(exc), exc.message, statement, ref.span) from None
+        raise exc.at(ref.span.start, statement.text) from None
     return MutationTarget(resolved.entry, catalog.schema(resolved.entry.type_name))
 
 
-def returning_fields(statement: Insert | Update | Delete) -> tuple[str, ...]:
+def _returning_fields(statement: Insert | Update | Delete) -> tuple[str, ...]:
     """RETURNING names resolved to ProgressEvent fields (forgiving: ``request_token`` is RequestToken)."""
     fields: list[str] = []
     known = {fold(name): name for name in (*PROGRESS_EVENT_FIELDS, REGION_FIELD)}
@@ -167,148 +149,18 @@ def returning_fields(statement: Insert | Update | Delete) -> tuple[str, ...]:
 
 def _region(value: Any, statement: Statement, span: Span | None, where: str) -> str:
     if not isinstance(value, str) or not value:
-        raise _error(ValidationError, f"{where}region must be a region name such as 'us-east-1'", statement, span)
-    if not is_region(value):
-        raise _error(ValidationError, f"{where}unknown region '{value}'{did_you_mean(value, REGIONS)}", statement, span)
-    return value
+        raise ValidationError(f"{where}region must be a region name such as 'us-east-1'").at(
+            span.start if span else None, statement.text
+        )
+    try:
+        return check_region(value)
+    except AwsqlError as exc:
+        raise ValidationError(f"{where}{exc.message}").at(span.start if span else None, statement.text) from None
 
 
 def _default(default_region: DefaultRegion, target: MutationTarget) -> str:
     how = "give it (a region column in INSERT, WHERE region = '...' in UPDATE and DELETE)"
     return default_region.required(target.id, how)
-
-
-def default_region_notice(verb: str, default_region: DefaultRegion) -> str:
-    where = "no region column" if verb == "INSERT" else "no region in WHERE"
-    return f"{where}; using the default region {default_region.name} ({default_region.source})"
-
-
-# -- values --------------------------------------------------------------------------------------------
-
-
-def _kind_of(value: Any) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "an array"
-    return f"'{value}'" if isinstance(value, str) else type(value).__name__
-
-
-def _refuse_template(value: Any, what: str) -> None:
-    if isinstance(value, str) and _TEMPLATE.search(value):
-        raise ValidationError(
-            f"{what}: '{_TEMPLATE.search(value).group(0)}' is a template expression; awsql substitutes plain "  # type: ignore[union-attr]
-            "{{ name }} variables only (--var, --vars-file, \\set)"
-        )
-
-
-def coerce(schema: ResourceSchema, column: Column, value: Any, where: str = "") -> Any:
-    """``value`` as the JSON the schema wants for ``column``: JSON text parsed for objects and arrays,
-    numbers and booleans from their text; anything that cannot be made to fit is an error naming the column."""
-    what = f"{where}{_label(column)}"
-    _refuse_template(value, what)
-    kind = column.type
-    converted = _convert(kind, value, what)
-    if column.enum and converted not in column.enum:
-        options = [str(option) for option in column.enum]
-        hint = did_you_mean(str(converted), options) if isinstance(converted, str) else ""
-        listed = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-        raise ValidationError(f"{what} cannot be {json.dumps(converted)}{hint}: it is one of {listed}")
-    if kind in ("object", "array"):
-        problem = check_nested(schema, schema.properties.get(column.property, {}), converted, column.property)
-        if problem:
-            raise ValidationError(f"{what}: {problem}")
-    return converted
-
-
-def _convert(kind: str, value: Any, what: str) -> Any:
-    if kind == "string":
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int | float):
-            return str(value)
-        if isinstance(value, str):
-            return value
-    elif kind == "integer":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-            return int(value.strip())
-        raise ValidationError(f"{what} expects an integer, not {_kind_of(value)}")
-    elif kind == "number":
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return value
-        if isinstance(value, str):
-            text = value.strip()
-            if _INTEGER.fullmatch(text):
-                return int(text)
-            try:
-                number = float(text)
-            except ValueError:
-                number = None
-            if number is not None and number == number and abs(number) != float("inf"):
-                return number
-        raise ValidationError(f"{what} expects a number, not {_kind_of(value)}")
-    elif kind == "boolean":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int) and value in (0, 1):
-            return bool(value)  # SQLite has no booleans: a query over resources gives 0 and 1
-        if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0"):
-            return value.strip().lower() in ("true", "1")
-        raise ValidationError(f"{what} expects a boolean (TRUE, FALSE, 'true' or 'false'), not {_kind_of(value)}")
-    elif kind in ("object", "array"):
-        wanted = dict if kind == "object" else list
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(f"{what} holds invalid JSON: {exc.msg} at character {exc.pos + 1}") from None
-        if isinstance(value, wanted):
-            return value
-        raise ValidationError(f"{what} expects a JSON {kind}, not {_kind_of(value)}")
-    raise ValidationError(f"{what} expects a string, not {_kind_of(value)}")
-
-
-def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth: int = 0) -> str | None:
-    """The first problem of a JSON value against its schema node: wrong JSON type, unknown or missing keys.
-
-    Patterns, lengths and bounds are left to Cloud Control, which reports them itself."""
-    if depth > MAX_NESTED_DEPTH or not isinstance(node, dict):
-        return None
-    node = schema.resolve(node)
-    kinds = node.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds] if kinds else []
-    if kinds and not any(json_type_matches(value, kind) for kind in kinds):
-        expected = " or ".join(str(k) for k in kinds)
-        return f"/{path} must be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {_kind_of(value)}"
-    if isinstance(value, dict):
-        properties = node.get("properties") or {}
-        for name in node.get("required", []):
-            if name not in value:
-                return f"/{path} needs {name}"
-        closed = node.get("additionalProperties") is False and not node.get("patternProperties")
-        for key, item in value.items():
-            if key in properties:
-                problem = check_nested(schema, properties[key], item, f"{path}/{key}", depth + 1)
-                if problem:
-                    return problem
-            elif closed and properties:
-                return f"/{path} has no property {key}{did_you_mean(key, properties, key=fold)}"
-    elif isinstance(value, list):
-        items = node.get("items")
-        if isinstance(items, dict):
-            for index, item in enumerate(value):
-                problem = check_nested(schema, items, item, f"{path}/{index}", depth + 1)
-                if problem:
-                    return problem
-    return None
 
 
 # -- INSERT ------------------------------------------------------------------------------------------
@@ -320,10 +172,10 @@ def _column(target: MutationTarget, ref: ColumnRef, statement: Statement) -> Col
         return target.schema.column(ref.name)
     except (UnknownNameError, AmbiguousNameError) as exc:
         message = exc.message.replace(f"in {target.schema.type_name}", f"in {target.id}")
-        raise _error(type(exc), message, statement, ref.span) from None
+        raise type(exc)(message).at(ref.span.start, statement.text) from None
 
 
-def insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
+def _insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
     """Resolve the column list: unknown, read-only and repeated columns and missing required ones are errors."""
     schema = target.schema
     columns: list[Column] = []
@@ -332,36 +184,30 @@ def insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
     for index, ref in enumerate(statement.columns):
         column = _column(target, ref, statement)
         if column.property in seen:
-            raise _error(
-                ValidationError,
-                f"{ref.name} and {seen[column.property]} are the same column {_label(column)}",
-                statement,
-                ref.span,
+            raise ValidationError(f"{ref.name} and {seen[column.property]} are the same column {label(column)}").at(
+                ref.span.start, statement.text
             )
         seen[column.property] = ref.name
         if column.is_pseudo:
             region_index = index
         elif column.read_only:
-            raise _error(
-                ValidationError,
-                f"{_label(column)} is read-only: Cloud Control sets it, so it cannot be given to INSERT",
-                statement,
-                ref.span,
-            )
+            raise ValidationError(
+                f"{label(column)} is read-only: Cloud Control sets it, so it cannot be given to INSERT"
+            ).at(ref.span.start, statement.text)
         columns.append(column)
     listed = {c.property for c in columns}
     missing = [
         schema.column(name) for name in sorted(schema.required) if name not in listed and name not in schema.read_only
     ]
     if missing:
-        names = ", ".join(_label(c) for c in missing)
+        names = ", ".join(label(c) for c in missing)
         noun = "property" if len(missing) == 1 else "properties"
         message = f"INSERT INTO {target.id} misses the required {noun} {names}"
-        raise _error(ValidationError, message, statement, statement.target.span if statement.target else None)
+        raise ValidationError(message).at(statement.target.span.start if statement.target else None, statement.text)
     return InsertLayout(tuple(columns), region_index)
 
 
-def desired_resources(
+def _desired_resources(
     target: MutationTarget,
     layout: InsertLayout,
     rows: Sequence[Sequence[Any]],
@@ -389,31 +235,31 @@ def desired_resources(
                 continue
             if value is None:
                 if column.property in target.schema.required:
-                    message = f"{where}{_label(column)} is required: it cannot be NULL"
-                    raise _error(ValidationError, message, statement, span)
+                    message = f"{where}{label(column)} is required: it cannot be NULL"
+                    raise ValidationError(message).at(span.start if span else None, statement.text)
                 continue
             try:
                 state[column.property] = coerce(target.schema, column, value, where)
             except AwsqlError as exc:
-                raise _error(type(exc), exc.message, statement, span) from None
+                raise exc.at(span.start if span else None, statement.text) from None
         resources.append(DesiredResource(region or _default(default_region, target), state))
     return resources
 
 
-def literal_rows(statement: Insert) -> tuple[list[list[Any]], list[list[Span]]]:
+def _literal_rows(statement: Insert) -> tuple[list[list[Any]], list[list[Span]]]:
     values = [[literal.value for literal in row] for row in statement.rows]
     spans = [[literal.span for literal in row] for row in statement.rows]
     return values, spans
 
 
-def plan_creates(target: MutationTarget, resources: Sequence[DesiredResource]) -> list[MutationCall]:
+def _plan_creates(target: MutationTarget, resources: Sequence[DesiredResource]) -> list[MutationCall]:
     return [MutationCall(CREATE, r.region, target.type_name, desired_state=r.state) for r in resources]
 
 
 # -- UPDATE ------------------------------------------------------------------------------------------
 
 
-def patch_document(
+def _patch_document(
     target: MutationTarget, statement: Update, variables: Mapping[str, str] | None = None
 ) -> tuple[dict[str, Any], ...]:
     """The RFC 6902 operations of an UPDATE: a PatchDocument given whole (checked against the schema), or
@@ -422,12 +268,9 @@ def patch_document(
     whole = [a for a in statement.assignments if fold(a.column.name) == fold(PATCH_DOCUMENT)]
     if whole and not schema.has_column(PATCH_DOCUMENT):
         if len(statement.assignments) > 1:
-            raise _error(
-                ValidationError,
-                "SET PatchDocument = '...' must be the only assignment (or use SET column = value, ...)",
-                statement,
-                whole[0].column.span,
-            )
+            raise ValidationError(
+                "SET PatchDocument = '...' must be the only assignment (or use SET column = value, ...)"
+            ).at(whole[0].column.span.start, statement.text)
         return _given_patch(target, statement, whole[0].value, variables or {})
     operations: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
@@ -435,43 +278,37 @@ def patch_document(
         ref = assignment.column
         column = _column(target, ref, statement)
         if column.property in seen:
-            raise _error(ValidationError, f"{_label(column)} is set twice", statement, ref.span)
+            raise ValidationError(f"{label(column)} is set twice").at(ref.span.start, statement.text)
         seen[column.property] = ref.name
         _check_settable(target, column, statement, ref.span)
         value = assignment.value.value
         if value is None:
             if column.property in schema.required:
-                raise _error(
-                    ValidationError, f"{_label(column)} is required: it cannot be set to NULL", statement, ref.span
+                raise ValidationError(f"{label(column)} is required: it cannot be set to NULL").at(
+                    ref.span.start, statement.text
                 )
             operations.append({"op": "remove", "path": f"/{_escape(column.property)}"})
             continue
         try:
             converted = coerce(schema, column, value)
         except AwsqlError as exc:
-            raise _error(type(exc), exc.message, statement, assignment.value.span) from None
+            raise exc.at(assignment.value.span.start, statement.text) from None
         operations.append({"op": "add", "path": f"/{_escape(column.property)}", "value": converted})
     return tuple(operations)
 
 
 def _check_settable(target: MutationTarget, column: Column, statement: Statement | None, span: Span | None) -> None:
     if column.is_pseudo:
-        raise _error(
-            ValidationError,
-            "region says where a resource is; it cannot be changed (create the resource in the other region)",
-            statement,
-            span,
-        )
+        raise ValidationError(
+            "region says where a resource is; it cannot be changed (create the resource in the other region)"
+        ).at(span.start if span else None, statement.text if statement else None)
     if column.read_only:
-        message = f"{_label(column)} is read-only: Cloud Control sets it, it cannot be updated"
-        raise _error(ValidationError, message, statement, span)
+        message = f"{label(column)} is read-only: Cloud Control sets it, it cannot be updated"
+        raise ValidationError(message).at(span.start if span else None, statement.text if statement else None)
     if column.create_only:
-        raise _error(
-            ValidationError,
-            f"{_label(column)} is create-only: changing it needs replacement (DELETE the resource, then INSERT it)",
-            statement,
-            span,
-        )
+        raise ValidationError(
+            f"{label(column)} is create-only: changing it needs replacement (DELETE the resource, then INSERT it)"
+        ).at(span.start if span else None, statement.text if statement else None)
 
 
 def _escape(name: str) -> str:
@@ -487,11 +324,8 @@ def _given_patch(
 ) -> tuple[dict[str, Any], ...]:
     text = literal.value
     if not isinstance(text, str):
-        raise _error(
-            ValidationError,
-            "PatchDocument must be a string holding a JSON array of RFC 6902 operations",
-            statement,
-            literal.span,
+        raise ValidationError("PatchDocument must be a string holding a JSON array of RFC 6902 operations").at(
+            literal.span.start, statement.text
         )
     template = _PATCH_TEMPLATE.match(text)
     try:
@@ -501,9 +335,9 @@ def _given_patch(
             document = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValidationError(f"PatchDocument holds invalid JSON: {exc.msg} at character {exc.pos + 1}") from None
-        return check_patch(target, document)
+        return _check_patch(target, document)
     except AwsqlError as exc:
-        raise _error(type(exc), exc.message, statement, literal.span) from None
+        raise exc.at(literal.span.start, statement.text) from None
 
 
 def _generated_patch(target: MutationTarget, body: str, variables: Mapping[str, str]) -> tuple[dict[str, Any], ...]:
@@ -522,12 +356,12 @@ def _generated_patch(target: MutationTarget, body: str, variables: Mapping[str, 
     if missing:
         noun = "variable" if len(missing) == 1 else "variables"
         raise ValidationError(f"undefined {noun}: {', '.join(missing)}")
-    return check_patch(
+    return _check_patch(
         target, [{"op": "add", "path": f"/{_escape(key)}", "value": variables[name]} for key, name in entries]
     )
 
 
-def check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], ...]:
+def _check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], ...]:
     """Check a patch document: its shape (RFC 6902), and every path against the schema."""
     if not isinstance(document, list) or not document:
         raise ValidationError("PatchDocument must be a non-empty JSON array of RFC 6902 operations")
@@ -547,7 +381,7 @@ def check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], 
         operation = dict(operation)
         column = _patch_path(target, operation.get("path"), where, changes=op != "test")
         if op == "remove" and column.property in target.schema.required and operation["path"].count("/") == 1:
-            raise ValidationError(f"{where} removes {_label(column)}, which is required")
+            raise ValidationError(f"{where} removes {label(column)}, which is required")
         if "from" in operation and op in ("move", "copy"):
             _patch_path(target, operation["from"], f"{where} (from)", changes=op == "move")
         if "value" in operation and op in ("add", "replace") and operation["path"].count("/") == 1:
@@ -577,22 +411,19 @@ def _patch_path(target: MutationTarget, path: Any, where: str, *, changes: bool)
 # -- UPDATE and DELETE: which resources ------------------------------------------------------------
 
 
-def where_targets(
+def _where_targets(
     target: MutationTarget, statement: Update | Delete, default_region: DefaultRegion, query: Select
 ) -> WhereTargets:
     """Regions and identifiers named in WHERE; ``query`` is ``targets_query`` (it counts the conjuncts)."""
-    regions: list[str] | None = None
-    identifiers: list[str] | None = None
-    for comparison in statement.where:
-        name = fold(comparison.column.name)
-        if name == "region":
-            values = [_region(v.value, statement, v.span, "") for v in comparison.values]
-            regions = values if regions is None else [r for r in regions if r in values]
-        elif name == "identifier":
-            values = [_identifier(target, v, statement) for v in comparison.values]
-            identifiers = values if identifiers is None else [i for i in identifiers if i in values]
-    if not statement.where_is_simple:
-        identifiers = None
+    for comparison in on_column(statement.where, "region"):
+        for literal in comparison.values:
+            _region(literal.value, statement, literal.span, "")
+    for comparison in on_column(statement.where, "identifier"):
+        for literal in comparison.values:
+            _identifier(target, literal, statement)
+    regions = pinned(statement.where, "region")
+    # Under an OR with other columns, Identifier = ... does not name the targets: a query must find them.
+    identifiers = pinned(statement.where, "identifier") if statement.where_is_simple else None
     defaulted = regions is None
     chosen = [_default(default_region, target)] if regions is None else regions
     conjuncts = query.scopes[0].where_conjuncts if query.scopes else 0
@@ -613,18 +444,18 @@ def _identifier(target: MutationTarget, literal: Literal, statement: Statement) 
     """An Identifier from WHERE, refused before any call when it cannot name a resource of the target type."""
     value = literal.value
     if value is None or isinstance(value, bool):
-        raise _error(ValidationError, "Identifier must be a string such as 'name'", statement, literal.span)
+        raise ValidationError("Identifier must be a string such as 'name'").at(literal.span.start, statement.text)
     text = str(value)
     try:
         target.schema.check_identifier(text)
     except ValidationError as exc:
         # In the terms of the statement: the table as typed rather than the CloudFormation type.
         message = exc.message.replace(target.type_name, target.id)
-        raise _error(ValidationError, message, statement, literal.span) from None
+        raise ValidationError(message).at(literal.span.start, statement.text) from None
     return text
 
 
-def targets_query_text(target: MutationTarget, statement: Update | Delete) -> str:
+def _targets_query_text(target: MutationTarget, statement: Update | Delete) -> str:
     """A SELECT of the region and Identifier of every resource the WHERE matches."""
     ref = statement.target
     assert ref is not None
@@ -644,11 +475,175 @@ def targets_query_text(target: MutationTarget, statement: Update | Delete) -> st
     return f"SELECT region, {identifier} AS identifier FROM {ref.name}{alias}{where}"
 
 
-def plan_updates(
+def _plan_updates(
     target: MutationTarget, pairs: Sequence[tuple[str, str]], patch: tuple[dict[str, Any], ...]
 ) -> list[MutationCall]:
     return [MutationCall(UPDATE, region, target.type_name, identifier=i, patch_document=patch) for region, i in pairs]
 
 
-def plan_deletes(target: MutationTarget, pairs: Sequence[tuple[str, str]]) -> list[MutationCall]:
+def _plan_deletes(target: MutationTarget, pairs: Sequence[tuple[str, str]]) -> list[MutationCall]:
     return [MutationCall(DELETE, region, target.type_name, identifier=i) for region, i in pairs]
+
+
+# -- the plan value ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class CreatesFromRows:
+    """INSERT ... SELECT: each row the query returns becomes one CreateResource, checked like a VALUES row."""
+
+    target: MutationTarget
+    layout: InsertLayout
+    default_region: DefaultRegion
+    statement: Insert
+
+    def calls(self, rows: Sequence[Sequence[Any]]) -> tuple[MutationCall, ...]:
+        resources = _desired_resources(self.target, self.layout, rows, self.default_region, self.statement)
+        return tuple(_plan_creates(self.target, resources))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangesFromRows:
+    """UPDATE or DELETE whose targets a query finds: each (region, identifier) row is one call."""
+
+    target: MutationTarget
+    patch: tuple[dict[str, Any], ...] | None  # None: DELETE
+    regions: tuple[str, ...]
+
+    def calls(self, rows: Sequence[Sequence[Any]]) -> tuple[MutationCall, ...]:
+        pairs = list(dict.fromkeys((str(region), str(i)) for region, i in rows if i is not None))
+        return tuple(_changes(self.target, pairs, self.patch))
+
+
+RowsToCalls = CreatesFromRows | ChangesFromRows
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReadFirst:
+    """The query a mutation reads before it knows its calls, and the pure step from its rows to them."""
+
+    plan: SelectPlan
+    then: RowsToCalls
+    # The UPDATE or DELETE whose WHERE the query wraps (awsql wrote the query): errors point into the WHERE.
+    written_for: Update | Delete | None = None
+
+    def relocate(self, error: AwsqlError) -> AwsqlError:
+        """An error about the query, moved to the same spot of the user's statement."""
+        return self.relocate_for(error, self.plan.statement, self.written_for)
+
+    @staticmethod
+    def relocate_for(error: AwsqlError, query: Select, written_for: Update | Delete | None) -> AwsqlError:
+        if written_for is not None and error.position is not None and error.statement is None:
+            _point_into_where(error, query, written_for)
+        return error
+
+
+@dataclass(frozen=True, kw_only=True)
+class MutationPlan:
+    """A validated INSERT, UPDATE or DELETE: its calls known offline (``calls``), or the read that decides
+    them (``read``); whether the user must confirm; what to tell the user first."""
+
+    statement: Insert | Update | Delete
+    target: MutationTarget
+    returning: tuple[str, ...]
+    awaited: bool
+    calls: tuple[MutationCall, ...] = ()
+    read: ReadFirst | None = None
+    # The targets are found by a query, not named by Identifier: the user confirms how many it found.
+    needs_confirmation: bool = False
+    notices: tuple[str, ...] = ()
+
+    @property
+    def verb(self) -> str:
+        return verb_of(self.statement)
+
+    def calls_for(self, rows: Sequence[Sequence[Any]] = ()) -> tuple[MutationCall, ...]:
+        """The calls, given the rows of ``read`` when there is one."""
+        return self.read.then.calls(rows) if self.read is not None else self.calls
+
+
+MUTATING_OPERATIONS = (CREATE, UPDATE, DELETE)
+
+
+def read_only_refusal(statement: Insert | Update | Delete) -> ValidationError:
+    return ValidationError(f"{verb_of(statement)} refused: awsql runs with --read-only, so nothing was changed")
+
+
+def is_awaited(statement: Insert | Update | Delete, no_wait: bool) -> bool:
+    """``/*+ NOWAIT */`` and ``/*+ AWAIT */`` win over ``--no-wait``."""
+    if statement.has_hint("nowait"):
+        return False
+    return statement.has_hint("await") or not no_wait
+
+
+def plan_mutation(
+    statement: Insert | Update | Delete,
+    catalog: Catalog,
+    default_region: DefaultRegion,
+    *,
+    variables: Mapping[str, str] | None = None,
+    no_wait: bool = False,
+    read_only: bool = False,
+) -> MutationPlan:
+    """Validate ``statement`` and decide its calls, without any call; one path for a run and for EXPLAIN.
+    ``read_only``: the plan is only shown (EXPLAIN under --read-only), and says it would be refused."""
+    target = _resolve_target(catalog, statement)
+    returning = _returning_fields(statement)
+    notices = [f"awsql runs with --read-only: this {verb_of(statement)} would be refused"] if read_only else []
+    common = {"statement": statement, "target": target, "returning": returning}
+    awaited = is_awaited(statement, no_wait)
+    if isinstance(statement, Insert):
+        layout = _insert_layout(target, statement)
+        if layout.region_index is None:
+            notices.append(default_region.notice("INSERT"))
+        if statement.query is None:
+            values, spans = _literal_rows(statement)
+            resources = _desired_resources(target, layout, values, default_region, statement, spans)
+            calls = tuple(_plan_creates(target, resources))
+            return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
+        step = CreatesFromRows(target=target, layout=layout, default_region=default_region, statement=statement)
+        read = ReadFirst(plan=plan_select(statement.query, catalog, default_region), then=step)
+        return MutationPlan(**common, awaited=awaited, read=read, notices=tuple(notices))
+    verb = verb_of(statement)
+    patch = _patch_document(target, statement, variables) if isinstance(statement, Update) else None
+    query = _targets_query(target, statement)
+    where = _where_targets(target, statement, default_region, query)
+    if where.only_identifiers:
+        if where.region_defaulted:
+            notices.append(default_region.notice(verb))
+        calls = tuple(_changes(target, where.pairs(), patch))
+        return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
+    step = ChangesFromRows(target=target, patch=patch, regions=where.regions)
+    try:
+        read = ReadFirst(plan=plan_select(query, catalog, default_region), then=step, written_for=statement)
+    except AwsqlError as exc:
+        raise ReadFirst.relocate_for(exc, query, statement) from None
+    return MutationPlan(
+        **common, awaited=awaited, read=read, needs_confirmation=not where.named, notices=tuple(notices)
+    )
+
+
+def _changes(
+    target: MutationTarget, pairs: Sequence[tuple[str, str]], patch: tuple[dict[str, Any], ...] | None
+) -> list[MutationCall]:
+    return _plan_updates(target, pairs, patch) if patch is not None else _plan_deletes(target, pairs)
+
+
+def _targets_query(target: MutationTarget, statement: Update | Delete) -> Select:
+    from awsql_shell.sql import parse_statement
+
+    query = parse_statement(_targets_query_text(target, statement))
+    assert isinstance(query, Select)
+    return query
+
+
+def _point_into_where(error: AwsqlError, query: Select, statement: Update | Delete) -> None:
+    """Move an error's position from the query awsql wrote to the same spot of the user's WHERE."""
+    where = statement.where_text or ""
+    in_query, in_statement = query.text.rfind(where), statement.text.find(where)
+    position = error.position or 0
+    if where and in_query >= 0 and in_statement >= 0 and in_query <= position <= in_query + len(where):
+        error.position = position - in_query + in_statement
+        error.statement = statement.text
+    else:
+        error.position = None

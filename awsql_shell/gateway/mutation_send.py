@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from awsql_shell.errors import AwsqlError, CredentialsError
+from awsql_shell.errors import AwsqlError, CredentialsError, Interrupted
 from awsql_shell.gateway.calls import Abandoned, ApiCaller
 from awsql_shell.gateway.clients import Target
 from awsql_shell.gateway.errors import (
@@ -33,7 +33,7 @@ from awsql_shell.gateway.errors import (
     error_message,
     is_credentials_problem,
 )
-from awsql_shell.gateway.tasks import FINAL_STATUSES, MutationCall
+from awsql_shell.gateway.vocabulary import FINAL_STATUSES, MutationCall
 
 # How long an interrupted statement waits for calls already on the wire, to learn their RequestTokens.
 _INTERRUPT_GRACE_SECONDS = 2.0
@@ -149,7 +149,7 @@ class MutationOutcome:
         return self.status in FINAL_STATUSES
 
 
-class MutationInterrupted(KeyboardInterrupt):
+class MutationInterrupted(Interrupted):
     """Ctrl-C (or the cancel event) while sending or awaiting: what was sent goes on in AWS."""
 
     def __init__(self, outcomes: Sequence[MutationOutcome]):
@@ -168,7 +168,7 @@ class MutationInterrupted(KeyboardInterrupt):
     def unsent(self) -> list[MutationOutcome]:
         return [o for o in self.outcomes if o.stage in ("queued", "skipped")]
 
-    def lines(self) -> list[str]:
+    def report(self) -> list[str]:
         """What the user must know: which requests go on without us, and how to follow them."""
         lines = []
         for outcome in self.going_on:

@@ -18,10 +18,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-from awsql_shell.catalog.regions import REGIONS
-from awsql_shell.errors import UsageError, did_you_mean
-from awsql_shell.settings import OUTPUT_FORMATS, Settings
-from awsql_shell.shell.completion.meta import ArgumentKind, MetaCommandInfo
+from awsql_shell.catalog.regions import check_region
+from awsql_shell.errors import AwsqlError, UsageError, did_you_mean
+from awsql_shell.render import output_format
+from awsql_shell.settings import Settings
+from awsql_shell.shell.completion.meta_command_info import ArgumentKind, MetaCommandInfo
 from awsql_shell.shell.editing import split_meta_command
 
 ON_OFF = ("on", "off")
@@ -174,10 +175,7 @@ def _set_output(call: MetaCall) -> None:
     if not call.argument:
         call.shell.say(f"Output format is {settings.output or 'table'}.")
         return
-    wanted = call.argument.lower()
-    if wanted not in OUTPUT_FORMATS:
-        hint = did_you_mean(wanted, OUTPUT_FORMATS)
-        raise UsageError(f"unknown output format '{call.argument}'{hint}; choose one of {', '.join(OUTPUT_FORMATS)}")
+    wanted = output_format(call.argument)
     settings.output = wanted
     call.shell.say(f"Output format is {wanted}.")
 
@@ -206,9 +204,10 @@ def _set_region(call: MetaCall) -> None:
     if not region:
         call.shell.say(f"Default region is {settings.region or '(from the AWS profile or environment)'}.")
         return
-    if region not in REGIONS:
-        hint = did_you_mean(region, REGIONS)
-        raise UsageError(f"unknown region '{call.argument}'{hint}")
+    try:
+        check_region(region)
+    except AwsqlError as exc:
+        raise UsageError(exc.message) from None
     settings.region = region
     settings.region_source = "\\region"
     call.shell.settings_changed()

@@ -11,6 +11,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 CREATE, UPDATE, DELETE = "CreateResource", "UpdateResource", "DeleteResource"
@@ -18,12 +19,21 @@ CREATE, UPDATE, DELETE = "CreateResource", "UpdateResource", "DeleteResource"
 FINAL_STATUSES = frozenset({"SUCCESS", "FAILED", "CANCEL_COMPLETE"})
 
 
+class Reading(Enum):
+    """What a Fetch reads: resources (ListResources / GetResource) or resource requests
+    (ListResourceRequests / GetResourceRequestStatus)."""
+
+    RESOURCES = "resources"
+    REQUESTS = "requests"
+
+
 @dataclass(frozen=True)
 class Fetch:
     """Read one resource type in one region.
 
     ``identifiers`` set: one GetResource each. Otherwise ListResources (every page, or until
-    ``limit`` resources), then GetResource for each listed resource when ``with_details``.
+    ``limit`` resources, with ``resource_model`` when the list handler needs one), then GetResource for
+    each listed resource when ``with_details``. ``Fetch.requests`` reads resource requests instead.
     """
 
     region: str
@@ -32,14 +42,36 @@ class Fetch:
     with_details: bool = False
     resource_model: dict[str, Any] | None = None
     limit: int | None = None
-    # Resource requests instead of resources: GetResourceRequestStatus per token (``identifiers``), or
-    # ListResourceRequests with ``resource_model`` as its ResourceRequestStatusFilter. Never cached.
-    requests: bool = False
+    reads: Reading = Reading.RESOURCES
+    # Only when reading requests (never cached): GetResourceRequestStatus per token, or else
+    # ListResourceRequests with this ResourceRequestStatusFilter.
+    request_tokens: tuple[str, ...] | None = None
+    status_filter: dict[str, Any] | None = None
+
+    @classmethod
+    def requests(
+        cls,
+        region: str,
+        type_name: str,
+        *,
+        tokens: tuple[str, ...] | None = None,
+        status_filter: dict[str, Any] | None = None,
+    ) -> Fetch:
+        return cls(region, type_name, reads=Reading.REQUESTS, request_tokens=tokens, status_filter=status_filter)
+
+    @property
+    def reads_requests(self) -> bool:
+        return self.reads is Reading.REQUESTS
+
+    @property
+    def singles(self) -> tuple[str, ...] | None:
+        """What is read one call each (resource identifiers or request tokens); None: a listing."""
+        return self.request_tokens if self.reads_requests else self.identifiers
 
     @property
     def operations(self) -> tuple[str, ...]:
-        if self.requests:
-            return ("GetResourceRequestStatus",) if self.identifiers is not None else ("ListResourceRequests",)
+        if self.reads_requests:
+            return ("GetResourceRequestStatus",) if self.request_tokens is not None else ("ListResourceRequests",)
         if self.identifiers is not None:
             return ("GetResource",)
         return ("ListResources", "GetResource") if self.with_details else ("ListResources",)

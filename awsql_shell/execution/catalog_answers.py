@@ -28,6 +28,7 @@ from typing import Any
 from awsql_shell.catalog import Catalog, Column, Field, ResolvedResource, ResourceEntry, ResourceSchema, cloud_control
 from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, did_you_mean
+from awsql_shell.planner.plans import CATALOG_STATEMENTS, CatalogPlan
 from awsql_shell.result import Result
 from awsql_shell.sql.statements import (
     Describe,
@@ -356,7 +357,7 @@ _RUNNERS: dict[type[Statement], Callable[[Catalog, Any], Result]] = {
     Describe: describe,
     ShowInsert: show_insert,
 }
-METADATA_STATEMENTS: tuple[type[Statement], ...] = tuple(_RUNNERS)
+assert set(_RUNNERS) == set(CATALOG_STATEMENTS), "every statement the planner sends here needs an answer"
 
 
 # -- the awscc.cloud_control views --------------------------------------------------------------
@@ -384,7 +385,7 @@ def _cloud_control_view(statement: Statement, typed: str) -> str:
     if view not in cloud_control.COLUMNS:
         hint = did_you_mean(view, cloud_control.COLUMNS)
         position = statement.offset + statement.text.find(typed) if typed in statement.text else None
-        raise UnknownNameError(f"unknown resource '{typed}'{hint}", position=position)
+        raise UnknownNameError(f"unknown resource '{typed}'{hint}").at(position)
     return view
 
 
@@ -404,3 +405,7 @@ def run_metadata(catalog: Catalog, statement: Statement) -> Result:
     if runner is None:
         raise TypeError(f"not a metadata statement: {type(statement).__name__}")
     return runner(catalog, statement)
+
+
+def run_catalog_plan(plan: CatalogPlan, catalog: Catalog) -> Result:
+    return run_metadata(catalog, plan.statement)

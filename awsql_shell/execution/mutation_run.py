@@ -1,0 +1,201 @@
+"""Run a mutation plan: read what it depends on, confirm when the targets were found rather than named,
+send the calls once, and report truthfully (issue 5, dialect sections 3.2-3.4).
+
+The order never changes: the plan is validated offline before anything (the planner); then the read
+(the rows of INSERT ... SELECT, the resources an UPDATE or DELETE without Identifier would touch), which
+must be complete, since a partial read would make the change act on a guess; then confirmation; only then
+Cloud Control. Everything the runner needs comes in as arguments; it never prints (an interrupted run
+raises an ``Interrupted`` whose report the face shows).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
+from awsql_shell.planner.mutation_plan import FIELD_TYPES, NOWAIT_FIELDS, REGION_FIELD, MutationPlan, ReadFirst
+from awsql_shell.planner.select_plan import SelectPlan
+from awsql_shell.result import Result
+
+if TYPE_CHECKING:
+    from awsql_shell.gateway.mutation_send import MutationOutcome
+    from awsql_shell.gateway.vocabulary import MutationCall
+
+MAX_LISTED_IDENTIFIERS = 10
+_EVENT_OPERATION = {"CreateResource": "CREATE", "UpdateResource": "UPDATE", "DeleteResource": "DELETE"}
+_INFINITIVE = {"INSERT": "create", "UPDATE": "update", "DELETE": "delete"}
+# A row per call when some of several calls failed and there is no RETURNING: which took effect, and why not.
+FAILURE_FIELDS = (
+    REGION_FIELD,
+    "Identifier",
+    "Operation",
+    "OperationStatus",
+    "ErrorCode",
+    "StatusMessage",
+    "RequestToken",
+)
+
+ReadRows = Callable[[SelectPlan], Result]
+Send = Callable[[Sequence["MutationCall"], bool], list["MutationOutcome"]]
+Confirm = Callable[[str], bool]
+
+
+class ConfirmationRequired(ValidationError):
+    """An UPDATE or DELETE without Identifier in batch mode without --yes: refused, nothing changed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Consent:
+    """How a change that does not name its targets gets the user's word: --yes, a question (the shell),
+    or neither (batch: refused with the way to go ahead). ``account`` names where the change lands."""
+
+    assume_yes: bool
+    ask: Confirm | None
+    account: str
+
+
+def run_mutation(plan: MutationPlan, *, read: ReadRows, send: Send, consent: Consent) -> Result:
+    verb = plan.verb
+    notices = list(plan.notices)
+    calls = plan.calls
+    if plan.read is not None:
+        selected = _read(plan.read, read, verb)
+        notices[:0] = selected.notices
+        calls = plan.calls_for(selected.rows)
+    if plan.needs_confirmation and calls:
+        if not _confirmed(plan, calls, consent):
+            return Result([], [], status=f"{verb} 0", notices=[*notices, "not confirmed: nothing was changed"])
+        count = len(calls)
+        matched = "the resource the WHERE matched" if count == 1 else f"the {count} resources the WHERE matched"
+        notices.append(f"confirmed: {_INFINITIVE[verb]} {matched}")
+    if not calls:
+        return Result([], [], status=f"{verb} 0", notices=notices)
+    outcomes = send(calls, plan.awaited)
+    _raise_failures(plan, outcomes, notices)
+    return _result(plan, outcomes, notices)
+
+
+def _read(step: ReadFirst, read: ReadRows, verb: str) -> Result:
+    """Rows of the query the mutation depends on; a partial answer would make it act on a guess, so it stops."""
+    try:
+        result = read(step.plan)
+    except AwsqlError as exc:
+        raise step.relocate(exc) from None
+    if result.warnings:
+        raise AwsqlError(
+            f"{verb} stopped before any change: the resources it depends on could not all be read "
+            f"({result.warnings[0]})"
+        )
+    return result
+
+
+# -- confirmation -----------------------------------------------------------------------------------------
+
+
+def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Consent) -> bool:
+    if consent.assume_yes:
+        return True
+    count = len(calls)
+    noun = "resource" if count == 1 else "resources"
+    touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {consent.account} ({_listing(calls)})"
+    if consent.ask is None:
+        raise ConfirmationRequired(
+            f"{plan.verb} does not name its targets by Identifier and would {touched}; nothing was changed: "
+            "pass --yes to go ahead, or name them with WHERE Identifier = '...' (or Identifier IN (...))"
+        )
+    return bool(consent.ask(f"{plan.verb} without Identifier: {touched[0].upper()}{touched[1:]}?"))
+
+
+def _listing(calls: Sequence[MutationCall]) -> str:
+    by_region: dict[str, list[str]] = {}
+    for call in calls:
+        by_region.setdefault(call.region, []).append(call.identifier or "")
+    parts = []
+    for region, identifiers in by_region.items():
+        shown = ", ".join(sorted(identifiers)[:MAX_LISTED_IDENTIFIERS])
+        more = len(identifiers) - MAX_LISTED_IDENTIFIERS
+        parts.append(f"{region}: {shown}{f' and {more} more' if more > 0 else ''}")
+    return "; ".join(parts)
+
+
+# -- outcomes ---------------------------------------------------------------------------------------------
+
+
+def _raise_failures(plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str]) -> None:
+    """Raise when any call failed. When there were several calls, the error carries a row per call (the
+    RETURNING rows, or a status table), so the user learns which ones took effect."""
+    failed = [o for o in outcomes if o.error is not None]
+    if not failed:
+        return
+    first = failed[0].error
+    assert first is not None
+    if len(outcomes) == 1:
+        raise first
+    error = first
+    if not isinstance(first, CredentialsError):
+        from awsql_shell.gateway.mutation_send import MutationError
+
+        done = len(outcomes) - len(failed)
+        error = MutationError(
+            f"{len(failed)} of {len(outcomes)} {plan.verb} calls failed ({done} succeeded); the first: {first.message}",
+            code=getattr(first, "code", "") or type(first).__name__,
+            request_token=getattr(first, "request_token", None),
+        )
+    error.result = _rows(plan.returning or FAILURE_FIELDS, outcomes, status=None, notices=notices)
+    raise error
+
+
+def _result(plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str]) -> Result:
+    count = len(outcomes)
+    status = f"{plan.verb} {count}" if plan.awaited else f"{plan.verb} {count} (not awaited)"
+    fields = plan.returning or (() if plan.awaited else NOWAIT_FIELDS)
+    if not fields:
+        return Result([], [], status=status, notices=notices)
+    return _rows(fields, outcomes, status=status, notices=notices)
+
+
+def _rows(
+    fields: Sequence[str], outcomes: Sequence[MutationOutcome], *, status: str | None, notices: list[str]
+) -> Result:
+    rows = [tuple(_field(outcome, name) for name in fields) for outcome in outcomes]
+    types = {name: FIELD_TYPES[name] for name in fields if name in FIELD_TYPES}
+    return Result(list(fields), rows, status=status, notices=notices, types=types)
+
+
+def _field(outcome: MutationOutcome, name: str) -> Any:
+    event = outcome.event or {}
+    if name == REGION_FIELD:
+        return outcome.call.region
+    if name == "Identifier":
+        return event.get("Identifier") or outcome.call.identifier
+    value = event.get(name)
+    if value is None:
+        value = _refused_field(outcome, name)
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value
+
+
+def _refused_field(outcome: MutationOutcome, name: str) -> Any:
+    """What a call's row says where its ProgressEvent is silent: a call Cloud Control refused (or whose
+    request could not be followed) has no event, or one without the error, so the error speaks instead."""
+    error = outcome.error
+    if name == "Operation":
+        return _EVENT_OPERATION.get(outcome.call.operation)
+    if name == "TypeName":
+        return outcome.call.type_name
+    if error is None:
+        return None
+    if name == "OperationStatus" and outcome.event is None:
+        return "FAILED"  # refused outright: no request was made, and the call failed
+    if name == "ErrorCode":
+        return getattr(error, "code", None) or None
+    if name == "StatusMessage":
+        return error.message
+    return None

@@ -1,0 +1,77 @@
+"""Run a SELECT plan: fetch in waves, materialize the resources as tables, let SQLite answer.
+
+Tables whose list needs values from another table's rows (a join on a list parameter, or the parent type
+awsql lists first) wait for that table: each wave fetches every table whose sources are materialized.
+The statement was compiled against empty tables (``check_sql``) before the first call, so a typo costs
+nothing. One region or type that fails is a warning on the result; when every fetch fails there is no
+result at all, since an empty table or a count of 0 would be a made-up answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from awsql_shell.catalog import Catalog
+from awsql_shell.engine import Engine, MaterializedTable, SqliteError
+from awsql_shell.errors import AwsqlError, ValidationError
+from awsql_shell.execution.materialize import distinct_by_region, materialize
+from awsql_shell.execution.sqlite_errors import in_users_terms
+from awsql_shell.gateway.vocabulary import Fetch, FetchResult
+from awsql_shell.planner.select_plan import SelectPlan, TablePlan
+from awsql_shell.result import Result
+
+FetchAll = Callable[[list[Fetch]], list[FetchResult]]
+
+
+def check_sql(plan: SelectPlan, engine: Engine, catalog: Catalog) -> None:
+    """SQLite compiles the statement against empty tables first: mistakes cost no API call."""
+    shapes = [MaterializedTable(t.table, t.columns, []) for t in plan.tables]
+    try:
+        engine.check(plan.sql, shapes)
+    except SqliteError as exc:
+        raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
+
+
+def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all: FetchAll) -> Result:
+    materialized: dict[int, MaterializedTable] = {}
+    failures: list[Exception] = []
+    fetch_count = 0
+    pending = list(plan.tables)
+    while pending:
+        ready = [t for t in pending if t.joined is None or id(plan.source_of(t)) in materialized]
+        if not ready:
+            raise ValidationError("the join conditions between these resources form a cycle")
+        fetches = {id(t): _fetches_for(t, plan, materialized) for t in ready}
+        wave = [f for t in ready for f in fetches[id(t)]]
+        outcomes = iter(fetch_all(wave) if wave else [])
+        for table in ready:
+            fetched = [next(outcomes) for _ in fetches[id(table)]]
+            fetch_count += len(fetched)
+            failures.extend(o.error for o in fetched if o.error is not None)
+            materialized[id(table)] = materialize(table, fetched)
+        pending = [t for t in pending if id(t) not in materialized]
+    if fetch_count and len(failures) == fetch_count:
+        first = failures[0]
+        more = f" (and {len(failures) - 1} more failures)" if len(failures) > 1 else ""
+        raise first if isinstance(first, AwsqlError) and not more else AwsqlError(f"{first}{more}")
+    tables = [materialized[id(t)] for t in plan.tables]
+    try:
+        result = engine.query(plan.sql, tables)
+    except SqliteError as exc:
+        raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
+    result.notices[:0] = plan.notices
+    result.warnings.extend(str(failure) for failure in failures)
+    return result
+
+
+def _fetches_for(table: TablePlan, plan: SelectPlan, done: dict[int, MaterializedTable]) -> Sequence[Fetch]:
+    """A joined table's fetches: its template once per value the source table's rows supply, per region."""
+    if table.joined is None:
+        return table.fetches
+    values = distinct_by_region(done[id(plan.source_of(table))], table.joined.source_column)
+    return [
+        replace(fetch, resource_model={**(fetch.resource_model or {}), table.joined.property: value})
+        for fetch in table.fetches
+        for value in values.get(fetch.region, [])
+    ]

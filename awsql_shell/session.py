@@ -1,0 +1,253 @@
+"""The one door for both ways in: the batch command and the shell call ``Session.execute``.
+
+Text goes through the parser; every statement gets a plan value (``planner.plans.plan_statement``), the
+same one for a run and for EXPLAIN; the execution layer runs it, given the parts it needs (engine,
+gateway calls, confirmation); a Result comes back for the face to render. The Session owns those parts
+and the session's state (settings, cache, cancel); it decides nothing about a statement itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from awsql_shell.catalog import Catalog, default_catalog
+from awsql_shell.errors import AwsqlError, UnsupportedError
+from awsql_shell.planner.plans import MUTATIONS, CatalogPlan, Plan, PlanningContext, plan_statement
+from awsql_shell.result import Result
+from awsql_shell.settings import Settings
+from awsql_shell.sql import parse_statement, split_script
+from awsql_shell.sql.statements import Explain, Statement
+from awsql_shell.sql.variables import find_variables, original_position, substitute
+
+if TYPE_CHECKING:
+    from awsql_shell.catalog.regions import DefaultRegion
+
+    # The SELECT and mutation machinery loads on first use: SHOW and DESCRIBE start faster without it.
+    from awsql_shell.engine import Engine
+    from awsql_shell.gateway import Gateway
+    from awsql_shell.gateway.mutation_send import MutationOutcome
+    from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall
+    from awsql_shell.planner.select_plan import SelectPlan
+
+
+@dataclass
+class Outcome:
+    """A statement and what became of it: a result, or the error that stopped it."""
+
+    statement: Statement | None
+    result: Result | None = None
+    error: AwsqlError | None = None
+
+
+@dataclass
+class Session:
+    """A library API under the thin CLI and shell: ``Session(settings).run("SELECT ...")``."""
+
+    settings: Settings = field(default_factory=Settings)
+    catalog: Catalog = field(default_factory=default_catalog)
+    progress: Any = None  # a gateway ProgressListener, set by the CLI on a terminal
+    # Asks the user to confirm a mutation that does not name its Identifier; None (batch) means refuse
+    # unless settings.assume_yes. The shell sets it to a prompt.
+    confirm: Callable[[str], bool] | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    _engine: Engine | None = None
+    _gateway: Gateway | None = None
+
+    # -- parts made on first use, so metadata statements never import boto3 ----------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from awsql_shell.engine import Engine
+
+            self._engine = Engine()
+        return self._engine
+
+    @property
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            from awsql_shell.gateway import Gateway
+
+            self._gateway = Gateway(self.settings)
+        return self._gateway
+
+    @property
+    def gateway_if_started(self) -> Gateway | None:
+        """The gateway when a statement has used it; None keeps --timing from importing boto3."""
+        return self._gateway
+
+    def timing_line(self, seconds: float | None = None) -> str:
+        """What --timing and \\timing show of the last statement: its time (when given) and its calls."""
+        stats = self._gateway.stats if self._gateway is not None else None
+        calls, hits, retries = (stats.api_calls, stats.cache_hits, stats.retries) if stats else (0, 0, 0)
+        line = f"API calls: {calls}, cache hits: {hits}, retries: {retries}"
+        return line if seconds is None else f"time: {seconds:.3f} s, {line}"
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def run(self, text: str) -> list[Result]:
+        """Run every statement in ``text``; raise the first error (library use)."""
+        results = []
+        for outcome in self.execute_script(text):
+            if outcome.error:
+                raise outcome.error
+            assert outcome.result is not None
+            results.append(outcome.result)
+        return results
+
+    def execute_script(self, text: str) -> Iterator[Outcome]:
+        """Yield an Outcome per statement, in order. Each statement is parsed on its own, so one
+        that is malformed fails alone; an unterminated string or comment ends the script there."""
+        try:
+            chunks = split_script(text)
+            broken: AwsqlError | None = None
+        except AwsqlError as exc:
+            broken = exc
+            # Run what stands before the statement holding the lexical error, then report it.
+            chunks = split_script(text[: exc.position])[:-1] if exc.position else []
+        for chunk, offset in chunks:
+            statement: Statement | None = None
+            try:
+                statement = self.prepare(chunk, offset, text)
+                yield Outcome(statement, result=self.execute(statement))
+            except AwsqlError as exc:
+                if statement is not None and statement.text != chunk and exc.position is not None:
+                    # Found in the substituted statement: point at what the user wrote instead.
+                    local = original_position(chunk, self.settings.variables, exc.position - statement.offset)
+                    exc.position, exc.statement = offset + local, text
+                yield Outcome(statement, error=_located(exc, text))
+        if broken is not None:
+            yield Outcome(None, error=broken)
+
+    def prepare(self, chunk: str, offset: int = 0, script: str | None = None) -> Statement:
+        """Parse one statement, with ``{{ variables }}`` substituted as plain text first."""
+        if find_variables(chunk):
+            try:
+                text = substitute(chunk, self.settings.variables)
+            except AwsqlError as exc:
+                if exc.position is not None and script is not None:
+                    exc.position, exc.statement = exc.position + offset, script  # place it in the user's script
+                raise
+            try:
+                return parse_statement(text)
+            except AwsqlError as exc:
+                if exc.position is not None and script is not None:
+                    local = original_position(chunk, self.settings.variables, exc.position)
+                    exc.position, exc.statement = offset + local, script
+                raise
+        return parse_statement(chunk, offset=offset, script=script)
+
+    def execute(self, statement: Statement) -> Result:
+        self.cancel.clear()
+        if self._gateway is not None:
+            self._gateway.reset_stats()
+        if isinstance(statement, Explain):
+            return self.explain(statement.statement)
+        if self.settings.read_only and isinstance(statement, MUTATIONS):
+            from awsql_shell.planner.mutation_plan import read_only_refusal
+
+            raise read_only_refusal(statement)  # before validation: nothing about it matters
+        return self._run(self.plan(statement))
+
+    def explain(self, statement: Statement) -> Result:
+        """The calls ``statement`` would make, from the plan a run would follow, validated as a run would be."""
+        if isinstance(statement, Explain):
+            raise UnsupportedError("EXPLAIN EXPLAIN is not available: EXPLAIN the statement itself")
+        plan = self.plan(statement, explaining=True)
+        self._check(plan)
+        from awsql_shell.planner.explain import explain
+
+        return explain(plan)
+
+    def plan(self, statement: Statement, *, explaining: bool = False) -> Plan:
+        settings = self.settings
+        context = PlanningContext(
+            catalog=self.catalog,
+            default_region=self.default_region(),
+            variables=settings.variables,
+            no_wait=settings.no_wait,
+            read_only=settings.read_only and explaining,
+        )
+        return plan_statement(statement, context)
+
+    def default_region(self) -> DefaultRegion:
+        """Where statements that name no region go, and where that came from."""
+        from awsql_shell.catalog.regions import default_region
+
+        settings = self.settings
+        return default_region(settings.region, settings.profile, explicit_source=settings.region_source)
+
+    # -- running plans ---------------------------------------------------------------------------
+
+    def _run(self, plan: Plan) -> Result:
+        if isinstance(plan, CatalogPlan):
+            from awsql_shell.execution.catalog_answers import run_catalog_plan
+
+            return run_catalog_plan(plan, self.catalog)
+        from awsql_shell.planner.select_plan import SelectPlan
+
+        if isinstance(plan, SelectPlan):
+            return self._read(plan)
+        from awsql_shell.execution.mutation_run import Consent, run_mutation
+
+        consent = Consent(assume_yes=self.settings.assume_yes, ask=self.confirm, account=self._account())
+        return run_mutation(plan, read=self._read, send=self._send, consent=consent)
+
+    def _check(self, plan: Plan) -> None:
+        """Compile the SQL a plan will run against empty tables: a typo fails before any call."""
+        from awsql_shell.execution.select_run import check_sql
+        from awsql_shell.planner.mutation_plan import MutationPlan
+        from awsql_shell.planner.select_plan import SelectPlan
+
+        if isinstance(plan, SelectPlan):
+            check_sql(plan, self.engine, self.catalog)
+        elif isinstance(plan, MutationPlan) and plan.read is not None:
+            try:
+                check_sql(plan.read.plan, self.engine, self.catalog)
+            except AwsqlError as exc:
+                raise plan.read.relocate(exc) from None
+
+    def _read(self, plan: SelectPlan) -> Result:
+        from awsql_shell.execution.select_run import check_sql, run_select
+
+        check_sql(plan, self.engine, self.catalog)
+        return run_select(plan, engine=self.engine, catalog=self.catalog, fetch_all=self._fetch_all)
+
+    def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
+        try:
+            return self.gateway.fetch_all(fetches, progress=self.progress, cancel=self.cancel)
+        finally:
+            self._finish_progress()
+
+    def _send(self, calls: Sequence[MutationCall], wait: bool) -> list[MutationOutcome]:
+        try:
+            return self.gateway.mutate(calls, wait=wait, progress=self.progress, cancel=self.cancel)
+        finally:
+            self._finish_progress()
+
+    def _finish_progress(self) -> None:
+        if self.progress is not None:
+            with contextlib.suppress(Exception):  # a broken progress display must not hide the outcome
+                self.progress.finish()
+
+    def _account(self) -> str:
+        """Which account a change lands in, as far as awsql knows without asking STS."""
+        settings = self.settings
+        if settings.account:
+            return f"the sandbox account {settings.account}" if settings.sandbox else f"account {settings.account}"
+        if settings.endpoint_url:
+            return f"the account behind {settings.endpoint_url}"
+        profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"
+        return f"the AWS account of profile '{profile}'"
+
+
+def _located(error: AwsqlError, script: str) -> AwsqlError:
+    """Make positions count from the start of the script the user gave."""
+    if error.position is not None and error.statement is None:
+        error.statement = script
+    return error
