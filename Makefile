@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench catalog clean
+.PHONY: run test test-fast lint bench catalog clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ test: $(STAMP)  ## lint, then the whole suite
 	$(BIN)/ruff check awsql_shell tests bench scripts
 	$(BIN)/ruff format --check awsql_shell tests bench scripts
 	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: $(STAMP)  ## the pure layers and most of the rest in seconds (no subprocess, pty or slow sandbox)
+	$(BIN)/python -m pytest -n 2 -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check awsql_shell tests bench scripts

@@ -95,6 +95,7 @@ def test_column_names_follow_dialect_rules(prop: str, column: str) -> None:
     assert naming.column_name(prop) == column
 
 
+@pytest.mark.slow
 def test_every_type_resolves_to_exactly_one_id_and_back(catalog: Catalog) -> None:
     ids: dict[str, str] = {}
     for entry in catalog:

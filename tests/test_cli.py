@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
 AWSQL = [sys.executable, "-m", "awsql_shell"]
 
 

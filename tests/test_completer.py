@@ -372,6 +372,7 @@ STATEMENTS = [
 ]
 
 
+@pytest.mark.slow
 def test_never_raises_on_any_prefix_of_real_statements(completer: AwsqlCompleter) -> None:
     # completions() is get_completions without its safety net, so a bug would surface here.
     for statement in STATEMENTS:

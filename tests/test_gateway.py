@@ -90,6 +90,7 @@ def functions_everywhere(*, with_details: bool = True) -> list[Fetch]:
 # ------------------------------------------------------------------------------------------------ reading
 
 
+@pytest.mark.slow
 def test_listing_follows_every_page_in_every_region(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)
     results = gateway.fetch_all(functions_everywhere(with_details=False))
@@ -131,6 +132,7 @@ def test_get_by_identifier_skips_a_missing_one(sandbox: RunningSandbox) -> None:
     assert gateway.stats.api_calls == 3
 
 
+@pytest.mark.slow
 def test_resource_model_is_pushed_down_to_the_list_handler(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)
     pushed, missing = gateway.fetch_all(
@@ -144,6 +146,7 @@ def test_resource_model_is_pushed_down_to_the_list_handler(sandbox: RunningSandb
     assert "ClusterName" in str(missing.error)
 
 
+@pytest.mark.slow
 def test_limit_stops_listing_and_getting_early(sandbox: RunningSandbox) -> None:
     full_gateway = gateway_for(sandbox)
     (full,) = full_gateway.fetch_all([Fetch("us-east-1", FUNCTION, with_details=True)])
@@ -156,6 +159,7 @@ def test_limit_stops_listing_and_getting_early(sandbox: RunningSandbox) -> None:
     assert gateway.stats.api_calls < full_gateway.stats.api_calls
 
 
+@pytest.mark.slow
 def test_unknown_type_and_missing_handler_are_unsupported(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)
     unknown, no_list, fine = gateway.fetch_all(
@@ -176,6 +180,7 @@ def test_unknown_type_and_missing_handler_are_unsupported(sandbox: RunningSandbo
 # ------------------------------------------------------------------------------------------------- cache
 
 
+@pytest.mark.slow
 def test_a_repeated_fetch_is_answered_from_the_cache(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)
     first = gateway.fetch_all(functions_everywhere())
@@ -210,6 +215,7 @@ def test_cache_entries_expire_after_the_ttl(sandbox: RunningSandbox) -> None:
     assert len(result.resources) == fixture_count(FUNCTION, "eu-west-1")
 
 
+@pytest.mark.slow
 def test_no_cache_setting_and_invalidation_force_new_calls(sandbox: RunningSandbox) -> None:
     uncached = gateway_for(sandbox, cache_enabled=False)
     fetch = Fetch("eu-west-1", FUNCTION)
@@ -238,6 +244,7 @@ def _retention(days: int, *groups: str) -> list[MutationCall]:
     return [MutationCall(UPDATE, "us-east-1", LOG_GROUP, identifier=group, patch_document=patch) for group in groups]
 
 
+@pytest.mark.slow
 def test_a_type_changed_by_a_request_not_awaited_is_read_afresh_until_the_request_is_seen_finished(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -284,6 +291,7 @@ def test_a_type_changed_by_a_request_not_awaited_is_read_afresh_until_the_reques
         assert one.resources[0].properties["RetentionInDays"] == 30 and gateway.stats.api_calls == 1
 
 
+@pytest.mark.slow
 def test_a_request_left_going_by_an_interrupted_wait_keeps_its_type_uncached() -> None:
     with start_sandbox(SandboxConfig(request_delay_ms=3_600_000)) as slow:
         gateway = gateway_for(slow)
@@ -319,6 +327,7 @@ def test_a_limited_listing_is_not_cached_as_complete(sandbox: RunningSandbox) ->
     assert len(full.resources) == fixture_count(FUNCTION, "us-east-1")
 
 
+@pytest.mark.slow
 def test_identical_calls_in_flight_are_made_once(sandbox: RunningSandbox) -> None:
     with start_sandbox(SandboxConfig(port=0, page_size=PAGE_SIZE, latency_ms=30)) as slow:
         alone = gateway_for(slow, cache_enabled=False)
@@ -333,6 +342,7 @@ def test_identical_calls_in_flight_are_made_once(sandbox: RunningSandbox) -> Non
     assert gateway.stats.shared_calls == alone.stats.api_calls
 
 
+@pytest.mark.slow
 def test_progress_reports_every_call_planned_and_done(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)
     listener = CountingListener()
@@ -347,6 +357,7 @@ def test_progress_reports_every_call_planned_and_done(sandbox: RunningSandbox) -
 # ------------------------------------------------------------------------------------------------ faults
 
 
+@pytest.mark.slow
 def test_throttling_is_retried_and_every_row_arrives_exactly_once(sandbox: RunningSandbox) -> None:
     fetches = [*functions_everywhere(), *(Fetch(region, LOG_GROUP) for region in FIXTURE_REGIONS)]
     expected = [identifiers(result) for result in gateway_for(sandbox).fetch_all(fetches)]
@@ -360,6 +371,7 @@ def test_throttling_is_retried_and_every_row_arrives_exactly_once(sandbox: Runni
     assert gateway.stats.retries > 0
 
 
+@pytest.mark.slow
 def test_a_failing_region_fails_alone(sandbox: RunningSandbox) -> None:
     with start_sandbox(SandboxConfig(port=0, page_size=PAGE_SIZE, fail_region="us-west-2")) as faulty:
         gateway = gateway_for(faulty)
@@ -408,6 +420,7 @@ def settled_call_count(gateway: Gateway, quiet: float = 0.3, limit: float = 10.0
     return count
 
 
+@pytest.mark.slow
 def test_cancel_abandons_a_long_fan_out() -> None:
     names = tuple(f"function-{number}" for number in range(1000))
     with start_sandbox(SandboxConfig(port=0, latency_ms=50)) as slow:

@@ -222,6 +222,7 @@ def test_describe_extended_marks_read_only_properties(catalog: Catalog) -> None:
     assert rows["function_name"]["read_only"] is False
 
 
+@pytest.mark.slow
 def test_every_type_describes_and_shows_its_methods(catalog: Catalog) -> None:
     failures = []
     for entry in catalog:

@@ -122,6 +122,7 @@ def test_create_select_update_both_ways_select_delete_select(connect: SessionFac
     assert config_row(session, identifier) is None
 
 
+@pytest.mark.slow
 def test_returning_gives_the_final_progress_event(connect: SessionFactory, sandbox: RunningSandbox) -> None:
     session = connect()
     result = one(
@@ -154,6 +155,7 @@ def test_returning_gives_the_final_progress_event(connect: SessionFactory, sandb
     assert stored(sandbox, LOG_GROUP)["returning-b"]["RetentionInDays"] == 14
 
 
+@pytest.mark.slow
 def test_awaiting_honours_retry_after(connect: SessionFactory) -> None:
     """The sandbox keeps each request IN_PROGRESS for a while and says so in RetryAfter: polling waits for it
     instead of hammering GetResourceRequestStatus."""
@@ -202,6 +204,7 @@ def test_create_of_an_existing_resource_fails_with_its_error_code(connect: Sessi
     assert error.request_token and error.request_token in error.message
 
 
+@pytest.mark.slow
 def test_missing_resources(connect: SessionFactory) -> None:
     session = connect()
     with pytest.raises(MutationError, match="ResourceNotFoundException") as update:
@@ -238,6 +241,7 @@ def test_server_side_validation_failures_are_reported(connect: SessionFactory) -
         session.run(f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 9)")
 
 
+@pytest.mark.slow
 def test_a_bulk_statement_with_failures_reports_them_and_keeps_the_rest(
     connect: SessionFactory, sandbox: RunningSandbox
 ) -> None:
@@ -406,6 +410,7 @@ def test_a_create_whose_answer_was_lost_is_retried_and_acts_once(
     assert session.gateway.stats.retries == 1
 
 
+@pytest.mark.slow
 def test_throttled_calls_are_retried_and_a_failing_region_is_reported(connect: SessionFactory) -> None:
     with start_sandbox(SandboxConfig(request_delay_ms=20, throttle_rate=0.3, fail_region="eu-west-1")) as flaky:
         session = connect(flaky.url)
@@ -465,6 +470,7 @@ def test_declined_confirmation_changes_nothing(connect: SessionFactory, sandbox:
     assert snapshot(sandbox) == before
 
 
+@pytest.mark.slow
 def test_confirmed_or_yes_goes_ahead_with_exactly_the_matching_resources(
     connect: SessionFactory, sandbox: RunningSandbox
 ) -> None:
@@ -493,6 +499,7 @@ def test_identifier_with_extra_predicates_only_narrows(connect: SessionFactory, 
 # -- bulk, NOWAIT, Ctrl-C ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_bulk_insert_select_creates_one_resource_per_row(connect: SessionFactory, sandbox: RunningSandbox) -> None:
     session = connect(max_concurrency=4)
     result = one(
@@ -511,6 +518,7 @@ def test_bulk_insert_select_creates_one_resource_per_row(connect: SessionFactory
     assert listed.rows == [(count,)]
 
 
+@pytest.mark.slow
 def test_nowait_returns_the_request_token_at_once(connect: SessionFactory, sandbox: RunningSandbox) -> None:
     session = connect()
     result = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('later')")
@@ -559,6 +567,7 @@ def test_interrupting_the_wait_leaves_the_request_going_and_names_it(
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.slow
 def test_a_select_after_a_request_not_awaited_sees_it_once_finished(
     connect: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -596,6 +605,7 @@ def test_a_select_after_a_request_not_awaited_sees_it_once_finished(
 # -- variables ------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_documented_statements_run_with_variables(connect: SessionFactory, sandbox: RunningSandbox) -> None:
     variables = {
         "function_name": FUNCTIONS[3],
@@ -650,6 +660,7 @@ def test_mutations_are_refused_on_read_only_views(connect: SessionFactory) -> No
 # -- the request views -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_request_can_be_followed_through_the_request_views(connect: SessionFactory) -> None:
     session = connect()
     submitted = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('followed')")

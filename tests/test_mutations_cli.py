@@ -18,6 +18,9 @@ from awsenv import isolated_environment
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.sandbox.generate import partition_key
 
+# Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
 AWSQL = [sys.executable, "-m", "awsql_shell"]
 EIC = "awscc.lambda.event_invoke_configs"
 LOG_GROUP = "AWS::Logs::LogGroup"

@@ -57,6 +57,7 @@ def test_columns_outside_the_list_fetch_details(session: Session) -> None:
     assert session.gateway.stats.api_calls == 2 + 25
 
 
+@pytest.mark.slow
 def test_identifier_pushdown_is_one_get_resource(session: Session) -> None:
     result = one(
         session,
@@ -112,6 +113,7 @@ def test_a_list_that_needs_its_parent_lists_the_parent_first(session: Session) -
     assert sorted(nodegroups.rows) == [("prod-eks", "general"), ("prod-eks", "spot")]
 
 
+@pytest.mark.slow
 def test_join_across_two_types(session: Session) -> None:
     result = one(
         session,
@@ -143,6 +145,7 @@ def test_multi_region_aggregate(session: Session) -> None:
     assert result.rows == [(region, FUNCTION_COUNTS[region]) for region in sorted(FUNCTION_COUNTS)]
 
 
+@pytest.mark.slow
 def test_limit_stops_fetching_early_and_explain_says_so(session: Session) -> None:
     sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' LIMIT 3"
     result = one(session, sql)
@@ -152,6 +155,7 @@ def test_limit_stops_fetching_early_and_explain_says_so(session: Session) -> Non
     assert "stop after 3 resources" in explained.rows[0][4]
 
 
+@pytest.mark.slow
 def test_limit_is_not_pushed_when_rows_are_filtered_or_ordered(session: Session) -> None:
     result = one(
         session,
@@ -162,6 +166,7 @@ def test_limit_is_not_pushed_when_rows_are_filtered_or_ordered(session: Session)
     assert session.gateway.stats.api_calls == 2  # every page was read before concluding there is none
 
 
+@pytest.mark.slow
 def test_second_run_is_served_from_the_cache_until_it_expires(sandbox_url: str) -> None:
     now = [0.0]
     session = Session(Settings(endpoint_url=sandbox_url, cache_ttl=60))
@@ -179,6 +184,7 @@ def test_second_run_is_served_from_the_cache_until_it_expires(sandbox_url: str) 
     assert session.gateway.stats.api_calls == 11
 
 
+@pytest.mark.slow
 def test_no_region_uses_the_default_with_a_notice(sandbox_url: str) -> None:
     session = Session(Settings(endpoint_url=sandbox_url, region="eu-west-1"))
     result = one(session, "SELECT count(*) FROM awscc.s3.buckets")
@@ -227,6 +233,7 @@ def test_raw_cloud_control_views(session: Session) -> None:
     assert got.rows == [("AWS::S3::Bucket", bucket)]
 
 
+@pytest.mark.slow
 def test_throttling_returns_every_row_exactly_once() -> None:
     sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1'"
     with start_sandbox(SandboxConfig(throttle_rate=0.1, seed=7)) as throttled:
@@ -237,6 +244,7 @@ def test_throttling_returns_every_row_exactly_once() -> None:
     assert len(rows) == FUNCTION_COUNTS["us-east-1"]
 
 
+@pytest.mark.slow
 def test_failing_region_gives_rows_from_the_others_and_a_warning() -> None:
     with start_sandbox(SandboxConfig(fail_region="us-west-2")) as failing:
         session = Session(Settings(endpoint_url=failing.url))
@@ -259,6 +267,7 @@ def test_missing_credentials_are_exit_code_3(sandbox_url: str, monkeypatch: pyte
     assert "--sandbox" in str(caught.value)
 
 
+@pytest.mark.slow
 def test_ctrl_c_cancels_a_long_fan_out_promptly() -> None:
     with start_sandbox(SandboxConfig(latency_ms=50, fixture_scale=8)) as slow:
         session = Session(Settings(endpoint_url=slow.url, max_concurrency=4))
@@ -275,6 +284,7 @@ def test_ctrl_c_cancels_a_long_fan_out_promptly() -> None:
         assert session.gateway.stats.api_calls < 200
 
 
+@pytest.mark.slow
 def test_join_supplies_the_parameter_a_list_handler_needs(session: Session) -> None:
     # Event invoke configs can only be listed per function: the join condition drives those lists.
     sql = (

@@ -8,9 +8,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from awsenv import isolated_environment
 
 from awsql_shell.sandbox import SandboxConfig, start_sandbox
+
+# Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
 
 AWSQL = [sys.executable, "-m", "awsql_shell"]
 

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+# Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
 pexpect = pytest.importorskip("pexpect")
 
 REPO = Path(__file__).resolve().parent.parent

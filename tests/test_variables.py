@@ -81,6 +81,7 @@ def test_json_vars_file(tmp_path: Path) -> None:
     assert load_vars_file(path) == {"region": "us-east-1", "retries": "2", "enabled": "true", "ratio": "0.5"}
 
 
+@pytest.mark.slow
 def test_yaml_vars_file_with_nested_values(tmp_path: Path) -> None:
     path = tmp_path / "vars.yaml"
     path.write_text(

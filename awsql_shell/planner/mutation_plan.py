@@ -106,7 +106,6 @@ def verb_of(statement: Statement) -> str:
 def _resolve_target(catalog: Catalog, statement: Insert | Update | Delete) -> MutationTarget:
     """The resource type written to; its handler for the verb must exist."""
     ref = statement.target
-    assert ref is not None
     verb = verb_of(statement)
     if is_cloud_control(ref.name):
         raise UnsupportedError(
@@ -203,7 +202,7 @@ def _insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
         names = ", ".join(label(c) for c in missing)
         noun = "property" if len(missing) == 1 else "properties"
         message = f"INSERT INTO {target.id} misses the required {noun} {names}"
-        raise ValidationError(message).at(statement.target.span.start if statement.target else None, statement.text)
+        raise ValidationError(message).at(statement.target.span.start, statement.text)
     return InsertLayout(tuple(columns), region_index)
 
 
@@ -458,7 +457,6 @@ def _identifier(target: MutationTarget, literal: Literal, statement: Statement) 
 def _targets_query_text(target: MutationTarget, statement: Update | Delete) -> str:
     """A SELECT of the region and Identifier of every resource the WHERE matches."""
     ref = statement.target
-    assert ref is not None
     schema = target.schema
     parts = []
     for path in schema.primary_identifier:

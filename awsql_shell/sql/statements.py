@@ -8,7 +8,7 @@ materialized tables), which keeps every SQLite feature working. Offsets are into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -108,9 +108,9 @@ class Select(Statement):
         return tuple(t for scope in self.scopes for t in scope.tables)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Insert(Statement):
-    target: TableRef | None = None
+    target: TableRef
     columns: tuple[ColumnRef, ...] = ()
     rows: tuple[tuple[Literal, ...], ...] = ()  # VALUES (...), (...) or SELECT of constants
     query: Select | None = None  # INSERT ... SELECT over resources: evaluated, one create per row
@@ -123,9 +123,9 @@ class Assignment:
     value: Literal  # string('...') is unwrapped to its string literal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Update(Statement):
-    target: TableRef | None = None
+    target: TableRef
     assignments: tuple[Assignment, ...] = ()
     where: tuple[Comparison, ...] = ()
     where_text: str | None = None  # the whole WHERE expression, for the refuse-or-confirm path
@@ -133,9 +133,9 @@ class Update(Statement):
     returning: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Delete(Statement):
-    target: TableRef | None = None
+    target: TableRef
     where: tuple[Comparison, ...] = ()
     where_text: str | None = None
     where_is_simple: bool = True
@@ -152,29 +152,29 @@ class ShowServices(Statement):
     like: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ShowResources(Statement):
-    service: str = ""  # as typed: "awscc.lambda"
+    service: str  # as typed: "awscc.lambda"
     like: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ShowMethods(Statement):
-    resource: str = ""
+    resource: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Describe(Statement):
-    resource: str = ""
+    resource: str
     extended: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ShowInsert(Statement):
-    resource: str = ""
+    resource: str
     required_only: bool = False  # /*+ REQUIRED */
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Explain(Statement):
-    statement: Statement = field(default_factory=lambda: Statement(""))
+    statement: Statement

@@ -13,6 +13,9 @@ from typing import Any
 import pytest
 from awsenv import isolated_environment
 
+# Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[2]
 AWS_CLI = Path(sys.executable).parent / "aws"
 

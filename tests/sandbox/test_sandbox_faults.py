@@ -37,6 +37,7 @@ def test_throttling_is_a_throttling_exception(start: Any, connect: Any) -> None:
         client.list_resources(TypeName=LAMBDA)
 
 
+@pytest.mark.slow
 def test_throttling_is_seeded_and_repeatable(start: Any, connect: Any) -> None:
     first = outcomes(connect(start(throttle_rate=0.3, seed=7).url, config=NO_RETRIES), 40)
     again = outcomes(connect(start(throttle_rate=0.3, seed=7).url, config=NO_RETRIES), 40)
@@ -46,6 +47,7 @@ def test_throttling_is_seeded_and_repeatable(start: Any, connect: Any) -> None:
     assert set(first) == {"ok", "ThrottlingException"}
 
 
+@pytest.mark.slow
 def test_botocore_retries_through_throttling(start: Any, connect: Any) -> None:
     client = connect(
         start(throttle_rate=0.3, seed=1).url, config=Config(retries={"mode": "standard", "max_attempts": 10})
@@ -77,6 +79,7 @@ def test_several_failing_regions(start: Any, connect: Any) -> None:
             connect(url, region, config=NO_RETRIES).list_resources(TypeName=LAMBDA)
 
 
+@pytest.mark.slow
 def test_latency_delays_every_answer(start: Any, connect: Any) -> None:
     url = start(latency_ms=3000).url
     impatient = Config(read_timeout=0.3, connect_timeout=1, retries={"mode": "standard", "total_max_attempts": 1})

@@ -131,6 +131,7 @@ def test_fixtures_are_valid_against_their_schemas(catalog: Catalog) -> None:
     assert problems == []
 
 
+@pytest.mark.slow
 def test_every_catalog_type_is_served(catalog: Catalog) -> None:
     """List, read and create answer every type as Cloud Control would: a result or a modelled error."""
     service = CloudControl(SandboxConfig(request_delay_ms=0), catalog, SandboxState())

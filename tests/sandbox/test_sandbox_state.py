@@ -25,6 +25,7 @@ def identifiers(client: Any, type_name: str) -> list[str]:
     return [d["Identifier"] for page in pages for d in page["ResourceDescriptions"]]
 
 
+@pytest.mark.slow
 def test_resources_survive_a_restart(tmp_path: Path, start: Any, connect: Any) -> None:
     state = tmp_path / "account.json"
     first = start(state_path=state)
@@ -50,6 +51,7 @@ def test_the_state_file_is_written_whole_and_at_once(tmp_path: Path, start: Any)
     assert [p.name for p in state.parent.iterdir()] == ["account.json"]  # no temporary file left behind
 
 
+@pytest.mark.slow
 def test_fixtures_are_seeded_only_when_the_file_is_new(tmp_path: Path, start: Any, connect: Any) -> None:
     state = tmp_path / "empty.json"
     start(state_path=state, fixtures="none").stop()
