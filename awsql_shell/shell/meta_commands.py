@@ -26,6 +26,7 @@ from awsql_shell.shell.completion.meta_command_info import ArgumentKind, MetaCom
 from awsql_shell.shell.editing import split_meta_command
 
 ON_OFF = ("on", "off")
+ON_OFF_ARGS = "[on|off]"
 
 
 class MetaAction(Enum):
@@ -180,22 +181,16 @@ def _set_output(call: MetaCall) -> None:
     call.shell.say(f"Output format is {wanted}.")
 
 
-def _toggle_expanded(call: MetaCall) -> None:
-    settings = call.shell.settings
-    settings.expanded = switch(call.argument, settings.expanded, "\\x")
-    call.shell.say(f"Expanded display is {_on_off(settings.expanded)}.")
+def _toggle(setting: str, label: str) -> Handler:
+    """A handler for an on/off setting: ``\\x``, ``\\timing``, ``\\pager``."""
 
+    def handler(call: MetaCall) -> None:
+        settings = call.shell.settings
+        value = switch(call.argument, getattr(settings, setting), call.name)
+        setattr(settings, setting, value)
+        call.shell.say(f"{label} is {_on_off(value)}.")
 
-def _toggle_timing(call: MetaCall) -> None:
-    settings = call.shell.settings
-    settings.timing = switch(call.argument, settings.timing, "\\timing")
-    call.shell.say(f"Timing is {_on_off(settings.timing)}.")
-
-
-def _toggle_pager(call: MetaCall) -> None:
-    settings = call.shell.settings
-    settings.pager = switch(call.argument, settings.pager, "\\pager")
-    call.shell.say(f"Pager is {_on_off(settings.pager)}.")
+    return handler
 
 
 def _set_region(call: MetaCall) -> None:
@@ -313,9 +308,15 @@ def default_registry() -> MetaRegistry:
                 ("\\o",), "Set the output format", _set_output, args="[FORMAT]", argument=ArgumentKind.OUTPUT_FORMAT
             ),
             MetaCommand(
-                ("\\x",), "Toggle one field per line (values whole)", _toggle_expanded, "[on|off]", choices=ON_OFF
+                ("\\x",),
+                "Toggle one field per line (values whole)",
+                _toggle("expanded", "Expanded display"),
+                ON_OFF_ARGS,
+                choices=ON_OFF,
             ),
-            MetaCommand(("\\timing",), "Toggle timing of statements", _toggle_timing, "[on|off]", choices=ON_OFF),
+            MetaCommand(
+                ("\\timing",), "Toggle timing of statements", _toggle("timing", "Timing"), ON_OFF_ARGS, choices=ON_OFF
+            ),
             MetaCommand(
                 ("\\region",), "Set the default region", _set_region, args="[REGION]", argument=ArgumentKind.REGION
             ),
@@ -338,7 +339,11 @@ def default_registry() -> MetaRegistry:
             MetaCommand(("\\cache",), "Forget cached results", _cache, args="[clear]", choices=("clear",)),
             MetaCommand(("\\e",), "Edit the last statement in $EDITOR, then run it", _edit_last, args="[TEXT]"),
             MetaCommand(
-                ("\\pager",), "Page output too wide or tall for the screen", _toggle_pager, "[on|off]", choices=ON_OFF
+                ("\\pager",),
+                "Page output too wide or tall for the screen",
+                _toggle("pager", "Pager"),
+                ON_OFF_ARGS,
+                choices=ON_OFF,
             ),
         ]
     )
