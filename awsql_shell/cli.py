@@ -26,7 +26,7 @@ from awsql_shell.errors import (
     UsageError,
     describe,
 )
-from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, OUTPUT_FORMATS, Settings
+from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, DEFAULT_RATE_LIMIT, OUTPUT_FORMATS, Settings
 
 if TYPE_CHECKING:
     from awsql_shell.result import Result
@@ -73,6 +73,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-wait", action="store_true", help="return mutation request tokens without awaiting them")
     run.add_argument("--no-cache", action="store_true", help="do not reuse results within the session")
     run.add_argument("--max-concurrency", type=_positive_int, default=DEFAULT_MAX_CONCURRENCY, metavar="N")
+    run.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=DEFAULT_RATE_LIMIT,
+        metavar="N",
+        help=f"Cloud Control calls per second per region at most, adapting when throttled (default "
+        f"{DEFAULT_RATE_LIMIT:g}; 0 = no limit)",
+    )
     run.add_argument("--continue-on-error", action="store_true", help="run every statement even after a failure")
     parser.add_argument("--version", action="version", version=f"awsql {__version__}")
     return parser
@@ -97,6 +105,16 @@ def _positive_int(text: str) -> int:
     if not text.strip().isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got '{text}'")
     return int(text)
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of calls per second (0 for no limit), got '{text}'")
+    return rate
 
 
 def _region(text: str) -> str:
@@ -138,6 +156,7 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
         no_wait=args.no_wait,
         cache_enabled=not args.no_cache,
         max_concurrency=args.max_concurrency,
+        rate_limit=args.rate_limit,
         continue_on_error=args.continue_on_error,
         timing=args.timing,
         color=not environ.get("NO_COLOR"),

@@ -218,6 +218,9 @@ def test_files_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) -> None:
     [
         (["--region", "us-esat-1"], "unknown region 'us-esat-1' (did you mean"),
         (["--max-concurrency", "abc"], "expected a whole number of at least 1, got 'abc'"),
+        (["--rate-limit", "fast"], "expected a number of calls per second (0 for no limit), got 'fast'"),
+        (["--rate-limit", "-3"], "got '-3'"),
+        (["--rate-limit", "nan"], "got 'nan'"),
     ],
 )
 def test_bad_option_values_are_usage_errors_that_say_why(args: list[str], message: str) -> None:

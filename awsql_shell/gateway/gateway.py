@@ -56,6 +56,7 @@ from awsql_shell.gateway.errors import (
 )
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
+from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter
 from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult, LostResource
 from awsql_shell.settings import Settings
 
@@ -212,6 +213,9 @@ class Gateway:
         # Targets whose credentials some call of this session got an answer with: a region that rejects
         # them afterwards is that region's problem (not enabled), not theirs.
         self._proven: set[Target] = set()
+        rate = settings.rate_limit
+        # One limiter for the session: every statement shares the pace, so none starts by bouncing off.
+        self._limiter = AdaptiveRateLimiter(rate) if rate else None
 
     # ----------------------------------------------------------------- public
 
@@ -425,7 +429,9 @@ class Gateway:
             if self._clients is None or self._clients_capacity < concurrency:
                 self._clients_capacity = max(concurrency, _MIN_CLIENT_POOL_CONNECTIONS)
                 self._clients = ClientFactory(pool_connections=self._clients_capacity)
-                self._caller = ApiCaller(self._clients, policy=self._retry_policy, on_attempt=self._count_attempt)
+                self._caller = ApiCaller(
+                    self._clients, policy=self._retry_policy, on_attempt=self._count_attempt, limiter=self._limiter
+                )
 
     def _count_attempt(self, is_retry: bool) -> None:
         with self._lock:
