@@ -269,3 +269,26 @@ def test_a_terminal_that_reports_no_size_still_gets_readable_tables() -> None:
     os.close(controller)
     assert run.returncode == 0
     assert "orders-api" in output and "128" in output and "…" not in output
+
+
+@pytest.mark.parametrize(
+    ("script", "ran", "error"),
+    [
+        ("SELECT 1 AS a; 'abc", ["a", "1"], "unterminated string"),
+        ("SELECT 1 AS a; SELECT # AS b; SELECT 3 AS c", ["a", "1", "c", "3"], "unexpected character '#'"),
+        ("SELECT 1 AS a;\nSELECT \x1b AS b; SELECT 3 AS c", ["a", "1", "c", "3"], "unexpected character '\\x1b'"),
+        ("SELECT \\ ; SELECT 4 AS d", ["d", "4"], "unexpected character '\\'"),
+    ],
+)
+def test_a_broken_statement_fails_alone_and_the_script_goes_on(script: str, ran: list[str], error: str) -> None:
+    """A complete statement always runs; a stray character breaks only its own statement (the script resumes
+    after the next ';'); an unterminated string runs to the end, so nothing after it is a statement."""
+    run = awsql("--continue-on-error", "-e", script)
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == ran
+    (line,) = [line for line in run.stderr.splitlines() if line.startswith("ERROR:")]
+    assert error in line and "\x1b" not in run.stderr
+    # Without --continue-on-error the statements before the broken one still ran, and none after it.
+    first = awsql("-e", script)
+    before = [] if script.startswith("SELECT \\") else ["a", "1"]
+    assert first.stdout.splitlines() == before and first.returncode == 1
