@@ -7,6 +7,9 @@ dialect section 4: 0 ok, 1 statement error, 2 usage, 3 credentials, 4 partial re
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import os
 import sys
 import time
@@ -164,15 +167,31 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
     )
 
 
-def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+def read_stdin(stdin: TextIO | None) -> str:
+    """Standard input as a script: read as bytes, so that text that is not UTF-8 is a usage error and a
+    byte-order mark is dropped, as for -f files."""
+    if stdin is None:
+        return ""
+    raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read standard input: not UTF-8 text (byte {exc.start})") from None
+
+
+def read_sources(args: argparse.Namespace, stdin: TextIO | None) -> list[str]:
     scripts: list[str] = []
     for option, value in args.sources or []:
         if option == "--execute":
-            scripts.append(value)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:  # bytes the shell passed that are not UTF-8 (surrogate escapes)
+                raise UsageError(f"-e: the SQL is not UTF-8 text (character {exc.start + 1})") from None
+            scripts.append(value.removeprefix("\ufeff"))
             continue
         name = value
         if name == "-":
-            scripts.append(stdin.read())
+            scripts.append(read_stdin(stdin))
             continue
         try:
             # utf-8-sig: a byte-order mark from a Windows editor is not part of the SQL.
@@ -224,12 +243,12 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = settings_from(args, dict(os.environ))
         scripts = read_sources(args, sys.stdin)
+        interactive = not scripts and sys.stdin is not None and sys.stdin.isatty()
+        if not scripts and not interactive:
+            scripts = [read_stdin(sys.stdin)]
     except AwsqlError as exc:
         print(f"awsql: {describe(exc)}", file=stderr)
         return exc.exit_code if exc.exit_code != 1 else EXIT_USAGE
-    interactive = not scripts and sys.stdin.isatty()
-    if not scripts and not interactive:
-        scripts = [sys.stdin.read()]
     with ExitStack() as stack:
         if settings.sandbox:
             start_sandbox(settings, stack)
@@ -237,8 +256,20 @@ def _main(argv: Sequence[str] | None) -> int:
             from awsql_shell.shell.repl import run_shell
 
             return run_shell(settings)
-        return run_batch(settings, scripts, sys.stdout, stderr)
+        # A closed stdout (>&-) has no stream at all: results fail to be written, changes still run.
+        stdout = sys.stdout if sys.stdout is not None else _ClosedStream()
+        return run_batch(settings, scripts, stdout, stderr)
     return EXIT_OK
+
+
+class _ClosedStream(io.TextIOBase):
+    """Standard output the shell closed: writing to it fails as writing to a closed descriptor does."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -288,10 +319,21 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `awsql ... | head` closed the pipe: not an error worth a traceback.
+        _silence_stdout()
+        return exit_code
+    except OSError as exc:
+        # A full disk (> /dev/full), a closed stdout: the results are lost, and the user must know.
+        _silence_stdout()
+        print(f"awsql: cannot write the results: {exc.strerror or exc}", file=stderr)
+        return exit_code or EXIT_STATEMENT
+    return exit_code
+
+
+def _silence_stdout() -> None:
+    """What is left in stdout's buffer is not flushed at exit (it would fail the same way, noisily)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return exit_code
-    return exit_code
 
 
 def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:

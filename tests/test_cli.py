@@ -292,3 +292,51 @@ def test_a_broken_statement_fails_alone_and_the_script_goes_on(script: str, ran:
     first = awsql("-e", script)
     before = [] if script.startswith("SELECT \\") else ["a", "1"]
     assert first.stdout.splitlines() == before and first.returncode == 1
+
+
+def run_bytes(*args: str, stdin: bytes = b"", stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([*AWSQL, *args], input=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+
+
+def test_stdin_that_is_not_utf8_or_has_a_bom() -> None:
+    bom = run_bytes(stdin="\ufeffSELECT 1 AS bom;".encode())
+    assert (bom.returncode, bom.stdout) == (0, b"bom\n1\n")
+    binary = run_bytes(stdin=b"SELECT 1 AS \xff;")
+    assert binary.returncode == 2
+    assert b"cannot read standard input: not UTF-8 text (byte 12)" in binary.stderr
+    assert b"Traceback" not in binary.stderr and b"internal error" not in binary.stderr
+
+
+def test_execute_text_that_is_not_utf8_is_a_usage_error() -> None:
+    run = subprocess.run(
+        [*(os.fsencode(part) for part in AWSQL), b"-e", b"SELECT \xff AS x"], capture_output=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert b"-e: the SQL is not UTF-8 text" in run.stderr and b"internal error" not in run.stderr
+
+
+def test_a_full_disk_or_a_closed_stdout_is_one_clear_line() -> None:
+    with open("/dev/full", "wb") as full:
+        run = run_bytes("-e", "SELECT 1 AS a", stdout=full.fileno())
+    assert run.returncode == 1
+    assert run.stderr.decode().strip() == "awsql: cannot write the results: No space left on device"
+    closed = subprocess.run(
+        [*AWSQL, "-e", "SELECT 1 AS a"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed.returncode == 1
+    assert b"cannot write the results: standard output is closed" in closed.stderr
+
+
+def test_huge_numbers_and_long_names_make_short_one_line_errors() -> None:
+    digits = "9" * 5000
+    run = awsql("--sandbox", "-e", f"SELECT * FROM awscc.logs.log_groups WHERE region = {digits}")
+    assert run.returncode == 1
+    assert "has 5,000 digits: awsql reads up to" in run.stderr and len(run.stderr) < 300
+    long_region = awsql("--sandbox", "-e", f"SELECT * FROM awscc.logs.log_groups WHERE region = '{'a' * 500}'")
+    (line,) = long_region.stderr.splitlines()
+    assert line.startswith("ERROR: unknown region 'aaaa") and "..." in line and len(line) < 200
