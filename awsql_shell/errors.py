@@ -110,7 +110,7 @@ def did_you_mean(word: str, candidates: Iterable[str], *, key=None) -> str:
     return f" (did you mean {names}?)"
 
 
-MAX_WORD = 80  # an echoed name or value longer than this is cut in the middle
+MAX_WORD = 200  # an echoed name or value longer than this is cut in the middle (paths and ARNs fit)
 MAX_MESSAGE = 600
 _LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -120,7 +120,7 @@ def one_line(text: str) -> str:
     """``text`` fit for one line of a terminal: control characters shown escaped (never sent raw: ESC would
     drive the terminal), every echoed word longer than ``MAX_WORD`` cut in the middle, the whole capped."""
     text = _CONTROL.sub(lambda m: " " if m.group(0) in "\n\r\t" else m.group(0).encode("unicode_escape").decode(), text)
-    text = _LONG_WORD.sub(lambda m: f"{m.group(0)[: MAX_WORD - 20]}...{m.group(0)[-12:]}", text)
+    text = _LONG_WORD.sub(lambda m: f"{m.group(0)[: MAX_WORD // 2]}...{m.group(0)[-20:]}", text)
     return text if len(text) <= MAX_MESSAGE else f"{text[: MAX_MESSAGE - 3]}..."
 
 
