@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     aws = parser.add_argument_group("where")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
     aws.add_argument("--region", type=_region, help="default region for statements that name none")
-    aws.add_argument("--endpoint-url", help="send every Cloud Control call to this endpoint")
+    aws.add_argument("--endpoint-url", type=_endpoint_url, help="send every Cloud Control call to this endpoint")
     aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -110,6 +110,19 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _endpoint_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (reading it checks the port)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a URL: expected http(s)://host[:port], as the AWS CLI takes")
+    return text
+
+
 def _rate(text: str) -> float:
     try:
         rate = float(text)
@@ -141,6 +154,8 @@ def _output_format(text: str) -> str:
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
     from awsql_shell.sql.variables import load_vars_file, parse_var_option
 
+    if args.sandbox and args.endpoint_url:
+        raise UsageError("--sandbox serves its own endpoint: give --sandbox or --endpoint-url, not both")
     variables: dict[str, str] = {}
     if args.vars_file:
         variables.update(load_vars_file(args.vars_file))

@@ -221,6 +221,10 @@ def test_files_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) -> None:
         (["--rate-limit", "fast"], "expected a number of calls per second (0 for no limit), got 'fast'"),
         (["--rate-limit", "-3"], "got '-3'"),
         (["--rate-limit", "nan"], "got 'nan'"),
+        (["--endpoint-url", "localhost:4566"], "'localhost:4566' is not a URL: expected http(s)://host[:port]"),
+        (["--endpoint-url", "http://[::1"], "is not a URL"),
+        (["--endpoint-url", "http://127.0.0.1:99999"], "is not a URL"),
+        (["--sandbox", "--endpoint-url", "http://127.0.0.1:4566"], "give --sandbox or --endpoint-url, not both"),
     ],
 )
 def test_bad_option_values_are_usage_errors_that_say_why(args: list[str], message: str) -> None:
