@@ -330,3 +330,15 @@ def test_unknown_tables_suggest_awscc_names(session: Session) -> None:
         one(session, "SELECT * FROM lambda.functions")
     with pytest.raises(AwsqlError, match=r"unknown table 'functions' \(did you mean .*'awscc\.lambda\.functions'"):
         one(session, "SELECT * FROM functions")
+
+
+def test_booleans_compare_as_they_print(session: Session) -> None:
+    """Booleans print as true/false, so ``= 'true'`` must find what ``= TRUE`` and a bare column find."""
+    base = "SELECT queue_name, fifo_queue FROM awscc.sqs.queues WHERE region = 'us-east-1'"
+    fifo = one(session, f"{base} AND fifo_queue")
+    assert fifo.rows and all(row[1] is True for row in fifo.rows)
+    for where in ("fifo_queue = 'true'", "fifo_queue = TRUE", "fifo_queue IN ('TRUE', 'yes')", "fifo_queue = 1"):
+        assert one(session, f"{base} AND {where}").rows == fifo.rows, where
+    assert one(session, f"{base} AND fifo_queue = 'false'").rows == one(session, f"{base} AND NOT fifo_queue").rows
+    # A string column keeps its strings: 'true' is no boolean there.
+    assert one(session, f"{base} AND queue_name = 'true'").rows == []

@@ -119,6 +119,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
+    replacements.extend(_boolean_literals(statement, tables))
     if used_default_region:
         notices.append(default_region.notice())
     return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
@@ -483,6 +484,30 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
                 start = column.span.end - len(column.name) - (2 if quoted else 0)
                 renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
     return renames
+
+
+def _boolean_literals(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:
+    """Booleans are materialized as 1 and 0 (SQLite has no boolean type) and print as true and false, so
+    ``fifo_queue = 'true'`` is written as it reads: a 'true' or 'false' string compared to a boolean column
+    becomes 1 or 0, and ``= 'true'``, ``= TRUE`` and a bare ``fifo_queue`` all agree."""
+    by_reference = {t.ref.reference.lower(): t for t in tables}
+    replacements = []
+    for scope in statement.scopes:
+        scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
+        for comparison in scope.where:
+            if comparison.operator not in ("=", "in"):
+                continue
+            qualifier = (comparison.column.qualifier or "").lower()
+            candidates = [by_reference[qualifier]] if qualifier in by_reference else scope_tables
+            name = _canonical(comparison.column.name, candidates)
+            kinds = {kind for table in candidates for column, kind in table.columns if column == name}
+            if kinds != {"boolean"}:
+                continue
+            for literal in comparison.values:
+                if isinstance(literal.value, str) and literal.value.lower() in ("true", "false"):
+                    number = "1" if literal.value.lower() == "true" else "0"
+                    replacements.append(Replacement(literal.span.start, literal.span.end, number))
+    return replacements
 
 
 def _is_alias(text: str, name: str) -> bool:
