@@ -698,3 +698,35 @@ def test_failed_requests_are_listed_with_their_error(connect: SessionFactory) ->
     assert 'ResourceRequestStatusFilter={"OperationStatuses": ["FAILED"]}' in explained[4]
     everything = one(session, "SELECT count(*) FROM awscc.cloud_control.resource_requests WHERE region = 'us-east-1'")
     assert everything.rows[0][0] > 1
+
+
+SNS = "AWS::SNS::Subscription"
+
+
+def test_a_region_property_never_takes_the_place_of_region(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    """SNS subscriptions have a Region property (the topic's region); awsql names it region_property, so the
+    region column still says where the subscription is created, and a query may name both."""
+    session = connect()
+    (created,) = session.run(
+        "INSERT INTO awscc.sns.subscriptions (Protocol, TopicArn, Region, Endpoint, region) VALUES ('sqs', "
+        "'arn:aws:sns:us-east-1:123456789012:t', 'us-east-1', 'arn:aws:sqs:eu-west-1:123456789012:q', 'eu-west-1') "
+        "RETURNING region, Identifier"
+    )
+    ((region, identifier),) = created.rows
+    assert region == "eu-west-1" and ":eu-west-1:" in identifier
+    holding = [part for part, types in sandbox.service.state.resources.items() if identifier in types.get(SNS, {})]
+    assert holding == ["eu-west-1"]
+    (listed,) = session.run(
+        "SELECT region, protocol, region FROM awscc.sns.subscriptions WHERE region = 'eu-west-1' "
+        f"AND Identifier = '{identifier}'"
+    )
+    assert listed.rows == [("eu-west-1", "sqs", "eu-west-1")]
+
+
+def test_an_identifier_property_is_a_filter_not_the_cloud_control_identifier(connect: SessionFactory) -> None:
+    (plan,) = connect().run(
+        "EXPLAIN SELECT * FROM awscc.rbin.rules WHERE region = 'us-east-1' AND resource_type = 'EBS_SNAPSHOT' "
+        "AND identifier_property = 'r-1'"
+    )
+    operations = [row[1] for row in plan.rows]
+    assert operations[0] == "ListResources" and "identifier_property = 'r-1'" in plan.rows[-1][4]
