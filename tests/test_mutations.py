@@ -237,8 +237,20 @@ def test_changing_a_nested_create_only_property_is_not_updatable(connect: Sessio
 
 def test_server_side_validation_failures_are_reported(connect: SessionFactory) -> None:
     session = connect()
-    with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*MaximumRetryAttempts"):
-        session.run(f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 9)")
+    duplicated = '[{"Key": "a", "Value": "b"}, {"Key": "a", "Value": "b"}]'  # uniqueItems: left to the service
+    with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*Tags"):
+        session.run(f"INSERT INTO awscc.logs.log_groups (LogGroupName, Tags) VALUES ('dup-tags', '{duplicated}')")
+
+
+def test_bounds_refuse_a_bulk_insert_whole_before_any_call(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    """MaximumEventAgeInSeconds is at least 60: a bulk INSERT with one row at 7 used to half apply."""
+    session = connect()
+    with pytest.raises(ValidationError, match=r"row 2: maximum_event_age_in_seconds .* must be at least 60, not 7"):
+        session.run(
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumEventAgeInSeconds) "
+            "VALUES ('orders-api', 'bounds-a', 120), ('orders-api', 'bounds-b', 7)"
+        )
+    assert not [key for key in stored(sandbox, "AWS::Lambda::EventInvokeConfig") if "bounds-" in key]
 
 
 @pytest.mark.slow
