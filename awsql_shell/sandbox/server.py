@@ -27,7 +27,7 @@ from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.faults import Faults
 from awsql_shell.sandbox.fixtures import load_fixtures
 from awsql_shell.sandbox.service import CloudControl
-from awsql_shell.sandbox.state import SandboxState, load_state
+from awsql_shell.sandbox.state import SandboxState, StateFile
 
 TARGET_PREFIX = "CloudApiService."
 SIGNING_NAME = "cloudcontrolapi"
@@ -164,7 +164,6 @@ class RunningSandbox:
         self._server.server_close()
         self._thread.join(timeout=5)
         self.service.settle()
-        self.service.persist()
 
     def __enter__(self) -> RunningSandbox:
         return self
@@ -174,15 +173,25 @@ class RunningSandbox:
 
 
 def open_service(config: SandboxConfig) -> CloudControl:
-    """The service over the saved state, or over fresh fixtures (saved at once when a state file is set)."""
+    """The service over the saved state, or over fresh fixtures (saved at once when a state file is set).
+
+    With a state file, the look and the first save happen under its lock: of several processes starting
+    on one new file, one seeds the fixtures and the others find them.
+    """
     catalog = default_catalog()
-    state = load_state(config.state_path) if config.state_path else None
-    if state is not None:
-        return CloudControl(config, catalog, state)
-    service = CloudControl(config, catalog, SandboxState())
-    if config.fixtures == "default":
-        load_fixtures(service.add_fixture, config.fixture_scale)
-    service.persist()
+    if config.state_path is None:
+        service = CloudControl(config, catalog, SandboxState())
+        if config.fixtures == "default":
+            load_fixtures(service.add_fixture, config.fixture_scale)
+        return service
+    store = StateFile(config.state_path)
+    with store.locked():
+        state = store.load()
+        service = CloudControl(config, catalog, state or SandboxState(), store=store)
+        if state is None:
+            if config.fixtures == "default":
+                load_fixtures(service.add_fixture, config.fixture_scale)
+            store.save(service.state)
     return service
 
 

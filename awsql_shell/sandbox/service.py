@@ -11,6 +11,9 @@ Behaviour chosen to match the real service:
   and a patch touching create-only properties is NotUpdatableException at once.
 - A mutation of a resource with another request in progress is ConcurrentOperationException.
 - ListResources returns only the primary identifier properties; GetResource all but write-only ones.
+
+Every call is one transaction: with a state file, it runs under the file's lock on the state as the
+file holds it (re-read when another process saved since) and saves what it changed before the lock goes.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -36,7 +40,7 @@ from awsql_shell.sandbox.config import MAX_PAGE_SIZE, SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.generate import Context, complete_model, identifier_of, partition_key
 from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
-from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, save_state
+from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, StateFile
 from awsql_shell.sandbox.validate import validate_model
 
 Json = dict[str, Any]
@@ -115,19 +119,18 @@ class CloudControl:
         catalog: Catalog,
         state: SandboxState,
         clock: Callable[[], float] = time.time,
+        store: StateFile | None = None,
     ):
         self.config = config
         self.catalog = catalog
         self.state = state
         self.clock = clock
+        self.store = store
         self.lock = threading.Lock()
         self._plans: dict[str, TypePlan] = {}
         self._sequence = itertools.count()
-        self._pending: list[tuple[float, int, str]] = []
-        self._client_tokens: dict[tuple[str, str], str] = {}
-        self._busy: dict[tuple[str, str, str], str] = {}
-        for request in state.requests.values():
-            self._track(request)
+        self._dirty = False
+        self._index()
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -135,22 +138,53 @@ class CloudControl:
         handler = self.HANDLERS.get(operation)
         if handler is None:
             raise ApiError("UnknownOperationException", f"Unknown operation CloudApiService.{operation}")
-        with self.lock:
-            self._settle(self.clock())
+        with self._transaction():
             return handler(self, region, params)
 
     def settle(self) -> None:
-        with self.lock:
-            self._settle(self.clock())
+        """Complete what is due (and save it)."""
+        with self._transaction():
+            pass
 
-    def persist(self) -> None:
-        if self.config.state_path is not None:
-            with self.lock:
-                save_state(self.config.state_path, self.state)
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One call's work on the current state, saved at the end if it changed anything."""
+        with self.lock:
+            if self.store is None:
+                self._settle(self.clock())
+                yield
+                return
+            with self.store.locked():
+                if self.store.changed():
+                    self._reload()
+                self._settle(self.clock())
+                try:
+                    yield
+                finally:
+                    if self._dirty:
+                        self.store.save(self.state)
+                        self._dirty = False
+
+    def _reload(self) -> None:
+        """Take the state another process saved; this process's own changes are all in it already."""
+        assert self.store is not None
+        state = self.store.load()
+        if state is None:  # the file was deleted under us: keep what we have and write it back
+            self._dirty = True
+            return
+        self.state = state
+        self._index()
 
     def _persist(self) -> None:
-        if self.config.state_path is not None:
-            save_state(self.config.state_path, self.state)
+        self._dirty = True
+
+    def _index(self) -> None:
+        """The lookups derived from the requests: client tokens, what is due, what is busy."""
+        self._pending: list[tuple[float, int, str]] = []
+        self._client_tokens: dict[tuple[str, str], str] = {}
+        self._busy: dict[tuple[str, str, str], str] = {}
+        for request in self.state.requests.values():
+            self._track(request)
 
     def _track(self, request: ResourceRequest) -> None:
         if request.client_token:

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from awsenv import isolated_environment
 
 from awsql_shell.errors import UsageError
 from awsql_shell.sandbox import SandboxConfig, SandboxStateError, start_sandbox
+from awsql_shell.sandbox.state import load_state
+
+REPO = Path(__file__).resolve().parents[2]
 
 LOG_GROUP = "AWS::Logs::LogGroup"
 LAMBDA = "AWS::Lambda::Function"
@@ -47,7 +54,8 @@ def test_the_state_file_is_written_whole_and_at_once(tmp_path: Path, start: Any)
     state = tmp_path / "nested" / "account.json"
     start(state_path=state)
     assert json.loads(state.read_text())["format"] == "awsql-sandbox-state"
-    assert [p.name for p in state.parent.iterdir()] == ["account.json"]  # no temporary file left behind
+    # No temporary file left behind; the lock file that serialises processes sharing the state stays.
+    assert sorted(p.name for p in state.parent.iterdir()) == [".account.json.lock", "account.json"]
 
 
 def test_fixtures_are_seeded_only_when_the_file_is_new(tmp_path: Path, start: Any, connect: Any) -> None:
@@ -113,3 +121,74 @@ def test_bad_settings_are_usage_errors(environ: dict[str, str], message: str) ->
 def test_page_size_is_configurable(start: Any, connect: Any) -> None:
     client = connect(start(page_size=50).url)
     assert len(client.list_resources(TypeName=LAMBDA)["ResourceDescriptions"]) == 25
+
+
+# -- one state file, several processes ------------------------------------------------------------
+
+
+def log_group_names(state: Path, region: str = "us-east-1") -> set[str]:
+    loaded = load_state(state)
+    assert loaded is not None
+    return set(loaded.peek(region, LOG_GROUP))
+
+
+def test_sandboxes_sharing_a_state_file_see_and_keep_each_others_changes(
+    tmp_path: Path, start: Any, connect: Any
+) -> None:
+    state = tmp_path / "shared.json"
+    first, second = start(state_path=state), start(state_path=state)
+    a, b = connect(first.url), connect(second.url)
+    wait_for(
+        a, a.create_resource(TypeName=LOG_GROUP, DesiredState=json.dumps({"LogGroupName": "from-a"}))["ProgressEvent"]
+    )
+    assert "from-a" in identifiers(b, LOG_GROUP)  # the second sandbox reads what the first saved
+    wait_for(
+        b, b.create_resource(TypeName=LOG_GROUP, DesiredState=json.dumps({"LogGroupName": "from-b"}))["ProgressEvent"]
+    )
+    deleted = a.delete_resource(TypeName=LAMBDA, Identifier="cleanup-cron")["ProgressEvent"]
+    wait_for(b, deleted)  # either sandbox settles what the other started
+    first.stop()
+    second.stop()
+    assert {"from-a", "from-b"} <= log_group_names(state)
+    loaded = load_state(state)
+    assert loaded is not None and "cleanup-cron" not in loaded.peek("us-east-1", LAMBDA)
+
+
+def test_parallel_creates_through_two_sandboxes_lose_nothing(tmp_path: Path, start: Any, connect: Any) -> None:
+    state = tmp_path / "shared.json"
+    clients = [connect(start(state_path=state).url) for _ in range(2)]
+
+    def make(index: int) -> None:
+        client = clients[index % 2]
+        created = client.create_resource(TypeName=LOG_GROUP, DesiredState=json.dumps({"LogGroupName": f"p-{index}"}))
+        wait_for(client, created["ProgressEvent"])
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(make, range(16)))
+    assert {f"p-{i}" for i in range(16)} <= log_group_names(state)
+
+
+def test_parallel_awsql_processes_sharing_a_state_file_lose_no_write(tmp_path: Path) -> None:
+    state = tmp_path / "shared.json"
+    env = isolated_environment(tmp_path, AWSQL_SANDBOX_STATE=str(state), AWSQL_SANDBOX_REQUEST_DELAY_MS="20")
+
+    def insert(process: int) -> subprocess.Popen[str]:
+        statements = "; ".join(
+            f"INSERT INTO awscc.logs.log_groups (LogGroupName, region) VALUES ('proc-{process}-{n}', 'us-east-1')"
+            for n in range(2)
+        )
+        return subprocess.Popen(
+            [sys.executable, "-m", "awsql_shell", "--sandbox", "-e", statements],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    processes = [insert(p) for p in range(4)]
+    for process in processes:
+        _, errors = process.communicate(timeout=90)
+        assert process.returncode == 0, errors
+    made = {name for name in log_group_names(state) if name.startswith("proc-")}
+    assert made == {f"proc-{p}-{n}" for p in range(4) for n in range(2)}
