@@ -4,16 +4,20 @@ Each operation takes the request's region and its JSON parameters and returns th
 raises ApiError. Mutations are asynchronous as in Cloud Control: they return an IN_PROGRESS event and
 take effect when their delay has passed, at the next call (any call settles what is due).
 
-Behaviour chosen to match the real service:
-- CreateResource of an existing identifier is accepted and then FAILS with ErrorCode AlreadyExists;
-  DeleteResource of an unknown identifier FAILS with ErrorCode NotFound (both found by the handler).
-- UpdateResource reads the resource first, so an unknown identifier is ResourceNotFoundException at once,
-  and a patch touching create-only properties is NotUpdatableException at once.
-- A mutation of a resource with another request in progress is ConcurrentOperationException.
-- ListResources returns only the primary identifier properties; GetResource all but write-only ones.
-
 Every call is one transaction: with a state file, it runs under the file's lock on the state as the
 file holds it (re-read when another process saved since) and saves what it changed before the lock goes.
+
+Behaviour chosen to match the real service (each rule that varies by type, and its evidence, is in
+``behaviour``; each switch in ``SandboxConfig``):
+- CreateResource of an existing identifier is accepted and then FAILS with ErrorCode AlreadyExists;
+  DeleteResource of an unknown identifier FAILS with ErrorCode NotFound (both found by the handler).
+- UpdateResource reads the resource first, so an unknown identifier fails at once as a read does, and a
+  patch touching create-only properties is NotUpdatableException at once.
+- A mutation of a resource with another request in progress is ConcurrentOperationException.
+- ListResources returns only the primary identifier properties (the whole model for the types that do
+  so on AWS); GetResource all but write-only ones. A list page holds the type's page size whatever
+  MaxResults says.
+- An account-wide type (S3) lists every region's resources from any region, and is read only at home.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,8 +39,8 @@ from typing import Any
 
 from awsql_shell.catalog import Catalog, ResourceSchema
 from awsql_shell.errors import UnknownNameError
-from awsql_shell.sandbox import errors
-from awsql_shell.sandbox.config import MAX_PAGE_SIZE, SandboxConfig
+from awsql_shell.sandbox import behaviour, errors
+from awsql_shell.sandbox.config import MAX_RESULTS_CEILING, SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.generate import Context, complete_model, identifier_of, partition_key
 from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
@@ -242,16 +246,23 @@ class CloudControl:
         return raw
 
     @staticmethod
-    def _max_results(params: Json, default: int) -> int:
+    def _max_results(params: Json) -> int | None:
         value = params.get("MaxResults")
         if value is None:
-            return default
-        if not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+            return None
+        if not isinstance(value, int) or not 1 <= value <= MAX_RESULTS_CEILING:
             raise errors.validation(
                 f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-                f"Member must have value between 1 and {MAX_PAGE_SIZE}"
+                f"Member must have value between 1 and {MAX_RESULTS_CEILING}"
             )
         return value
+
+    def _list_page_size(self, type_name: str, params: Json) -> int:
+        """The type's own page size; MaxResults is validated but, as on AWS, not obeyed."""
+        requested = self._max_results(params)
+        if requested is not None and self.config.honor_max_results:
+            return requested
+        return self.config.page_size or behaviour.page_size(type_name)
 
     def _parse_model(self, text: Any, what: str) -> Json:
         try:
@@ -279,18 +290,23 @@ class CloudControl:
                 f"Missing Or Invalid ResourceModel property in {schema.type_name} list handler request input. "
                 f"Required property: {missing}"
             )
-        size = self._max_results(params, self.config.page_size)
+        if self.config.missing_parent_not_found:
+            self._check_parents(region, schema, wanted)
+        size = self._list_page_size(schema.type_name, params)
         context = _fingerprint(schema.type_name, region, wanted)
         offset = _decode_token(params.get("NextToken"), context)
-        collection = self.state.peek(partition_key(schema.type_name, region), schema.type_name)
-        models: Iterator[Json] = iter(collection.values())
+        models: Iterator[Json] = iter(self._listable(region, schema.type_name))
         if wanted:
             models = (m for m in models if all(m.get(k) == v for k, v in wanted.items()))
         page = list(itertools.islice(models, offset, offset + size + 1))
+        full = schema.type_name in self.config.full_model_list_types
         answer: Json = {
             "TypeName": schema.type_name,
             "ResourceDescriptions": [
-                {"Identifier": identifier_of(schema, model), "Properties": _compact(plan.listed(model))}
+                {
+                    "Identifier": identifier_of(schema, model),
+                    "Properties": _compact(plan.public(model) if full else plan.listed(model)),
+                }
                 for model in page[:size]
             ],
         }
@@ -298,21 +314,68 @@ class CloudControl:
             answer["NextToken"] = _encode_token(offset + size, context)
         return answer
 
+    def _account_wide(self, type_name: str) -> bool:
+        return self.config.account_wide_lists and type_name in behaviour.ACCOUNT_WIDE_LIST_TYPES
+
+    def _listable(self, region: str, type_name: str) -> Iterable[Json]:
+        """What a list sees: the region's resources (every region's, for an account-wide type), in creation
+        order."""
+        if self._account_wide(type_name):
+            partitions = [p for p, types in self.state.resources.items() if type_name in types]
+        else:
+            partitions = [partition_key(type_name, region)]
+        for partition in partitions:
+            yield from self.state.peek(partition, type_name).values()
+
+    def _check_parents(self, region: str, schema: ResourceSchema, wanted: Json) -> None:
+        """A list per parent (event invoke configs per function) fails when that parent does not exist:
+        the handler's list call to the service answers ResourceNotFoundException (botocore's lambda model:
+        ListFunctionEventInvokeConfigs, and eks: ListNodegroups, both list ResourceNotFoundException), which
+        the handler reports as NotFound."""
+        entry = self.catalog.entry(schema.type_name)
+        for name in schema.list_required:
+            parent = self.catalog.list_parent(entry, name)
+            if parent is None or "read" not in parent.handlers:
+                continue
+            identifier = str(wanted[name])
+            partition = partition_key(parent.type_name, region)
+            if identifier not in self.state.peek(partition, parent.type_name):
+                raise behaviour.handler_error(
+                    "ResourceNotFoundException",
+                    schema.type_name,
+                    f"Resource of type '{parent.type_name}' with identifier '{identifier}' was not found.",
+                    "NotFound",
+                )
+
     def get_resource(self, region: str, params: Json) -> Json:
         plan = self._type(params, "read")
+        type_name = plan.schema.type_name
         identifier = self._identifier(plan, params)
         model = self._find(region, plan, identifier)
         return {
-            "TypeName": plan.schema.type_name,
+            "TypeName": type_name,
             "ResourceDescription": {"Identifier": identifier, "Properties": _compact(plan.public(model))},
         }
 
     def _find(self, region: str, plan: TypePlan, identifier: str) -> Json:
+        """The stored model a read of the resource sees, or the error the read answers."""
         type_name = plan.schema.type_name
-        model = self.state.peek(partition_key(type_name, region), type_name).get(identifier)
-        if model is None:
-            raise errors.resource_not_found(type_name, identifier)
-        return model
+        partition = partition_key(type_name, region)
+        model = self.state.peek(partition, type_name).get(identifier)
+        if model is not None:
+            return model
+        if self._account_wide(type_name) and self._home(type_name, identifier) not in (None, partition):
+            raise behaviour.wrong_region(type_name)
+        if self.config.not_found_by_type:
+            raise behaviour.not_found(type_name, identifier)
+        raise behaviour.NOT_FOUND_DEFAULT.error(type_name, identifier)
+
+    def _home(self, type_name: str, identifier: str) -> str | None:
+        """The partition an account-wide type's resource lives in, wherever it is asked about."""
+        for partition, types in self.state.resources.items():
+            if identifier in types.get(type_name, {}):
+                return partition
+        return None
 
     # -- mutations --------------------------------------------------------------------------
 
@@ -459,11 +522,16 @@ class CloudControl:
             self._persist()
 
     def _complete(self, request: ResourceRequest) -> None:
-        collection = self.state.collection(partition_key(request.type_name, request.region), request.type_name)
+        partition = partition_key(request.type_name, request.region)
+        collection = self.state.collection(partition, request.type_name)
         exists = request.identifier in collection
+        home = self._home(request.type_name, request.identifier) if self._account_wide(request.type_name) else None
         where = f"Resource of type '{request.type_name}' with identifier '{request.identifier}'"
-        if request.operation == "CREATE" and exists:
+        if request.operation == "CREATE" and (exists or home is not None):
+            # An account-wide type's names are unique across regions (S3 bucket names are global).
             self._fail(request, "AlreadyExists", f"{where} already exists.")
+        elif request.operation != "CREATE" and not exists and home is not None:
+            self._fail(request, "GeneralServiceException", behaviour.wrong_region(request.type_name).message)
         elif request.operation != "CREATE" and not exists:
             self._fail(request, "NotFound", f"{where} was not found.")
         else:
@@ -531,7 +599,7 @@ class CloudControl:
             unknown = sorted(value - set(allowed))
             if unknown:
                 raise errors.validation(f"1 validation error detected: {unknown} must be among {list(allowed)}")
-        size = self._max_results(params, self.config.page_size)
+        size = self._max_results(params) or self.config.page_size or behaviour.DEFAULT_PAGE_SIZE
         context = _fingerprint("requests", region, sorted(operations), sorted(statuses))
         offset = _decode_token(params.get("NextToken"), context)
         newest_first = reversed(list(self.state.requests.values()))
