@@ -75,6 +75,11 @@ def page_size(type_name: str) -> int:
 # it needs a get for each resource".
 FULL_MODEL_LIST_TYPES: frozenset[str] = frozenset({"AWS::Logs::LogGroup"})
 
+# A list page costs a list call downstream plus, for many handlers, a call per listed resource, so it is
+# slower than a read. Evidence: the aws-logs-loggroup ListHandler calls ListTagsLogGroup for every log
+# group of the page. The factor is the sandbox's estimate, not a measured figure.
+LIST_LATENCY_FACTOR = 3
+
 # -- handler errors ------------------------------------------------------------------------------
 
 # The name the AWS SDK for Java puts in "(Service: <name>, ...)" of a handler's downstream error, by the
@@ -118,6 +123,43 @@ def handler_error(code: str, type_name: str, message: str, handler_code: str) ->
         f"(HandlerErrorCode: {handler_code}, RequestToken: {uuid.uuid4()})"
     )
     return ApiError(code, text, HANDLER_ERROR_STATUS.get(code, 400))
+
+
+def rate_exceeded(type_name: str) -> ApiError:
+    """A read whose handler was throttled downstream: not a ThrottlingException, a GeneralServiceException.
+
+    Evidence: pulumi/pulumi-aws-native#1780 — throttling from the CloudControl API surfaced as
+    "HandlerErrorCode: GeneralServiceException" rather than "ThrottlingException", and the maintainer: it
+    "is returned by AWS CloudControl if the service returns an error that cannot be mapped to any known
+    error"; aws-solutions-library-samples/guidance-for-low-code-intelligent-document-processing-on-aws#2 —
+    "Rate exceeded (Service: CloudWatchLogs, Status Code: 400, Request ID: ...)".
+    """
+    return handler_error("GeneralServiceException", type_name, throttled_message(type_name), "GeneralServiceException")
+
+
+def throttled_message(type_name: str) -> str:
+    return f"Rate exceeded {service_detail(type_name, 400)}"
+
+
+SANDBOX_PRINCIPAL = "user/sandbox"
+
+
+def access_denied_message(type_name: str, permission: str, region: str, account: str) -> str:
+    """What a handler reports when the caller may not make one of its downstream calls.
+
+    Evidence: aws/aws-sdk#140 — "User: arn:aws:iam::1xxxxxxxxxx2:user/secAuditUser is not authorized to
+    perform: cloudformation:ListResources on resource: arn:aws:cloudformation:ap-south-1:...:resource/*
+    because no identity-based policy allows the cloudformation:ListResources action";
+    aws-cloudformation/aws-cloudformation-resource-providers-cloudformation#113 — "AccessDeniedException ...
+    AWS::CloudFormation::HookVersion Handler returned status FAILED: ... (Service: CloudFormation, Status
+    Code: 403, ...) (HandlerErrorCode: AccessDenied, RequestToken: ...)".
+    """
+    service = permission.split(":", 1)[0]
+    return (
+        f"User: arn:aws:iam::{account}:{SANDBOX_PRINCIPAL} is not authorized to perform: {permission} on resource: "
+        f"arn:aws:{service}:{region}:{account}:* because no identity-based policy allows the {permission} action "
+        f"{service_detail(type_name, 403)}"
+    )
 
 
 # -- not found -----------------------------------------------------------------------------------

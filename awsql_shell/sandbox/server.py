@@ -71,7 +71,7 @@ class SandboxApp:
             operation = target[len(TARGET_PREFIX) :]
             region = region_of(headers.get("Authorization"))
             params = self._params(body)
-            self.faults.delay()
+            self.faults.delay(operation)
             self.faults.check(region)
             status, answer = 200, self.service.dispatch(operation, region, params)
         except ApiError as error:
@@ -179,15 +179,16 @@ def open_service(config: SandboxConfig) -> CloudControl:
     on one new file, one seeds the fixtures and the others find them.
     """
     catalog = default_catalog()
+    faults = Faults(config)
     if config.state_path is None:
-        service = CloudControl(config, catalog, SandboxState())
+        service = CloudControl(config, catalog, SandboxState(), faults=faults)
         if config.fixtures == "default":
             load_fixtures(service.add_fixture, config.fixture_scale)
         return service
     store = StateFile(config.state_path)
     with store.locked():
         state = store.load()
-        service = CloudControl(config, catalog, state or SandboxState(), store=store)
+        service = CloudControl(config, catalog, state or SandboxState(), faults=faults, store=store)
         if state is None:
             if config.fixtures == "default":
                 load_fixtures(service.add_fixture, config.fixture_scale)
@@ -198,7 +199,7 @@ def open_service(config: SandboxConfig) -> CloudControl:
 def start_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     config = config or SandboxConfig()
     service = open_service(config)
-    app = SandboxApp(service, Faults(config), log=config.log_requests)
+    app = SandboxApp(service, service.faults, log=config.log_requests)
     try:
         server = _Server((config.host, config.port), app)
     except OSError as error:

@@ -18,6 +18,8 @@ Behaviour chosen to match the real service (each rule that varies by type, and i
   so on AWS); GetResource all but write-only ones. A list page holds the type's page size whatever
   MaxResults says.
 - An account-wide type (S3) lists every region's resources from any region, and is read only at home.
+- A denied read is a synchronous AccessDeniedException; a denied mutation is accepted and ends FAILED
+  with ErrorCode AccessDenied, as a handler finds out only when it calls the service.
 """
 
 from __future__ import annotations
@@ -42,12 +44,23 @@ from awsql_shell.errors import UnknownNameError
 from awsql_shell.sandbox import behaviour, errors
 from awsql_shell.sandbox.config import MAX_RESULTS_CEILING, SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
-from awsql_shell.sandbox.generate import Context, complete_model, identifier_of, partition_key
+from awsql_shell.sandbox.faults import Fate, Faults
+from awsql_shell.sandbox.generate import ACCOUNT_ID, Context, complete_model, identifier_of, partition_key
 from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
 from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, StateFile
 from awsql_shell.sandbox.validate import validate_model
 
 Json = dict[str, Any]
+
+
+# The verbs IAM actions begin with for each handler operation, the likeliest first.
+_PERMISSION_VERBS: dict[str, tuple[str, ...]] = {
+    "create": ("Create", "Put"),
+    "read": ("Get", "Describe"),
+    "update": ("Update", "Put", "Modify"),
+    "delete": ("Delete",),
+    "list": ("List", "Describe"),
+}
 
 
 def _compact(value: Any) -> str:
@@ -123,17 +136,20 @@ class CloudControl:
         catalog: Catalog,
         state: SandboxState,
         clock: Callable[[], float] = time.time,
+        faults: Faults | None = None,
         store: StateFile | None = None,
     ):
         self.config = config
         self.catalog = catalog
         self.state = state
         self.clock = clock
+        self.faults = faults or Faults(config)
         self.store = store
         self.lock = threading.Lock()
         self._plans: dict[str, TypePlan] = {}
         self._sequence = itertools.count()
         self._dirty = False
+        self._hidden: dict[tuple[str, str, str], float] = {}  # created, not yet visible: key -> when it shows
         self._index()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -278,6 +294,7 @@ class CloudControl:
     def list_resources(self, region: str, params: Json) -> Json:
         plan = self._type(params, "list")
         schema = plan.schema
+        self._check_access(region, plan, "list")
         wanted: Json = {}
         if params.get("ResourceModel") is not None:
             wanted = self._parse_model(params["ResourceModel"], "ResourceModel")
@@ -290,6 +307,8 @@ class CloudControl:
                 f"Missing Or Invalid ResourceModel property in {schema.type_name} list handler request input. "
                 f"Required property: {missing}"
             )
+        if self.faults.read_throttled():
+            raise behaviour.rate_exceeded(schema.type_name)
         if self.config.missing_parent_not_found:
             self._check_parents(region, schema, wanted)
         size = self._list_page_size(schema.type_name, params)
@@ -319,13 +338,15 @@ class CloudControl:
 
     def _listable(self, region: str, type_name: str) -> Iterable[Json]:
         """What a list sees: the region's resources (every region's, for an account-wide type), in creation
-        order."""
+        order, less those created too recently to be seen."""
         if self._account_wide(type_name):
             partitions = [p for p, types in self.state.resources.items() if type_name in types]
         else:
             partitions = [partition_key(type_name, region)]
         for partition in partitions:
-            yield from self.state.peek(partition, type_name).values()
+            for identifier, model in self.state.peek(partition, type_name).items():
+                if self._visible(partition, type_name, identifier):
+                    yield model
 
     def _check_parents(self, region: str, schema: ResourceSchema, wanted: Json) -> None:
         """A list per parent (event invoke configs per function) fails when that parent does not exist:
@@ -352,6 +373,14 @@ class CloudControl:
         type_name = plan.schema.type_name
         identifier = self._identifier(plan, params)
         model = self._find(region, plan, identifier)
+        failure = self.faults.read_failure(type_name, identifier)
+        if failure == "HandlerInternalFailureException":
+            # Evidence: aws/aws-sdk#324 — "HandlerInternalFailureException ... AWS::EC2::PrefixList Handler
+            # returned status FAILED: null (HandlerErrorCode: InternalFailure, RequestToken: ...)".
+            raise behaviour.handler_error(failure, type_name, "null", "InternalFailure")
+        if failure is not None:
+            message = f"null {behaviour.service_detail(type_name, 500)}"
+            raise behaviour.handler_error(failure, type_name, message, "GeneralServiceException")
         return {
             "TypeName": type_name,
             "ResourceDescription": {"Identifier": identifier, "Properties": _compact(plan.public(model))},
@@ -360,9 +389,12 @@ class CloudControl:
     def _find(self, region: str, plan: TypePlan, identifier: str) -> Json:
         """The stored model a read of the resource sees, or the error the read answers."""
         type_name = plan.schema.type_name
+        self._check_access(region, plan, "read")
+        if self.faults.read_throttled():
+            raise behaviour.rate_exceeded(type_name)
         partition = partition_key(type_name, region)
         model = self.state.peek(partition, type_name).get(identifier)
-        if model is not None:
+        if model is not None and self._visible(partition, type_name, identifier):
             return model
         if self._account_wide(type_name) and self._home(type_name, identifier) not in (None, partition):
             raise behaviour.wrong_region(type_name)
@@ -376,6 +408,44 @@ class CloudControl:
             if identifier in types.get(type_name, {}):
                 return partition
         return None
+
+    def _visible(self, partition: str, type_name: str, identifier: str) -> bool:
+        """False for a resource created less than ``consistency_delay_ms`` ago.
+
+        Evidence: pulumi/pulumi-aws-native#1809 — "eventual consistency in AWS may cause some resources to
+        fail with NotFound in Get even after WaitForResourceOpCompletion succeeded"; pulumi/
+        pulumi-aws-native#1714 — a GetResource right after creation: "ResourceNotFoundException ... (
+        HandlerErrorCode: NotFound ...)", gone on the next run.
+        """
+        key = (partition, type_name, identifier)
+        shows = self._hidden.get(key)
+        if shows is None:
+            return True
+        if self.clock() >= shows:
+            del self._hidden[key]
+            return True
+        return False
+
+    def _check_access(self, region: str, plan: TypePlan, operation: str) -> None:
+        """A denied read answers at once, in the handler's words (see ``behaviour.access_denied_message``)."""
+        type_name = plan.schema.type_name
+        if self.faults.denied(type_name, operation):
+            message = behaviour.access_denied_message(type_name, self._permission(plan, operation), region, ACCOUNT_ID)
+            raise behaviour.handler_error("AccessDeniedException", type_name, message, "AccessDenied")
+
+    @staticmethod
+    def _permission(plan: TypePlan, operation: str) -> str:
+        """The IAM action a denied handler fails on: the first of its schema's permissions that does what
+        the operation does (logs:CreateLogGroup for a create, not the logs:DescribeLogGroups it also needs)."""
+        permissions = plan.schema.permissions(operation)
+        verbs = _PERMISSION_VERBS[operation]
+        for permission in permissions:
+            if permission.partition(":")[2].startswith(verbs):
+                return permission
+        if permissions:
+            return permissions[0]
+        service, kind = plan.schema.type_name.split("::")[1:]
+        return f"{service.lower()}:{verbs[0]}{kind}"
 
     # -- mutations --------------------------------------------------------------------------
 
@@ -482,6 +552,7 @@ class CloudControl:
         token: str | None = None,
     ) -> ResourceRequest:
         now = self.clock()
+        fate = self._fate(region, plan, operation.lower())
         request = ResourceRequest(
             token=token or str(uuid.uuid4()),
             region=region,
@@ -494,11 +565,29 @@ class CloudControl:
             model=model,
             client_token=params.get("ClientToken") or None,
             fingerprint=fingerprint,
+            fate_code=fate.error_code if fate else None,
+            fate_message=fate.message if fate else None,
         )
         self.state.requests[request.token] = request
         self._track(request)
         self._persist()
         return request
+
+    def _fate(self, region: str, plan: TypePlan, operation: str) -> Fate | None:
+        """How the mutation will end if a fault decides it: denied, throttled or failing inside the handler.
+
+        Evidence: aws/aws-sdk-go-v2#3248 — "treats all OperationStatus: \"FAILED\" as terminal, but should
+        retry when ErrorCode: \"Throttling\""; hashicorp/terraform-provider-awscc#701 — "waiter state
+        transitioned to FAILED. StatusMessage: . ErrorCode: InternalFailure" (a FAILED event with no message).
+        """
+        type_name = plan.schema.type_name
+        if self.faults.denied(type_name, operation):
+            permission = self._permission(plan, operation)
+            return Fate("AccessDenied", behaviour.access_denied_message(type_name, permission, region, ACCOUNT_ID))
+        fate = self.faults.mutation_fate()
+        if fate is not None and fate.error_code == "Throttling":
+            return Fate("Throttling", behaviour.throttled_message(type_name))
+        return fate
 
     # -- the passing of time ----------------------------------------------------------------
 
@@ -512,7 +601,7 @@ class CloudControl:
             if request.status == "CANCEL_IN_PROGRESS":
                 request.status = "CANCEL_COMPLETE"
             else:
-                self._complete(request)
+                self._complete(request, now)
             request.event_time = now
             key = self._key(request.region, request.type_name, request.identifier)
             if self._busy.get(key) == token:
@@ -521,13 +610,15 @@ class CloudControl:
         if changed:
             self._persist()
 
-    def _complete(self, request: ResourceRequest) -> None:
+    def _complete(self, request: ResourceRequest, now: float) -> None:
         partition = partition_key(request.type_name, request.region)
         collection = self.state.collection(partition, request.type_name)
         exists = request.identifier in collection
         home = self._home(request.type_name, request.identifier) if self._account_wide(request.type_name) else None
         where = f"Resource of type '{request.type_name}' with identifier '{request.identifier}'"
-        if request.operation == "CREATE" and (exists or home is not None):
+        if request.fate_code:
+            self._fail(request, request.fate_code, request.fate_message)
+        elif request.operation == "CREATE" and (exists or home is not None):
             # An account-wide type's names are unique across regions (S3 bucket names are global).
             self._fail(request, "AlreadyExists", f"{where} already exists.")
         elif request.operation != "CREATE" and not exists and home is not None:
@@ -539,10 +630,13 @@ class CloudControl:
                 del collection[request.identifier]
             else:
                 collection[request.identifier] = request.model or {}
+                if request.operation == "CREATE" and self.config.consistency_delay_ms:
+                    shows = now + self.config.consistency_delay_ms / 1000.0
+                    self._hidden[(partition, request.type_name, request.identifier)] = shows
             request.status = "SUCCESS"
 
     @staticmethod
-    def _fail(request: ResourceRequest, code: str, message: str) -> None:
+    def _fail(request: ResourceRequest, code: str, message: str | None) -> None:
         request.status = "FAILED"
         request.error_code = code
         request.status_message = message

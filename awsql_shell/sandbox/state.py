@@ -50,6 +50,8 @@ class ResourceRequest:
     fingerprint: str = ""  # the request's parameters, to tell a retry from a reused ClientToken
     error_code: str | None = None
     status_message: str | None = None
+    fate_code: str | None = None  # a failure decided at submission, which the request ends with
+    fate_message: str | None = None
 
     @property
     def active(self) -> bool:

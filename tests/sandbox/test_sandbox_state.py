@@ -156,7 +156,7 @@ def test_sandboxes_sharing_a_state_file_see_and_keep_each_others_changes(
 
 def test_parallel_creates_through_two_sandboxes_lose_nothing(tmp_path: Path, start: Any, connect: Any) -> None:
     state = tmp_path / "shared.json"
-    clients = [connect(start(state_path=state).url) for _ in range(2)]
+    clients = [connect(start(state_path=state, rate_limit=0).url) for _ in range(2)]
 
     def make(index: int) -> None:
         client = clients[index % 2]
