@@ -113,6 +113,8 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_FULL_MODEL_LISTS": "full_model_lists",
     "AWSQL_SANDBOX_NOT_FOUND_BY_TYPE": "not_found_by_type",
     "AWSQL_SANDBOX_MISSING_PARENT_NOT_FOUND": "missing_parent_not_found",
+    "AWSQL_SANDBOX_WRITE_ONLY_PATCHES": "write_only_patches",
+    "AWSQL_SANDBOX_SPARSE_EVENTS": "sparse_events",
     "AWSQL_SANDBOX_CONSISTENCY_DELAY_MS": "consistency_delay_ms",
 }
 _DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
@@ -144,6 +146,11 @@ class SandboxConfig:
     not_found_by_type: bool = _aws("not_found_by_type", True)
     # A list whose ResourceModel names a parent that does not exist is ResourceNotFoundException.
     missing_parent_not_found: bool = _aws("missing_parent_not_found", True)
+    # A patch may only 'add' write-only properties, and applies to the model a read returns.
+    write_only_patches: bool = _aws("write_only_patches", True)
+    # Progress events carry only what AWS sends: no Identifier before it is known, no ResourceModel
+    # before SUCCESS, no StatusMessage when the handler gave none.
+    sparse_events: bool = _aws("sparse_events", True)
     # Requests per second per (account, region), with a burst of rate_burst; 0 turns it off.
     rate_limit: float = _aws("rate_limit", 25.0)
     rate_burst: int = _aws("rate_burst", 10)

@@ -46,7 +46,15 @@ from awsql_shell.sandbox.config import MAX_RESULTS_CEILING, SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.faults import Fate, Faults
 from awsql_shell.sandbox.generate import ACCOUNT_ID, Context, complete_model, identifier_of, partition_key
-from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
+from awsql_shell.sandbox.pointer import (
+    PatchError,
+    apply_patch,
+    parse_patch,
+    reaches,
+    schema_path,
+    values_at,
+    without,
+)
 from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, StateFile
 from awsql_shell.sandbox.validate import validate_model
 
@@ -467,7 +475,10 @@ class CloudControl:
         token = str(uuid.uuid4())
         salt = f"{self.config.seed}|{region}|{schema.type_name}|{token}"
         model = complete_model(schema, copy.deepcopy(desired), Context(schema.type_name, region, salt))
-        request = self._submit(region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token)
+        named = all(name in desired for name in schema.primary_identifier)
+        request = self._submit(
+            region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token, named=named
+        )
         return {"ProgressEvent": self._event(request)}
 
     def update_resource(self, region: str, params: Json) -> Json:
@@ -481,22 +492,31 @@ class CloudControl:
             return replay
         current = self._find(region, plan, identifier)
         self._refuse_if_busy(region, schema.type_name, identifier)
+        strict = self.config.write_only_patches
         try:
-            patched = apply_patch(current, parse_patch(patch_text))
+            operations = parse_patch(patch_text)
+            if strict:
+                self._refuse_write_only_changes(plan, operations)
+            # Cloud Control patches the model a read returns, which has no write-only properties.
+            base = plan.public(current) if strict else current
+            patched = apply_patch(base, operations)
         except PatchError as error:
             raise errors.invalid_request(f"Invalid patch document: {error}") from None
-        create_only = _changed(current, patched, plan.create_only_pointers)
+        create_only = _changed(base, patched, plan.create_only_pointers)
         if create_only:
             raise ApiError(
                 "NotUpdatableException",
                 f"Invalid patch update: createOnlyProperties [{', '.join(create_only)}] cannot be updated",
             )
-        read_only = _changed(current, patched, list(schema.raw.get("readOnlyProperties", [])))
+        read_only = _changed(base, patched, list(schema.raw.get("readOnlyProperties", [])))
         if read_only:
             raise errors.invalid_request(
                 f"Invalid patch update: readOnlyProperties [{', '.join(read_only)}] cannot be updated"
             )
-        self._validate(schema, without(patched, plan.read_only))
+        # Evidence: pulumi/pulumi-aws-native#277 and #906 — a Lambda patch without Code: "api error
+        # ValidationException: Model validation failed (#: required key [Code] not found)".
+        invalid = errors.validation if strict else errors.invalid_request
+        self._validate(schema, without(patched, plan.read_only), invalid)
         request = self._submit(region, plan, "UPDATE", identifier, patched, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
@@ -511,10 +531,36 @@ class CloudControl:
         request = self._submit(region, plan, "DELETE", identifier, None, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
-    def _validate(self, schema: ResourceSchema, model: Json) -> None:
+    @staticmethod
+    def _refuse_write_only_changes(plan: TypePlan, operations: list[Json]) -> None:
+        """Only 'add' may touch a write-only property: there is no stored value to replace or remove.
+
+        Evidence: platform-engineering-labs/formae-plugin-aws pkg/ccx/writeonly.go — "ValidationException:
+        Invalid patch update: writeOnlyProperties [/Code/ZipFile] can only be updated using 'add'
+        operation"; go-to-k/cdkd#812 — "Cloud Control applies patches read-modify-write: it reads the current
+        model, applies the patch ... Read handlers cannot return write-only properties"; hashicorp/
+        terraform-provider-awscc#190 (AWS) — "It's currently required to include any property that is
+        write-only and required".
+        """
+        refused = []
+        for operation in operations:
+            pointer = operation.get("from") if operation["op"] == "move" else operation["path"]
+            if operation["op"] in ("replace", "remove", "move") and any(
+                reaches(pointer, path) for path in plan.write_only
+            ):
+                refused.append(str(pointer))
+        if refused:
+            raise errors.validation(
+                f"Invalid patch update: writeOnlyProperties [{', '.join(refused)}] can only be updated using 'add' "
+                "operation"
+            )
+
+    def _validate(
+        self, schema: ResourceSchema, model: Json, error: Callable[[str], ApiError] = errors.invalid_request
+    ) -> None:
         problems = validate_model(schema, model)
         if problems:
-            raise errors.invalid_request(f"Model validation failed ({'; '.join(problems)})")
+            raise error(f"Model validation failed ({'; '.join(problems)})")
 
     def _replay(self, region: str, params: Json, fingerprint: str) -> Json | None:
         """The original answer when a ClientToken is sent again, so a retried call never acts twice."""
@@ -550,6 +596,7 @@ class CloudControl:
         params: Json,
         fingerprint: str,
         token: str | None = None,
+        named: bool = True,
     ) -> ResourceRequest:
         now = self.clock()
         fate = self._fate(region, plan, operation.lower())
@@ -565,6 +612,7 @@ class CloudControl:
             model=model,
             client_token=params.get("ClientToken") or None,
             fingerprint=fingerprint,
+            named=named,
             fate_code=fate.error_code if fate else None,
             fate_message=fate.message if fate else None,
         )
@@ -644,21 +692,32 @@ class CloudControl:
     # -- requests ---------------------------------------------------------------------------
 
     def _event(self, request: ResourceRequest) -> Json:
+        """The progress event; with ``sparse_events``, only what AWS sends.
+
+        Evidence: botocore's cloudcontrol model, ProgressEvent.Identifier — "In some cases, the resource
+        identifier may be available before the resource operation has reached a status of SUCCESS" (so in
+        others it is not); hashicorp/terraform-provider-awscc#2027 — "if the creation failed then the ptr
+        [Identifier] may be nil"; hashicorp/terraform-provider-awscc#701 — "StatusMessage: . ErrorCode:
+        InternalFailure".
+        """
+        sparse = self.config.sparse_events
         event: Json = {
             "TypeName": request.type_name,
-            "Identifier": request.identifier,
             "RequestToken": request.token,
             "Operation": request.operation,
             "OperationStatus": request.status,
             "EventTime": request.event_time,
         }
-        if request.model is not None and request.operation != "DELETE":
+        if not sparse or request.named or request.status == "SUCCESS":
+            event["Identifier"] = request.identifier
+        if request.model is not None and request.operation != "DELETE" and (not sparse or request.status == "SUCCESS"):
             event["ResourceModel"] = _compact(self.plan(request.type_name).public(request.model))
         if request.status == "IN_PROGRESS":
             event["RetryAfter"] = request.due
         if request.error_code:
             event["ErrorCode"] = request.error_code
-            event["StatusMessage"] = request.status_message
+            if request.status_message is not None or not sparse:
+                event["StatusMessage"] = request.status_message or ""
         return event
 
     def _request(self, region: str, params: Json) -> ResourceRequest:

@@ -50,6 +50,7 @@ class ResourceRequest:
     fingerprint: str = ""  # the request's parameters, to tell a retry from a reused ClientToken
     error_code: str | None = None
     status_message: str | None = None
+    named: bool = True  # whether the request named the resource's identifier (a CREATE may leave it generated)
     fate_code: str | None = None  # a failure decided at submission, which the request ends with
     fate_message: str | None = None
 

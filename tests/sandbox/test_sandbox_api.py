@@ -255,6 +255,12 @@ def new_function(client: Any) -> str:
     return name
 
 
+# Code is required and write-only: a read never returns it, so every Lambda patch must add it again.
+# Evidence: hashicorp/terraform-provider-awscc#190 (AWS) — "It's currently required to include any property
+# that is write-only and required".
+ADD_CODE = {"op": "add", "path": "/Code", "value": {"ZipFile": "def handler(event, context):\n    return 2\n"}}
+
+
 def update(client: Any, type_name: str, identifier: str, patch: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     answer = client.update_resource(TypeName=type_name, Identifier=identifier, PatchDocument=json.dumps(patch), **extra)
     return answer["ProgressEvent"]
@@ -263,6 +269,7 @@ def update(client: Any, type_name: str, identifier: str, patch: list[dict[str, A
 def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
     name = new_function(client)
     patch = [
+        ADD_CODE,
         {"op": "add", "path": "/MemorySize", "value": 512},
         {"op": "add", "path": "/Environment/Variables/LOG_LEVEL", "value": "DEBUG"},
         {"op": "replace", "path": "/Environment/Variables/STAGE", "value": "prod"},
@@ -279,7 +286,11 @@ def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
     assert model["Environment"] == {"Variables": {"STAGE": "prod", "LOG_LEVEL": "DEBUG"}}
     assert model["Tags"] == [{"Key": "env", "Value": "prod"}]
     assert model["TracingConfig"] == {"Mode": "Active"}
-    remove = [{"op": "remove", "path": "/Environment/Variables/LOG_LEVEL"}, {"op": "remove", "path": "/TracingConfig"}]
+    remove = [
+        ADD_CODE,
+        {"op": "remove", "path": "/Environment/Variables/LOG_LEVEL"},
+        {"op": "remove", "path": "/TracingConfig"},
+    ]
     settle(client, update(client, LAMBDA, name, remove))
     model = properties(client, LAMBDA, name)
     assert model["Environment"] == {"Variables": {"STAGE": "prod"}}
@@ -289,6 +300,7 @@ def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
 def test_update_supports_move_copy_and_test(client: Any) -> None:
     name = new_function(client)
     patch = [
+        ADD_CODE,
         {"op": "test", "path": "/Environment/Variables/STAGE", "value": "dev"},
         {"op": "copy", "from": "/Environment/Variables/STAGE", "path": "/Environment/Variables/PREVIOUS_STAGE"},
         {"op": "move", "from": "/Environment/Variables/STAGE", "path": "/Environment/Variables/DEPLOY_STAGE"},
@@ -307,8 +319,6 @@ def test_update_supports_move_copy_and_test(client: Any) -> None:
     ("patch", "message"),
     [
         ([{"op": "remove", "path": "/KmsKeyArn"}], "does not exist"),
-        ([{"op": "replace", "path": "/MemorySize", "value": "big"}], "expected type: Integer"),
-        ([{"op": "remove", "path": "/Role"}], r"required key \[Role\]"),
         ([{"op": "jump", "path": "/MemorySize"}], "'op' must be one of"),
         ([{"op": "add", "path": "MemorySize", "value": 1}], "not a JSON pointer"),
         ({"op": "add"}, "JSON array"),
@@ -317,6 +327,22 @@ def test_update_supports_move_copy_and_test(client: Any) -> None:
 def test_update_rejects_bad_patches(client: Any, patch: Any, message: str) -> None:
     with pytest.raises(client.exceptions.InvalidRequestException, match=message):
         update(client, LAMBDA, "orders-worker", patch)
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ([ADD_CODE, {"op": "replace", "path": "/MemorySize", "value": "big"}], "expected type: Integer"),
+        ([ADD_CODE, {"op": "remove", "path": "/Role"}], r"required key \[Role\]"),
+        ([{"op": "replace", "path": "/MemorySize", "value": 256}], r"required key \[Code\] not found"),
+    ],
+)
+def test_update_validates_the_patched_model_as_a_validation_exception(client: Any, patch: Any, message: str) -> None:
+    # Evidence: pulumi/pulumi-aws-native#277 — "api error ValidationException: Model validation failed (#:
+    # required key [Code] not found)" for a Lambda patch that changes only the handler.
+    with pytest.raises(ClientError, match=message) as caught:
+        update(client, LAMBDA, "orders-worker", patch)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_update_of_create_only_or_read_only_properties_is_refused(client: Any) -> None:
@@ -336,7 +362,7 @@ def test_update_of_an_unknown_resource_is_not_found(client: Any) -> None:
 
 def test_a_second_mutation_while_one_is_in_progress_is_refused(start: Any, connect: Any) -> None:
     slow = connect(start(request_delay_ms=60_000).url)
-    update(slow, LAMBDA, "orders-api", [{"op": "replace", "path": "/MemorySize", "value": 256}])
+    update(slow, LAMBDA, "orders-api", [ADD_CODE, {"op": "replace", "path": "/MemorySize", "value": 256}])
     with pytest.raises(slow.exceptions.ConcurrentOperationException):
         slow.delete_resource(TypeName=LAMBDA, Identifier="orders-api")
 

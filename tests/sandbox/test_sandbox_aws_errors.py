@@ -238,3 +238,10 @@ def test_a_throttled_mutation_ends_failed_with_error_code_throttling(start: Any,
     final = settle(client, create_log_group(client, "throttled"))
     assert (final["OperationStatus"], final["ErrorCode"]) == ("FAILED", "Throttling")
     assert final["StatusMessage"].startswith("Rate exceeded (Service: CloudWatchLogs, Status Code: 400, Request ID: ")
+
+
+def test_a_failing_mutation_may_end_without_a_status_message(start: Any, connect: Any) -> None:
+    client = connect(start(mutation_failure_rate=1.0, sparse_events=True).url)
+    final = settle(client, create_log_group(client, "broken"))
+    assert (final["OperationStatus"], final["ErrorCode"]) == ("FAILED", "InternalFailure")
+    assert "StatusMessage" not in final

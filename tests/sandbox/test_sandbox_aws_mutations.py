@@ -1,5 +1,5 @@
-"""Mutations and reads over time as AWS answers them: eventual consistency after a create, and latency
-per operation. Each test sets its switch."""
+"""Mutations as AWS answers them: write-only properties in patches, progress events with only what AWS
+sends, eventual consistency after a create, and latency per operation. Each test sets its switch."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ import time
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 LAMBDA = "AWS::Lambda::Function"
+LOG_GROUP = "AWS::Logs::LogGroup"
+VPC = "AWS::EC2::VPC"
 QUEUE = "AWS::SQS::Queue"
+NEW_CODE = {"ZipFile": "def handler(event, context):\n    return 3\n"}
 
 
 def settle(client: Any, event: dict[str, Any]) -> dict[str, Any]:
@@ -20,10 +24,80 @@ def settle(client: Any, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
+def patch(client: Any, identifier: str, operations: list[dict[str, Any]]) -> dict[str, Any]:
+    answer = client.update_resource(TypeName=LAMBDA, Identifier=identifier, PatchDocument=json.dumps(operations))
+    return answer["ProgressEvent"]
+
+
 def properties(client: Any, type_name: str, identifier: str) -> dict[str, Any]:
     return json.loads(
         client.get_resource(TypeName=type_name, Identifier=identifier)["ResourceDescription"]["Properties"]
     )
+
+
+# -- write-only properties in patches (write_only_patches) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("operation", "named"),
+    [
+        ({"op": "replace", "path": "/Code/ZipFile", "value": "print(1)"}, "/Code/ZipFile"),
+        ({"op": "remove", "path": "/Code/S3Key"}, "/Code/S3Key"),
+        ({"op": "move", "from": "/Code/S3Bucket", "path": "/Description"}, "/Code/S3Bucket"),
+    ],
+)
+def test_write_only_properties_can_only_be_added(start: Any, connect: Any, operation: Any, named: str) -> None:
+    client = connect(start(write_only_patches=True).url)
+    with pytest.raises(ClientError) as caught:
+        patch(client, "orders-api", [operation])
+    error = caught.value.response["Error"]
+    assert error["Code"] == "ValidationException"
+    assert error["Message"] == (
+        f"Invalid patch update: writeOnlyProperties [{named}] can only be updated using 'add' operation"
+    )
+
+
+def test_a_patch_applies_to_what_a_read_returns(start: Any, connect: Any) -> None:
+    client = connect(start(write_only_patches=True).url)
+    # The stored function has Code.S3Bucket, but a read does not return it, so a patch cannot see it.
+    add_code = {"op": "add", "path": "/Code", "value": NEW_CODE}
+    with pytest.raises(client.exceptions.InvalidRequestException, match="does not exist"):
+        patch(client, "orders-api", [{"op": "copy", "from": "/Code/S3Bucket", "path": "/Description"}, add_code])
+    final = settle(client, patch(client, "orders-api", [add_code]))
+    assert final["OperationStatus"] == "SUCCESS"
+    assert "Code" not in properties(client, LAMBDA, "orders-api")  # written, and still never read back
+
+
+def test_patches_apply_to_the_stored_model_when_switched_off(start: Any, connect: Any) -> None:
+    client = connect(start(write_only_patches=False).url)
+    final = settle(client, patch(client, "orders-api", [{"op": "replace", "path": "/Code/S3Key", "value": "v2.zip"}]))
+    assert final["OperationStatus"] == "SUCCESS"
+
+
+# -- progress events (sparse_events) ------------------------------------------------------------------
+
+
+def test_events_carry_the_identifier_once_it_is_known_and_the_model_on_success(start: Any, connect: Any) -> None:
+    client = connect(start(sparse_events=True).url)
+    first = client.create_resource(TypeName=VPC, DesiredState=json.dumps({"CidrBlock": "10.7.0.0/16"}))["ProgressEvent"]
+    assert first["OperationStatus"] == "IN_PROGRESS"
+    assert "Identifier" not in first  # the VPC id is generated: nobody knows it yet
+    assert "ResourceModel" not in first
+    final = settle(client, first)
+    assert final["OperationStatus"] == "SUCCESS"
+    assert final["Identifier"].startswith("vpc-")
+    assert json.loads(final["ResourceModel"])["VpcId"] == final["Identifier"]
+
+    named = client.create_resource(TypeName=LOG_GROUP, DesiredState=json.dumps({"LogGroupName": "named"}))
+    assert named["ProgressEvent"]["Identifier"] == "named"  # named in the desired state, so known at once
+    assert "ResourceModel" not in named["ProgressEvent"]
+
+
+def test_full_events_when_switched_off(start: Any, connect: Any) -> None:
+    client = connect(start(sparse_events=False).url)
+    first = client.create_resource(TypeName=VPC, DesiredState=json.dumps({"CidrBlock": "10.8.0.0/16"}))["ProgressEvent"]
+    assert first["Identifier"].startswith("vpc-")
+    assert json.loads(first["ResourceModel"])["CidrBlock"] == "10.8.0.0/16"
 
 
 # -- eventual consistency (consistency_delay_ms) ---------------------------------------------------------

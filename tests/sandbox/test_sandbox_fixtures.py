@@ -167,7 +167,8 @@ def test_every_catalog_type_is_served(catalog: Catalog) -> None:
             final = service.dispatch("GetResourceRequestStatus", "us-east-1", {"RequestToken": event["RequestToken"]})
             assert final["ProgressEvent"]["OperationStatus"] == "SUCCESS", type_name
             if "read" in entry.handlers:
-                params = {"TypeName": type_name, "Identifier": event["Identifier"]}
+                # The first event of a create that names no identifier has none (AWS sends it once known).
+                params = {"TypeName": type_name, "Identifier": final["ProgressEvent"]["Identifier"]}
                 assert service.dispatch("GetResource", "us-east-1", params)["ResourceDescription"], type_name
             accepted += 1
         else:
