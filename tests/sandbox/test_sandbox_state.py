@@ -14,6 +14,7 @@ from awsenv import isolated_environment
 
 from awsql_shell.errors import UsageError
 from awsql_shell.sandbox import SandboxConfig, SandboxStateError, start_sandbox
+from awsql_shell.sandbox.config import AWS_DEFAULTS_AWAITING_CLIENT
 from awsql_shell.sandbox.state import load_state
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,8 +100,57 @@ def test_config_from_environment() -> None:
     )
     assert config.state_path == Path("/tmp/sandbox.json")
     assert (config.latency_ms, config.throttle_rate, config.fail_region) == (25, 0.1, "eu-west-1")
-    assert (config.fixture_scale, config.seed, config.request_delay_ms, config.page_size) == (3, 42, 5, 20)
+    assert (config.fixture_scale, config.seed, config.request_delay_ms) == (3, 42, 5)
+    assert config.page_size == SandboxConfig().page_size  # empty: the default
     assert SandboxConfig.from_env({}, port=8123).port == 8123
+
+
+def test_aws_behaviour_and_faults_from_environment() -> None:
+    config = SandboxConfig.from_env(
+        {
+            "AWSQL_SANDBOX_ACCOUNT_WIDE_LISTS": "0",
+            "AWSQL_SANDBOX_HONOR_MAX_RESULTS": "true",
+            "AWSQL_SANDBOX_FULL_MODEL_LISTS": "none",
+            "AWSQL_SANDBOX_NOT_FOUND_BY_TYPE": "on",
+            "AWSQL_SANDBOX_MISSING_PARENT_NOT_FOUND": "off",
+            "AWSQL_SANDBOX_WRITE_ONLY_PATCHES": "no",
+            "AWSQL_SANDBOX_SPARSE_EVENTS": "yes",
+            "AWSQL_SANDBOX_RATE_LIMIT": "0",
+            "AWSQL_SANDBOX_RATE_BURST": "4",
+            "AWSQL_SANDBOX_DISABLED_REGION": "none",
+            "AWSQL_SANDBOX_DENY": "AWS::Logs::LogGroup:read, AWS::S3::Bucket",
+            "AWSQL_SANDBOX_READ_FAILURE_IDS": "orders-api",
+            "AWSQL_SANDBOX_READ_FAILURE_RATE": "0.2",
+            "AWSQL_SANDBOX_READ_FAILURE_CODE": "HandlerInternalFailureException",
+            "AWSQL_SANDBOX_READ_THROTTLE_RATE": "0.1",
+            "AWSQL_SANDBOX_MUTATION_THROTTLE_RATE": "0.3",
+            "AWSQL_SANDBOX_MUTATION_FAILURE_RATE": "0.4",
+            "AWSQL_SANDBOX_LIST_LATENCY_MS": "90",
+            "AWSQL_SANDBOX_CONSISTENCY_DELAY_MS": "250",
+        }
+    )
+    assert (config.account_wide_lists, config.honor_max_results, config.full_model_list_types) == (False, True, set())
+    assert (config.not_found_by_type, config.missing_parent_not_found) == (True, False)
+    assert (config.write_only_patches, config.sparse_events) == (False, True)
+    assert (config.rate_limit, config.rate_burst, config.disabled_regions) == (0.0, 4, set())
+    assert config.denied == {("AWS::Logs::LogGroup", "read"), ("AWS::S3::Bucket", None)}
+    assert (config.read_failure_identifiers, config.read_failure_rate) == ({"orders-api"}, 0.2)
+    assert config.read_failure_code == "HandlerInternalFailureException"
+    assert (config.read_throttle_rate, config.mutation_throttle_rate, config.mutation_failure_rate) == (0.1, 0.3, 0.4)
+    assert (config.list_latency_ms, config.consistency_delay_ms) == (90, 250)
+
+
+def test_aws_defaults() -> None:
+    """What a sandbox does unasked: AWS's way, but for the behaviours config.py holds off for the client."""
+    config = SandboxConfig()
+    assert (config.rate_limit, config.rate_burst) == (25.0, 10)
+    assert {"me-south-1", "cn-north-1", "us-gov-west-1"} <= config.disabled_regions
+    assert not {"us-east-1", "us-west-2", "eu-west-1"} & config.disabled_regions
+    assert config.full_model_list_types == {"AWS::Logs::LogGroup"}
+    assert (config.write_only_patches, config.sparse_events, config.missing_parent_not_found) == (True, True, True)
+    assert config.honor_max_results is False
+    for name, held in AWS_DEFAULTS_AWAITING_CLIENT.items():
+        assert getattr(config, name) == held, name
 
 
 @pytest.mark.parametrize(
@@ -111,6 +161,18 @@ def test_config_from_environment() -> None:
         ({"AWSQL_SANDBOX_FAIL_REGION": "mars-1"}, "not an AWS region"),
         ({"AWSQL_SANDBOX_FIXTURE_SCALE": "0"}, "at least 1"),
         ({"AWSQL_SANDBOX_FIXTURES": "lots"}, "unknown sandbox fixtures"),
+        ({"AWSQL_SANDBOX_RATE_LIMIT": "-1"}, "rate limit cannot be negative"),
+        ({"AWSQL_SANDBOX_RATE_BURST": "0"}, "rate burst must be at least 1"),
+        ({"AWSQL_SANDBOX_READ_FAILURE_RATE": "1.5"}, "read failure rate must be between 0 and 1"),
+        ({"AWSQL_SANDBOX_READ_FAILURE_CODE": "Oops"}, "is not one of GeneralServiceException"),
+        ({"AWSQL_SANDBOX_DISABLED_REGION": "mars-1"}, "disabled region 'mars-1' is not an AWS region"),
+        ({"AWSQL_SANDBOX_DENY": "AWS::Logs::LogGroop"}, "did you mean 'AWS::Logs::LogGroup'"),
+        ({"AWSQL_SANDBOX_DENY": "AWS::Logs::LogGroup:explode"}, "operation must be one of create, read"),
+        ({"AWSQL_SANDBOX_DENY": "logs"}, "is not TYPE or TYPE:operation"),
+        ({"AWSQL_SANDBOX_FULL_MODEL_LISTS": "AWS::Nope::Nope"}, "unknown resource type"),
+        ({"AWSQL_SANDBOX_SPARSE_EVENTS": "maybe"}, "is not a boolean"),
+        ({"AWSQL_SANDBOX_PAGE_SIZE": "1001"}, "page size must be between 1 and 1000"),
+        ({"AWSQL_SANDBOX_CONSISTENCY_DELAY_MS": "-5"}, "consistency delay ms cannot be negative"),
     ],
 )
 def test_bad_settings_are_usage_errors(environ: dict[str, str], message: str) -> None:
