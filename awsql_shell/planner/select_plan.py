@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, product
 from typing import Any
 
@@ -277,9 +277,6 @@ def _plan_table(
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
         fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
-        if lists_account_wide(entry.type_name):
-            # Asked in each region in turn: a resource lives in one, and only its home region answers.
-            fetches = [Fetch(regions[0], entry.type_name, identifiers=tuple(identifiers), home_regions=tuple(regions))]
     else:
         entry.require("list", "SELECT without Identifier")
         details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
@@ -292,15 +289,8 @@ def _plan_table(
             for region in regions
             for model in models
         ]
-        if lists_account_wide(entry.type_name):
-            # One listing finds the account's every resource; where each lives only GetResource can tell,
-            # so every listed one is read, in the statement's regions in turn. A LIMIT cannot stop the
-            # listing early: a resource listed may live in none of those regions.
-            fetches = [
-                Fetch(regions[0], entry.type_name, with_details=True, resource_model=model, home_regions=tuple(regions))
-                for model in models
-            ]
     columns = schema.list_columns if resolved.list_only else schema.columns
+    fetches = _placed_by_home_region(fetches, regions)
     return TablePlan(
         ref=ref,
         table=name,
@@ -351,7 +341,27 @@ def _plan_raw(
                     f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
                 )
             fetches.append(Fetch(region, entry.type_name))
-    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(fetches), raw=True)
+    placed = [
+        f
+        for entry in entries
+        for f in _placed_by_home_region([f for f in fetches if f.type_name == entry.type_name], regions)
+    ]
+    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(placed), raw=True)
+
+
+def _placed_by_home_region(fetches: list[Fetch], regions: Sequence[str]) -> list[Fetch]:
+    """An account-wide list type (S3) lists every resource of the account in any region, and only
+    GetResource can tell where each lives: one listing (in the first region) instead of one per region, and
+    every listed resource read in the statement's regions in turn until its home region answers. A LIMIT
+    cannot stop the listing early there, since a listed resource may live in none of those regions."""
+    if not fetches or not lists_account_wide(fetches[0].type_name):
+        return fetches
+    homes = tuple(regions)
+    return [
+        replace(fetch, with_details=fetch.identifiers is None, limit=None, home_regions=homes)
+        for fetch in fetches
+        if fetch.region == regions[0]
+    ]
 
 
 def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> ResourceEntry:
