@@ -11,6 +11,7 @@ from awsql_shell.planner.select_plan import SelectPlan, plan_select
 from awsql_shell.session import Session
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
+from awsql_shell.sql.statements import Delete
 
 NO_DEFAULT = DefaultRegion(None)
 
@@ -71,6 +72,7 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
         ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND (bucket_name = 'a' OR 1 = 1) LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND region LIKE 'eu-%' LIMIT 5", None),
     ],
 )
 def test_limit_is_pushed_only_when_safe(catalog: Catalog, sql: str, limit: int | None) -> None:
@@ -168,6 +170,8 @@ def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> 
         "region = (SELECT 'eu-west-1')",
         "region = 'us-east-1' AND (Identifier = 'a' OR bucket_name = 'b')",
         "Identifier LIKE 'a%' AND region = 'us-east-1'",
+        "region LIKE 'us-%'",
+        "region LIKE 'us-east-1'",
     ],
 )
 def test_region_and_identifier_awsql_cannot_read_are_refused_not_guessed(catalog: Catalog, where: str) -> None:
@@ -252,3 +256,56 @@ def test_or_of_equalities_on_one_column_reads_like_in(catalog: Catalog, where: s
     assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
     if "Identifier" in where:
         assert {f.identifiers for f in planned.fetches} == {("a", "b")}
+
+
+# -- LIKE narrows a column, it pins nothing -------------------------------------------------------------
+
+
+def test_region_like_beside_a_named_region_stays_a_local_filter(catalog: Catalog) -> None:
+    planned = plan(
+        catalog, "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND region LIKE 'us-%'"
+    )
+    assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
+    assert "region LIKE 'us-%'" in planned.sql
+
+
+def test_like_on_a_list_parameter_is_no_resource_model(catalog: Catalog) -> None:
+    planned = plan(
+        catalog, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1' AND cluster_name LIKE 'prod%'"
+    )
+    parent, child = planned.tables
+    assert parent.type_name == "AWS::EKS::Cluster" and child.joined is not None  # listed per cluster, not 'prod%'
+    assert not any(f.resource_model for f in parent.fetches + child.fetches)
+
+
+def test_like_on_call_parameters_of_the_raw_views_is_not_a_call_parameter(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match="needs TypeName = "):
+        plan(
+            catalog,
+            "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName LIKE 'AWS::S3::%'",
+        )
+    raw = plan(
+        catalog,
+        "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName = 'AWS::S3::Bucket' "
+        "AND Identifier LIKE 'logs-%'",
+    )
+    (fetch,) = raw.fetches
+    assert fetch.identifiers is None  # listed, and the LIKE stays for SQLite on the identifier column
+    assert "Identifier LIKE 'logs-%'" in raw.sql and raw.sql.count("1 = 1") == 1
+    with pytest.raises(ValidationError, match="needs RequestToken = "):
+        plan(
+            catalog,
+            "SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken LIKE 'a%'",
+        )
+
+
+def test_a_like_on_identifier_in_a_delete_is_refused_not_taken_for_named_targets(catalog: Catalog) -> None:
+    # Were the LIKE counted among the conjuncts that name the targets, 'a' would be deleted unread.
+    from awsql_shell.planner.mutation_plan import plan_mutation
+
+    statement = parse_statement(
+        "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'a' AND Identifier LIKE 'b%'"
+    )
+    assert isinstance(statement, Delete)
+    with pytest.raises(ValidationError, match="Identifier steers which calls are made"):
+        plan_mutation(statement, catalog, NO_DEFAULT)

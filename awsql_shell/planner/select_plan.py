@@ -18,7 +18,7 @@ from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
-from awsql_shell.planner.predicates import on_column, pinned
+from awsql_shell.planner.predicates import on_column, pinned, pins
 from awsql_shell.sql.rewrite import Replacement, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
@@ -114,7 +114,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
                 Replacement(c.span.start, c.span.end, "1 = 1")
-                for c in predicates[id(ref)]
+                for c in pins(predicates[id(ref)])
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
@@ -226,7 +226,7 @@ def _refuse_unread_parameters(
     """``region`` and ``Identifier`` steer the calls, so awsql must read them from WHERE; used in a way it
     cannot read (OR, NOT, !=, a subquery), they would silently mean the default region or fail later."""
     reference = ref.reference.lower()
-    read = [c.span for c in predicates]
+    read = [c.span for c in pins(predicates)]  # a LIKE on region names no region
     by_reference = {t.reference.lower(): t for t in awscc_tables}
     shared = [column.span for _, _, pair in _region_equalities(scope, by_reference) for column in pair]
     for column in scope.columns:
@@ -382,7 +382,7 @@ def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[
         return None
     if scope.ordered or scope.grouped or len(scope.tables) != 1 or not scope.where_is_simple:
         return None
-    if any(fold(c.column.name) not in ("region", *_CALL_PARAMETERS) for c in scope.where):
+    if any(not c.pins or fold(c.column.name) not in ("region", *_CALL_PARAMETERS) for c in scope.where):
         return None
     # A conjunct the parser could not read as a simple comparison filters locally.
     if scope.where_conjuncts != len(scope.where) or len(scope.where) != len(predicates):
