@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
-from awsql_shell.sandbox import SandboxConfig, start_sandbox
+from awsql_shell.sandbox import LAMBDA_FUNCTION_NAMES, RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS
 from awsql_shell.session import Session
 from awsql_shell.settings import Settings
@@ -34,9 +34,21 @@ def session(sandbox_url: str) -> Iterator[Session]:
         session.gateway_if_started.close()
 
 
+@pytest.fixture
+def shaped() -> Iterator[RunningSandbox]:
+    """A sandbox of the test's own, whose answers it may reshape: ``shaped.service.plan(type_name)`` holds what
+    a list (``listed``) and a read (``public``) return of a model."""
+    with start_sandbox(SandboxConfig(request_delay_ms=20)) as running:
+        yield running
+
+
 def one(session: Session, sql: str):
     (result,) = session.run(sql)
     return result
+
+
+def leave_out(names: tuple[str, ...], answer: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    return lambda model: {k: v for k, v in answer(model).items() if k not in names}
 
 
 def test_list_only_columns_need_no_get_resource(session: Session) -> None:
@@ -330,3 +342,28 @@ def test_unknown_tables_suggest_awscc_names(session: Session) -> None:
         one(session, "SELECT * FROM lambda.functions")
     with pytest.raises(AwsqlError, match=r"unknown table 'functions' \(did you mean .*'awscc\.lambda\.functions'"):
         one(session, "SELECT * FROM functions")
+
+
+def test_identifier_columns_a_model_leaves_out_are_read_from_the_identifier(
+    shaped: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    functions = shaped.service.plan("AWS::Lambda::Function")
+    monkeypatch.setattr(functions, "listed", lambda model: {})
+    monkeypatch.setattr(functions, "public", leave_out(("FunctionName",), functions.public))
+    configs = shaped.service.plan("AWS::Lambda::EventInvokeConfig")
+    monkeypatch.setattr(configs, "listed", lambda model: {})
+    session = Session(Settings(endpoint_url=shaped.url))
+    listed = one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    assert sorted(row[0] for row in listed.rows) == sorted(LAMBDA_FUNCTION_NAMES["us-east-1"])
+    got = one(
+        session,
+        "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND Identifier = 'orders-api'",
+    )
+    assert got.rows[0][0] == "orders-api" and got.rows[0][1]
+    # A compound identifier: its parts in primaryIdentifier order (FunctionName|Qualifier).
+    configs_listed = one(
+        session,
+        "SELECT function_name, qualifier FROM awscc.lambda.event_invoke_configs_list_only WHERE region = 'us-east-1'",
+    )
+    assert len(configs_listed.rows) == 13 and all(row[0] and row[1] == "$LATEST" for row in configs_listed.rows)

@@ -1,5 +1,9 @@
 """Fetched resources as the rows of a plan's table, typed by the schema, and the values a table's rows
-supply to a joined list (``ON c.function_name = f.function_name``)."""
+supply to a joined list (``ON c.function_name = f.function_name``).
+
+A row's identifier columns fall back to ``ResourceDescription.Identifier`` (split on '|' in primaryIdentifier
+order) when the listed or read properties leave them out: Cloud Control always returns the Identifier, while
+a handler's model may omit the properties it is made of, and an identifier column must never read NULL."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog.schema import with_identifier_values
 from awsql_shell.engine import MaterializedTable, to_sql_value
 from awsql_shell.errors import UnknownNameError, did_you_mean
 from awsql_shell.gateway.vocabulary import FetchResult
@@ -29,6 +34,8 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
         given = outcome.fetch.resource_model or {}
         for resource in outcome.resources:
             props = {**given, **resource.properties} if given else resource.properties
+            # Identifier columns a list or read handler leaves out are still known: the Identifier spells them.
+            props = with_identifier_values(props, resource.identifier, table.primary_identifier)
             rows.append(
                 tuple(
                     outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)

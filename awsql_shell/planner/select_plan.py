@@ -59,6 +59,8 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
+    # The primaryIdentifier paths, in order: identifier columns a model leaves out are read from the Identifier.
+    primary_identifier: tuple[str, ...] = ()
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
@@ -297,6 +299,7 @@ def _plan_table(
         fetches=tuple(fetches),
         list_only=resolved.list_only,
         joined=joined,
+        primary_identifier=schema.primary_identifier,
     )
 
 
