@@ -70,7 +70,16 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5 OFFSET 2", 7),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' ORDER BY bucket_name LIMIT 5", None),
         ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", None),
+        # The list filter answers the LIKE exactly, so the LIMIT counts the resources it keeps.
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", 5),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name IN ('a', 'b') LIMIT 5", 5),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a' ESCAPE '%' LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name = 5 LIMIT 5", None),
+        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name NOT LIKE 'a%' LIMIT 5", None),
+        (
+            "SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' AND arn = 'x' LIMIT 5",
+            None,
+        ),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND (bucket_name = 'a' OR 1 = 1) LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND region LIKE 'eu-%' LIMIT 5", None),
     ],
@@ -309,3 +318,86 @@ def test_a_like_on_identifier_in_a_delete_is_refused_not_taken_for_named_targets
     assert isinstance(statement, Delete)
     with pytest.raises(ValidationError, match="Identifier steers which calls are made"):
         plan_mutation(statement, catalog, NO_DEFAULT)
+
+
+# -- list filters: conjuncts on listed columns drop resources before their GetResource ----------------------
+
+
+def only_filter(planned: SelectPlan) -> str | None:
+    (described,) = {f.list_filter.describe() if f.list_filter else None for f in planned.fetches}
+    return described
+
+
+@pytest.mark.parametrize(
+    ("where", "described"),
+    [
+        ("function_name = 'orders-api'", "function_name = 'orders-api'"),
+        ("FunctionName IN ('a', 'b', 'a')", "function_name IN ('a', 'b')"),
+        ("(function_name = 'a' OR function_name = 'b')", "function_name IN ('a', 'b')"),
+        ("function_name LIKE 'orders%'", "function_name LIKE 'orders%'"),
+        ("function_name LIKE 'a\\_%' ESCAPE '\\'", "function_name LIKE 'a\\_%' ESCAPE '\\'"),
+        ("function_name LIKE 'it''s%' AND function_name != 'x'", "function_name LIKE 'it''s%'"),
+        ("function_name = 'a' AND function_name LIKE 'a%'", "function_name = 'a' AND function_name LIKE 'a%'"),
+        # Not answered exactly, or not on a listed column: SQLite alone.
+        ("runtime = 'python3.12'", None),
+        ("function_name = 12", None),
+        ("function_name LIKE 'a%' ESCAPE '_'", None),
+        ("function_name LIKE runtime", None),
+        ("NOT function_name = 'a'", None),
+        ("(function_name = 'a' OR runtime = 'b')", None),
+        ("function_name LIKE 'a%' COLLATE NOCASE", None),
+        ("function_name = 'a' COLLATE NOCASE", None),
+    ],
+)
+def test_a_list_filter_takes_the_conjuncts_it_answers_exactly(
+    catalog: Catalog, where: str, described: str | None
+) -> None:
+    planned = plan(
+        catalog,
+        f"SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {where}",
+    )
+    assert only_filter(planned) == described
+    assert "1 = 1" not in planned.sql  # the SQL keeps the predicate: SQLite still evaluates it
+
+
+def test_a_list_filter_stays_with_its_table(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.function_name, c.qualifier FROM awscc.lambda.functions_list_only f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs_list_only c ON c.function_name = f.function_name "
+        "WHERE f.region = 'us-east-1' AND c.region = 'us-east-1' AND c.qualifier LIKE '$%' "
+        "AND f.function_name LIKE 'o%'",
+    )
+    by_alias = {t.ref.alias: t for t in planned.tables}
+    assert {f.list_filter.describe() for f in by_alias["f"].fetches if f.list_filter} == {"function_name LIKE 'o%'"}
+    assert {f.list_filter.describe() for f in by_alias["c"].fetches if f.list_filter} == {"qualifier LIKE '$%'"}
+    # A column of the other table, or one the listing does not carry, filters nothing here.
+    unqualified = plan(
+        catalog,
+        "SELECT * FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+        "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND function_name = 'x')",
+    )
+    assert all(f.list_filter is None for f in unqualified.fetches)
+
+
+def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND function_name LIKE 'orders%' LIMIT 2"
+    )
+    assert [row[1:] for row in result.rows[:2]] == [
+        (
+            "ListResources",
+            "us-east-1",
+            "AWS::Lambda::Function",
+            "awscc.lambda.functions: every page, stop after 2 resources where function_name LIKE 'orders%' "
+            "(LIMIT pushed down)",
+        ),
+        (
+            "GetResource",
+            "us-east-1",
+            "AWS::Lambda::Function",
+            "only for listed resources where function_name LIKE 'orders%', concurrently",
+        ),
+    ]

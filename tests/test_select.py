@@ -367,3 +367,54 @@ def test_identifier_columns_a_model_leaves_out_are_read_from_the_identifier(
         "SELECT function_name, qualifier FROM awscc.lambda.event_invoke_configs_list_only WHERE region = 'us-east-1'",
     )
     assert len(configs_listed.rows) == 13 and all(row[0] and row[1] == "$LATEST" for row in configs_listed.rows)
+
+
+# -- fewer calls: predicates on listed columns ---------------------------------------------------------------
+
+
+def calls(session: Session, sql: str) -> tuple[list[tuple], int]:
+    """The rows of ``sql`` (sorted) and the Cloud Control calls they cost, uncached."""
+    session.gateway.clear_cache()
+    session.gateway.reset_stats()
+    rows = sorted(one(session, sql).rows, key=repr)
+    return rows, session.gateway.stats.api_calls
+
+
+def test_a_like_on_a_listed_column_gets_only_the_resources_it_matches(session: Session) -> None:
+    columns = "SELECT function_name, runtime, memory_size FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    rows, pushed = calls(session, f"{columns} AND function_name LIKE 'ORDERS-%'")
+    # The same predicate written so that it cannot be pushed down: every function is read.
+    same, unpushed = calls(session, f"{columns} AND function_name || '' LIKE 'ORDERS-%'")
+    assert rows == same and [row[0] for row in rows] == ["orders-api", "orders-worker"]
+    assert (pushed, unpushed) == (2 + 2, 2 + 25)  # two pages, then a GetResource per match rather than per function
+    explained = one(session, f"EXPLAIN {columns} AND function_name LIKE 'ORDERS-%'")
+    assert explained.rows[1][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Lambda::Function",
+        "only for listed resources where function_name LIKE 'ORDERS-%', concurrently",
+    )
+
+
+def test_a_limit_after_a_list_filter_counts_matches_only(session: Session) -> None:
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {} LIMIT 2"
+    rows, pushed = calls(session, sql.format("function_name LIKE '%-api'"))
+    same, unpushed = calls(session, sql.format("function_name || '' LIKE '%-api'"))
+    assert rows == same and len(rows) == 2
+    assert (pushed, unpushed) == (1 + 2, 2 + 25)
+
+
+@pytest.mark.slow
+def test_a_list_filter_under_an_outer_join_gives_the_same_rows(session: Session) -> None:
+    sql = (
+        "SELECT f.function_name, c.qualifier, c.maximum_retry_attempts FROM awscc.lambda.functions f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs c ON c.function_name = f.function_name AND c.region = f.region "
+        "WHERE f.region = 'us-east-1' AND {}"
+    )
+    rows, pushed = calls(session, sql.format("f.function_name LIKE 'p%' AND f.memory_size > 0"))
+    same, unpushed = calls(session, sql.format("f.function_name || '' LIKE 'p%' AND f.memory_size > 0"))
+    assert rows == same and {row[0] for row in rows} == {"payments-api", "payments-webhook"}
+    assert pushed < unpushed
+    nulls, _ = calls(session, sql.format("c.qualifier LIKE '$%'"))
+    nulls_same, _ = calls(session, sql.format("c.qualifier || '' LIKE '$%'"))
+    assert nulls == nulls_same and len(nulls) == 13

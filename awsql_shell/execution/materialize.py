@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from awsql_shell.catalog.naming import fold
-from awsql_shell.catalog.schema import with_identifier_values
 from awsql_shell.engine import MaterializedTable, to_sql_value
 from awsql_shell.errors import UnknownNameError, did_you_mean
+from awsql_shell.gateway.listing import row_properties
 from awsql_shell.gateway.vocabulary import FetchResult
 from awsql_shell.planner.select_plan import TablePlan
 
@@ -30,12 +30,10 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
             )
         return MaterializedTable(table.table, table.columns, rows)
     for outcome in fetched:
-        # A list handler given a ResourceModel returns resources that all share its values.
-        given = outcome.fetch.resource_model or {}
+        # A list handler given a ResourceModel returns resources that all share its values, and identifier
+        # columns a list or read handler leaves out are still known: the Identifier spells them.
         for resource in outcome.resources:
-            props = {**given, **resource.properties} if given else resource.properties
-            # Identifier columns a list or read handler leaves out are still known: the Identifier spells them.
-            props = with_identifier_values(props, resource.identifier, table.primary_identifier)
+            props = row_properties(outcome.fetch, resource.identifier, resource.properties)
             rows.append(
                 tuple(
                     outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)

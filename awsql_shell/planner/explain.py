@@ -64,13 +64,15 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
     if table.joined is not None:
         detail += f", once per ResourceModel {table.joined.describe()} (after that table is read)"
+    narrowed = f" where {fetch.list_filter.describe()}" if fetch.list_filter is not None else ""
     if fetch.limit is not None:
-        detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
+        detail += f", stop after {fetch.limit} resources{narrowed} (LIMIT pushed down)"
     if table.list_only:
         detail += ", list only"
     rows: list[Row] = [("", "ListResources", *where, detail)]
     if fetch.with_details:
-        rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
+        which = f"only for listed resources{narrowed}" if narrowed else "for each listed resource"
+        rows.append(("", "GetResource", *where, f"{which}, concurrently"))
     return rows
 
 

@@ -18,7 +18,7 @@ from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
-from awsql_shell.planner.predicates import on_column, pinned, pins
+from awsql_shell.planner.predicates import list_filter, on_column, pinned, pins
 from awsql_shell.sql.rewrite import Replacement, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
@@ -59,8 +59,6 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
-    # The primaryIdentifier paths, in order: identifier columns a model leaves out are read from the Identifier.
-    primary_identifier: tuple[str, ...] = ()
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
@@ -276,16 +274,28 @@ def _plan_table(
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
-        fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
+        fetches = [
+            Fetch(region, entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier)
+            for region in regions
+        ]
     else:
         entry.require("list", "SELECT without Identifier")
         details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
         if details:
             entry.require("read", "SELECT of non-identifier columns")
-        limit = _pushable_limit(statement, scope, predicates)
+        narrowed, answered = list_filter(predicates, lambda column: _listed_column(column, schema, resolved.list_only))
+        limit = _pushable_limit(statement, scope, predicates, answered)
         models, joined = _resource_models(ref, entry, schema, predicates, scope, catalog)
         fetches = [
-            Fetch(region, entry.type_name, with_details=details, resource_model=model, limit=limit)
+            Fetch(
+                region,
+                entry.type_name,
+                with_details=details,
+                resource_model=model,
+                limit=limit,
+                list_filter=narrowed,
+                primary_identifier=schema.primary_identifier,
+            )
             for region in regions
             for model in models
         ]
@@ -299,7 +309,6 @@ def _plan_table(
         fetches=tuple(fetches),
         list_only=resolved.list_only,
         joined=joined,
-        primary_identifier=schema.primary_identifier,
     )
 
 
@@ -379,14 +388,28 @@ def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Colu
     return False
 
 
-def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[Comparison]) -> int | None:
-    """LIMIT may stop listing early only when nothing local can drop, reorder or merge rows."""
+def _listed_column(ref: ColumnRef, schema: Any, list_only: bool) -> Column | None:
+    """The column of a listing that ``ref`` names (resolved as the SQL is rewritten), or None when the
+    listing does not carry it."""
+    column = _named_column(ref.name, schema.list_columns if list_only else schema.columns)
+    return column if column is not None and column in schema.list_columns else None
+
+
+def _pushable_limit(
+    statement: Select, scope: SelectScope, predicates: Sequence[Comparison], answered: Sequence[Comparison]
+) -> int | None:
+    """LIMIT may stop listing early only when nothing local can drop, reorder or merge rows: every conjunct
+    steers the calls or is ``answered`` by the list filter, which the LIMIT then counts after (the gateway
+    stops after that many listed resources the filter keeps)."""
     if scope is not statement.scopes[0] or len(statement.scopes) != 1 or scope.limit is None:
         return None
     if scope.ordered or scope.grouped or len(scope.tables) != 1 or not scope.where_is_simple:
         return None
-    if any(not c.pins or fold(c.column.name) not in ("region", *_CALL_PARAMETERS) for c in scope.where):
-        return None
+    exact = {id(c) for c in answered}
+    for c in scope.where:
+        steers = c.pins and fold(c.column.name) in ("region", *_CALL_PARAMETERS)
+        if not steers and id(c) not in exact:
+            return None
     # A conjunct the parser could not read as a simple comparison filters locally.
     if scope.where_conjuncts != len(scope.where) or len(scope.where) != len(predicates):
         return None
@@ -486,7 +509,19 @@ def _canonical(typed: str, tables: Sequence[TablePlan]) -> str | None:
         for name, _ in table.columns:
             if typed.lower() == name:
                 return name
-        for column in table.schema_columns:
-            if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
-                return column.name
+        column = _named_column(typed, table.schema_columns)
+        if column is not None:
+            return column.name
+    return None
+
+
+def _named_column(typed: str, columns: Sequence[Column]) -> Column | None:
+    """The column ``typed`` names among ``columns``: the same name ignoring case, else the first whose column
+    or CloudFormation name is equal ignoring case and underscores (what the SQL is rewritten to)."""
+    for column in columns:
+        if typed.lower() == column.name:
+            return column
+    for column in columns:
+        if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
+            return column
     return None
