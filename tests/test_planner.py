@@ -72,7 +72,10 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
         ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
         # The list filter answers the LIKE exactly, so the LIMIT counts the resources it keeps.
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", 5),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name IN ('a', 'b') LIMIT 5", 5),
+        (
+            "SELECT bucket_name FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name IN ('a', 'b') LIMIT 5",
+            5,
+        ),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a' ESCAPE '%' LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name = 5 LIMIT 5", None),
         ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name NOT LIKE 'a%' LIMIT 5", None),
@@ -401,3 +404,102 @@ def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
             "only for listed resources where function_name LIKE 'orders%', concurrently",
         ),
     ]
+
+
+# -- pinned identifier columns: GetResource, as Identifier = does -------------------------------------------
+
+
+def gets(planned: SelectPlan) -> set[tuple[str, ...] | None]:
+    return {f.identifiers for f in planned.fetches}
+
+
+@pytest.mark.parametrize(
+    ("sql", "identifiers"),
+    [
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 'orders-api'",
+            ("orders-api",),
+        ),
+        (
+            "SELECT runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' AND FunctionName IN ('a', 'b')",
+            ("a", "b"),
+        ),
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "AND (function_name = 'a' OR function_name = 'b')",
+            ("a", "b"),
+        ),
+        (
+            "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' "
+            "AND function_name IN ('a', 'b') AND qualifier = '$LATEST'",
+            ("a|$LATEST", "b|$LATEST"),
+        ),
+        # Conjuncts that allow no value at all read nothing.
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "AND function_name = 'a' AND function_name = 'b'",
+            (),
+        ),
+    ],
+)
+def test_pinned_identifier_columns_become_get_resource(
+    catalog: Catalog, sql: str, identifiers: tuple[str, ...]
+) -> None:
+    planned = plan(catalog, sql)
+    assert gets(planned) == {identifiers}
+    assert planned.tables[-1].joined is None and len(planned.tables) == 1  # no listing, not even of a parent
+    assert "1 = 1" not in planned.sql  # the SQL keeps the predicate
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # Only listed columns: the listing needs no read permission and no call per value.
+        "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 'a'",
+        "SELECT * FROM awscc.lambda.functions_list_only WHERE region = 'us-east-1' AND function_name = 'a'",
+        # Not every part of a compound identifier is pinned.
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND function_name = 'a'",
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND qualifier = '$LATEST'",
+        # Values that cannot be read as the identifier, or are no pin.
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 7",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = ' '",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        'AND function_name = \'{"FunctionName": "a"}\'',
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND function_name = 'a|b' "
+        "AND qualifier = 'c'",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name LIKE 'a'",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND (function_name = 'a' OR runtime = 'b')",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND NOT function_name = 'a'",
+    ],
+)
+def test_identifier_columns_not_pinned_exactly_are_listed(catalog: Catalog, sql: str) -> None:
+    assert gets(plan(catalog, sql)) == {None}
+
+
+def test_pinned_identifiers_of_a_joined_table_come_from_its_own_where(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.runtime, c.maximum_retry_attempts FROM awscc.lambda.functions f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs c "
+        "ON c.function_name = f.function_name AND c.qualifier = '$LATEST' "
+        "WHERE f.region = 'us-east-1' AND c.region = 'us-east-1' AND f.function_name = 'orders-api'",
+    )
+    by_alias = {t.ref.alias: t for t in planned.tables}
+    assert {f.identifiers for f in by_alias["f"].fetches} == {("orders-api",)}
+    # An ON condition of an outer join is no WHERE: the configs are still listed per function found.
+    assert by_alias["c"].joined is not None and {f.identifiers for f in by_alias["c"].fetches} == {None}
+
+
+def test_explain_names_the_identifiers_and_the_columns_they_come_from() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' "
+        "AND function_name = 'orders-api' AND qualifier = '$LATEST'"
+    )
+    assert result.rows[0][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Lambda::EventInvokeConfig",
+        "awscc.lambda.event_invoke_configs: Identifier IN (orders-api|$LATEST) "
+        "(from function_name and qualifier in WHERE)",
+    )

@@ -418,3 +418,27 @@ def test_a_list_filter_under_an_outer_join_gives_the_same_rows(session: Session)
     nulls, _ = calls(session, sql.format("c.qualifier LIKE '$%'"))
     nulls_same, _ = calls(session, sql.format("c.qualifier || '' LIKE '$%'"))
     assert nulls == nulls_same and len(nulls) == 13
+
+
+# -- fewer calls: pinned identifier columns -----------------------------------------------------------------
+
+
+def test_an_equality_on_the_identifier_column_is_one_get_resource(session: Session) -> None:
+    star = "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {}"
+    rows, pushed = calls(session, star.format("function_name = 'orders-api'"))
+    same, unpushed = calls(session, star.format("function_name || '' = 'orders-api'"))
+    assert rows == same and len(rows) == 1
+    assert (pushed, unpushed) == (1, 2 + 25)
+    several, pushed = calls(session, star.format("(function_name = 'orders-api' OR function_name = 'no-such-fn')"))
+    assert several == rows and pushed == 2  # the missing one is simply no row
+    explained = one(session, "EXPLAIN " + star.format("function_name = 'orders-api'"))
+    assert [row[1] for row in explained.rows] == ["GetResource", "SQLite"]
+    assert explained.rows[0][4] == "awscc.lambda.functions: Identifier IN (orders-api) (from function_name in WHERE)"
+
+
+def test_a_compound_identifier_is_read_directly_only_when_every_part_is_pinned(session: Session) -> None:
+    star = "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND {}"
+    rows, pushed = calls(session, star.format("function_name = 'orders-api' AND qualifier = '$LATEST'"))
+    same, unpushed = calls(session, star.format("function_name = 'orders-api' AND qualifier || '' = '$LATEST'"))
+    assert rows == same and len(rows) == 1 and "OnFailure" in str(rows[0])
+    assert (pushed, unpushed) == (1, 2)  # one GetResource, rather than the function's list and a GetResource

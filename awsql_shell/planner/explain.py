@@ -58,7 +58,8 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         return [("", "ListResourceRequests", *where, detail)]
     if fetch.identifiers is not None:
         ids = ", ".join(fetch.identifiers)
-        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids})")]
+        pinned_by = f" (from {' and '.join(table.identified_by)} in WHERE)" if table.identified_by else ""
+        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids}){pinned_by}")]
     detail = f"{table.ref.name}: every page"
     if fetch.resource_model:
         detail += f", ResourceModel={json.dumps(fetch.resource_model)}"

@@ -3,6 +3,23 @@
 Pure: it reads the catalog and the parsed statement, never the network, and returns a ``SelectPlan``
 value, so EXPLAIN shows exactly what a run would do and works offline. Running the plan (fetching,
 materializing, SQLite) is the execution layer's; the planner imports no engine.
+
+Pushdowns save calls and never change the answer: the SQL keeps every predicate except the call parameters
+(``region``, ``Identifier``, ``TypeName``), which the calls answer exactly. A predicate steers the calls of a
+table only as a top-level AND conjunct of its scope's WHERE that names that table (by its alias or name, or
+unqualified when it is the scope's only table): nothing under OR or NOT, and nothing of an ON condition,
+which an outer join may not narrow (its preserved rows stay whatever ON says). A WHERE conjunct may narrow
+what is read of any table of the scope, either side of an outer join included, because ``=``, ``IN`` and
+``LIKE`` against literals are never true on NULL: a row left out could only have been joined into rows the
+same conjunct drops, and the NULL-filled row an outer join makes in its place fails it too.
+
+- The list filter (``predicates.list_filter``): such conjuncts on columns a listing carries drop listed
+  resources before their GetResource, when they are answered exactly as SQLite would (its docstring says
+  when); a LIMIT is then pushed down only if every conjunct is answered so, and counts what the filter keeps.
+- Pinned identifier columns (``function_name = 'orders-api'``; every part of a compound identifier): one
+  GetResource per identifier instead of a listing, but only when the query reads GetResource anyway. Then
+  it needs no permission the query did not need already and costs a call per value instead of every page
+  and a call per match; a query of listed columns alone keeps listing. A missing resource is no row.
 """
 
 from __future__ import annotations
@@ -59,6 +76,8 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
+    # The columns whose pinned values are the identifiers read (function_name = 'x' is GetResource('x')).
+    identified_by: tuple[str, ...] = ()
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
@@ -271,6 +290,10 @@ def _plan_table(
         raise exc.at(statement.offset + ref.span.start) from None
     entry = resolved.entry
     schema = catalog.schema(entry.type_name)
+    details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
+    identified_by: tuple[str, ...] = ()
+    if identifiers is None and details and "read" in entry.handlers:
+        identifiers, identified_by = _identifiers_from_columns(schema, predicates)
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
@@ -280,7 +303,6 @@ def _plan_table(
         ]
     else:
         entry.require("list", "SELECT without Identifier")
-        details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
         if details:
             entry.require("read", "SELECT of non-identifier columns")
         narrowed, answered = list_filter(predicates, lambda column: _listed_column(column, schema, resolved.list_only))
@@ -309,6 +331,7 @@ def _plan_table(
         fetches=tuple(fetches),
         list_only=resolved.list_only,
         joined=joined,
+        identified_by=identified_by,
     )
 
 
@@ -386,6 +409,36 @@ def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Colu
             if fold(column.name) not in in_list:
                 return True
     return False
+
+
+def _identifiers_from_columns(
+    schema: Any, predicates: Sequence[Comparison]
+) -> tuple[list[str] | None, tuple[str, ...]]:
+    """The Identifiers that WHERE pins every primary identifier column to (``function_name = 'orders-api'``,
+    or for event invoke configs both ``function_name`` and ``qualifier``), joined by '|' in primaryIdentifier
+    order, and those columns; (None, ()) unless each part is a string column pinned to strings that can
+    only be read as that part: not empty, not a JSON object (Cloud Control's other Identifier form) and,
+    in a compound identifier, without '|'."""
+    parts: list[list[str]] = []
+    columns: list[str] = []
+    compound = len(schema.primary_identifier) > 1
+    for path in schema.primary_identifier:
+        column = next((c for c in schema.columns if c.property == path), None)  # none for a nested path
+        if column is None or column.type != "string":
+            return None, ()
+        mine = [c for c in predicates if _named_column(c.column.name, schema.columns) is column]
+        values = pinned(mine, column.property, convert=lambda value: value)
+        if values is None or not all(_identifier_part(value, compound) for value in values):
+            return None, ()
+        parts.append(values)
+        columns.append(column.name)
+    return ["|".join(combination) for combination in product(*parts)], tuple(columns)
+
+
+def _identifier_part(value: Any, compound: bool) -> bool:
+    return (
+        isinstance(value, str) and bool(value.strip()) and not value.startswith("{") and not (compound and "|" in value)
+    )
 
 
 def _listed_column(ref: ColumnRef, schema: Any, list_only: bool) -> Column | None:
