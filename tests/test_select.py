@@ -442,3 +442,26 @@ def test_a_compound_identifier_is_read_directly_only_when_every_part_is_pinned(s
     same, unpushed = calls(session, star.format("function_name = 'orders-api' AND qualifier || '' = '$LATEST'"))
     assert rows == same and len(rows) == 1 and "OnFailure" in str(rows[0])
     assert (pushed, unpushed) == (1, 2)  # one GetResource, rather than the function's list and a GetResource
+
+
+def test_booleans_compare_as_they_print(session: Session) -> None:
+    """Booleans print as true/false, so ``= 'true'`` must find what ``= TRUE`` and a bare column find."""
+    base = "SELECT queue_name, fifo_queue FROM awscc.sqs.queues WHERE region = 'us-east-1'"
+    fifo = one(session, f"{base} AND fifo_queue")
+    assert fifo.rows and all(row[1] is True for row in fifo.rows)
+    for where in ("fifo_queue = 'true'", "fifo_queue = TRUE", "fifo_queue IN ('TRUE', 'yes')", "fifo_queue = 1"):
+        assert one(session, f"{base} AND {where}").rows == fifo.rows, where
+    assert one(session, f"{base} AND fifo_queue = 'false'").rows == one(session, f"{base} AND NOT fifo_queue").rows
+    # A string column keeps its strings: 'true' is no boolean there.
+    assert one(session, f"{base} AND queue_name = 'true'").rows == []
+
+
+def test_an_account_wide_listing_reads_only_the_buckets_the_filter_keeps(session: Session) -> None:
+    sql = "SELECT bucket_name, region FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND {}"
+    rows, pushed = calls(session, sql.format("bucket_name LIKE 'acme-logs-%'"))
+    same, unpushed = calls(session, sql.format("bucket_name || '' LIKE 'acme-logs-%'"))
+    assert rows == same and ("acme-logs-us-east-1", "us-east-1") in rows
+    assert pushed < unpushed  # the listing, and GetResource only for the matches
+    one_bucket, pushed = calls(session, sql.format("bucket_name = 'acme-logs-eu-west-1'"))
+    assert one_bucket == [("acme-logs-eu-west-1", "eu-west-1")]
+    assert pushed == 2  # no listing: GetResource in us-east-1 (not there), then in eu-west-1

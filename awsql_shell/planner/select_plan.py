@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
+from awsql_shell.catalog.aws_behaviour import lists_account_wide
 from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
@@ -137,6 +138,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
+    replacements.extend(_boolean_literals(statement, tables))
     if used_default_region:
         notices.append(default_region.notice())
     return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
@@ -292,15 +294,20 @@ def _plan_table(
     schema = catalog.schema(entry.type_name)
     details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
     identified_by: tuple[str, ...] = ()
-    if identifiers is None and details and "read" in entry.handlers:
+    # Only when the query reads GetResource anyway (an account-wide listing reads every resource it keeps).
+    reads_anyway = details or (lists_account_wide(entry.type_name) and not resolved.list_only)
+    if identifiers is None and reads_anyway and "read" in entry.handlers:
         identifiers, identified_by = _identifiers_from_columns(schema, predicates)
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
-        fetches = [
-            Fetch(region, entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier)
-            for region in regions
-        ]
+        by_identifier = Fetch(
+            regions[0], entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier
+        )
+        fetches = [replace(by_identifier, region=region) for region in regions]
+        if lists_account_wide(entry.type_name):
+            # Asked in each region in turn: a resource lives in one, and only its home region answers.
+            fetches = [replace(by_identifier, home_regions=tuple(regions))]
     else:
         entry.require("list", "SELECT without Identifier")
         if details:
@@ -321,6 +328,15 @@ def _plan_table(
             for region in regions
             for model in models
         ]
+        if lists_account_wide(entry.type_name):
+            # One listing finds the account's every resource; where each lives only GetResource can tell,
+            # so every listed one the list filter keeps is read, in the statement's regions in turn. A LIMIT
+            # cannot stop the listing early: a resource listed may live in none of those regions.
+            fetches = [
+                replace(fetch, with_details=True, limit=None, home_regions=tuple(regions))
+                for fetch in fetches
+                if fetch.region == regions[0]
+            ]
     columns = schema.list_columns if resolved.list_only else schema.columns
     return TablePlan(
         ref=ref,
@@ -550,6 +566,30 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
                 start = column.span.end - len(column.name) - (2 if quoted else 0)
                 renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
     return renames
+
+
+def _boolean_literals(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:
+    """Booleans are materialized as 1 and 0 (SQLite has no boolean type) and print as true and false, so
+    ``fifo_queue = 'true'`` is written as it reads: a 'true' or 'false' string compared to a boolean column
+    becomes 1 or 0, and ``= 'true'``, ``= TRUE`` and a bare ``fifo_queue`` all agree."""
+    by_reference = {t.ref.reference.lower(): t for t in tables}
+    replacements = []
+    for scope in statement.scopes:
+        scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
+        for comparison in scope.where:
+            if comparison.operator not in ("=", "in"):
+                continue
+            qualifier = (comparison.column.qualifier or "").lower()
+            candidates = [by_reference[qualifier]] if qualifier in by_reference else scope_tables
+            name = _canonical(comparison.column.name, candidates)
+            kinds = {kind for table in candidates for column, kind in table.columns if column == name}
+            if kinds != {"boolean"}:
+                continue
+            for literal in comparison.values:
+                if isinstance(literal.value, str) and literal.value.lower() in ("true", "false"):
+                    number = "1" if literal.value.lower() == "true" else "0"
+                    replacements.append(Replacement(literal.span.start, literal.span.end, number))
+    return replacements
 
 
 def _is_alias(text: str, name: str) -> bool:
