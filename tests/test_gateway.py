@@ -205,6 +205,34 @@ def test_the_cache_keeps_the_whole_listing_not_the_filtered_one(sandbox: Running
     assert gateway.stats.api_calls == 0
 
 
+def test_listed_models_that_hold_what_is_read_need_no_get_resource(monkeypatch: pytest.MonkeyPatch) -> None:
+    with start_sandbox(SandboxConfig(page_size=PAGE_SIZE)) as full:
+        # As AWS::Logs::LogGroup's list handler does on AWS: the whole model, not only its identifier.
+        groups = full.service.plan(LOG_GROUP)
+        monkeypatch.setattr(groups, "listed", groups.public)
+        count = fixture_count(LOG_GROUP, "us-east-1")
+        pages = math.ceil(count / PAGE_SIZE)
+        gateway = gateway_for(full, cache_enabled=False)
+
+        retention = frozenset({"LogGroupName", "RetentionInDays"})
+        (held,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True, needed=retention)])
+        assert len(held.resources) == count and all(r.properties["RetentionInDays"] for r in held.resources)
+        assert gateway.stats.api_calls == pages  # not one GetResource
+
+        # A property some models leave unset: only those resources are read (their read may still hold it).
+        gateway.reset_stats()
+        tags = frozenset({"LogGroupName", "Tags"})
+        (some,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True, needed=tags)])
+        untagged = [r.identifier for r in some.resources if not r.properties.get("Tags")]
+        assert len(some.resources) == count and 0 < len(untagged) < count
+        assert gateway.stats.api_calls == pages + len(untagged)
+
+        gateway.reset_stats()
+        (star,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True)])  # SELECT *
+        assert gateway.stats.api_calls == pages + count
+        assert [r.properties for r in star.resources] == [r.properties for r in held.resources]
+
+
 @pytest.mark.slow
 def test_unknown_type_and_missing_handler_are_unsupported(sandbox: RunningSandbox) -> None:
     gateway = gateway_for(sandbox)

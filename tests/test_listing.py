@@ -8,7 +8,7 @@ import sqlite3
 
 import pytest
 
-from awsql_shell.gateway.listing import admits, like, row_properties
+from awsql_shell.gateway.listing import admits, like, needs_get, row_properties
 from awsql_shell.gateway.vocabulary import Fetch, ListFilter, ListTerm
 
 VALUES = ["", "a", "A", "ab", "aB", "abc", "a_c", "a%c", "a\\c", "ba", "é", "É", "\u212a", "k", "a\nb", "orders-api"]
@@ -69,3 +69,15 @@ def test_a_listed_row_has_its_resource_model_and_identifier_values() -> None:
     )
     assert row_properties(fetch, "f|$LATEST", {}) == {"FunctionName": "f", "Qualifier": "$LATEST"}
     assert row_properties(fetch, "f|$LATEST", {"Qualifier": "1"}) == {"FunctionName": "f", "Qualifier": "1"}
+
+
+def test_a_listed_resource_is_read_only_when_its_listing_lacks_what_the_statement_reads() -> None:
+    group = "AWS::Logs::LogGroup"
+    reads = Fetch("us-east-1", group, with_details=True, needed=frozenset({"LogGroupName", "RetentionInDays"}))
+    assert not needs_get(reads, {"LogGroupName": "a", "RetentionInDays": 7, "Arn": "x"})
+    assert needs_get(reads, {"LogGroupName": "a"})  # unset, or not listed: only GetResource can say
+    assert needs_get(reads, {"LogGroupName": "a", "RetentionInDays": None})
+    assert needs_get(Fetch("us-east-1", group, with_details=True), {"LogGroupName": "a"})  # SELECT *: never known
+    assert not needs_get(Fetch("us-east-1", group), {})  # no details wanted at all
+    everywhere = Fetch("us-east-1", "AWS::S3::Bucket", with_details=True, needed=frozenset(), home_regions=("a", "b"))
+    assert needs_get(everywhere, {"BucketName": "b"})  # an account-wide listing reads to learn where each lives

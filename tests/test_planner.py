@@ -424,7 +424,8 @@ def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
             "GetResource",
             "us-east-1",
             "AWS::Lambda::Function",
-            "only for listed resources where function_name LIKE 'orders%', concurrently",
+            "only for listed resources where function_name LIKE 'orders%', concurrently; no GetResource for rows "
+            "whose listed properties hold every column needed (function_name, runtime)",
         ),
     ]
 
@@ -526,3 +527,56 @@ def test_explain_names_the_identifiers_and_the_columns_they_come_from() -> None:
         "awscc.lambda.event_invoke_configs: Identifier IN (orders-api|$LATEST) "
         "(from function_name and qualifier in WHERE)",
     )
+
+
+# -- what a query reads: listed models that hold it need no GetResource -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "needed"),
+    [
+        (
+            "SELECT function_name, runtime FROM awscc.lambda.functions f WHERE region = 'us-east-1' "
+            "ORDER BY f.memory_size",
+            {"FunctionName", "Runtime", "MemorySize"},
+        ),
+        (
+            "SELECT json_extract(environment, '$.Variables') FROM awscc.lambda.functions WHERE region = 'us-east-1'",
+            {"Environment"},
+        ),
+        (
+            "SELECT MemorySize FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "GROUP BY handler HAVING count(*) > 1",
+            {"MemorySize", "Handler"},
+        ),
+        ("SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'", None),
+        ("SELECT f.* FROM awscc.lambda.functions f WHERE f.region = 'us-east-1'", None),
+        # A column of the other table counts only when unqualified (it may be this one's: correlated).
+        (
+            "SELECT f.runtime FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+            "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND r.arn = role AND r.x = 1)",
+            {"Runtime", "Role"},
+        ),
+    ],
+)
+def test_the_properties_a_query_reads_travel_on_the_fetch(catalog: Catalog, sql: str, needed: set[str] | None) -> None:
+    planned = plan(catalog, sql)
+    fetch = next(f for t in planned.tables if t.type_name == "AWS::Lambda::Function" for f in t.fetches)
+    assert fetch.with_details
+    assert fetch.needed == (frozenset(needed) if needed is not None else None)
+
+
+def test_explain_says_where_listed_properties_may_spare_the_get_resource() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
+    )
+    assert result.rows[1][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Logs::LogGroup",
+        "for each listed resource, concurrently; no GetResource for rows whose listed properties hold every "
+        "column needed (log_group_name, retention_in_days)",
+    )
+    (star,) = session.run("EXPLAIN SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+    assert star.rows[1][4] == "for each listed resource, concurrently"

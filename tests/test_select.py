@@ -392,7 +392,8 @@ def test_a_like_on_a_listed_column_gets_only_the_resources_it_matches(session: S
         "GetResource",
         "us-east-1",
         "AWS::Lambda::Function",
-        "only for listed resources where function_name LIKE 'ORDERS-%', concurrently",
+        "only for listed resources where function_name LIKE 'ORDERS-%', concurrently; no GetResource for rows "
+        "whose listed properties hold every column needed (function_name, memory_size, runtime)",
     )
 
 
@@ -465,3 +466,24 @@ def test_an_account_wide_listing_reads_only_the_buckets_the_filter_keeps(session
     one_bucket, pushed = calls(session, sql.format("bucket_name = 'acme-logs-eu-west-1'"))
     assert one_bucket == [("acme-logs-eu-west-1", "eu-west-1")]
     assert pushed == 2  # no listing: GetResource in us-east-1 (not there), then in eu-west-1
+
+
+# -- fewer calls: listed models that hold every column read -------------------------------------------------
+
+
+def test_a_listing_of_whole_models_is_read_without_get_resource(
+    shaped: RunningSandbox, sandbox_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    groups = shaped.service.plan("AWS::Logs::LogGroup")
+    monkeypatch.setattr(groups, "listed", groups.public)  # as AWS's LogGroup list handler answers
+    full = Session(Settings(endpoint_url=shaped.url))
+    thin = Session(Settings(endpoint_url=sandbox_url))  # lists identifiers only
+    sql = "SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
+    rows, listed = calls(full, sql)
+    same, read = calls(thin, sql)
+    assert rows == same and len(rows) == 26 and all(row[1] for row in rows)
+    assert (listed, read) == (2, 2 + 26)  # two pages of 20, then nothing more
+    star, all_read = calls(full, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+    assert len(star) == 26 and all_read == 2 + 26  # SELECT *: a listing cannot be known to hold every column
+    explained = one(full, f"EXPLAIN {sql}")
+    assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][4]

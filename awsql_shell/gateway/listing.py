@@ -1,6 +1,13 @@
-"""What a listed resource is worth before any GetResource: the row it will be, and whether the statement's
-list filter keeps it. Pure functions, so the one place that applies them (the gateway, as pages arrive)
-and their tests see the same rules.
+"""What a listed resource is worth before any GetResource: the row it will be, whether the statement's
+list filter keeps it, and whether it needs a GetResource at all. Pure functions, so the one place that
+applies them (the gateway, as pages arrive) and their tests see the same rules.
+
+A listed resource needs no GetResource when its listed properties hold (with a value, not null) every
+property the statement reads of its type (``Fetch.needed``): some list handlers return the whole model
+(AWS::Logs::LogGroup's does), and a read would only repeat it. Decided per resource, since a property a
+resource leaves unset is absent from its list model and its read alike, and awsql cannot tell that from a
+listing that never carries it: such a resource is read. Never for ``SELECT *`` (``needed`` None: no listing
+can be known to hold every property) nor for an account-wide listing, whose reads find where each lives.
 
 The filter answers exactly what SQLite would, or it does not decide: a value that is no string (SQLite
 would compare it after its own type conversions), or that the listing leaves out, is kept, and SQLite judges
@@ -30,6 +37,15 @@ def row_properties(fetch: Fetch, identifier: str, properties: Mapping[str, Any])
     given = fetch.resource_model or {}
     merged = {**given, **properties} if given else properties
     return with_identifier_values(merged, identifier, fetch.primary_identifier)
+
+
+def needs_get(fetch: Fetch, row: Mapping[str, Any]) -> bool:
+    """Whether a listed resource (``row``: its ``row_properties``) is read with GetResource."""
+    if not fetch.with_details:
+        return False
+    if fetch.needed is None or fetch.home_regions:
+        return True
+    return any(row.get(name) is None for name in fetch.needed)
 
 
 def admits(list_filter: ListFilter, row: Mapping[str, Any]) -> bool | None:

@@ -69,8 +69,8 @@ class Fetch:
 
     ``identifiers`` set: one GetResource each. Otherwise ListResources (every page, or until ``limit``
     resources that ``list_filter`` keeps, with ``resource_model`` when the list handler needs one), then,
-    when ``with_details``, GetResource for each listed resource ``list_filter`` keeps. ``Fetch.requests``
-    reads resource requests instead.
+    when ``with_details``, GetResource for each listed resource ``list_filter`` keeps, unless its listed
+    properties already hold every one of ``needed``. ``Fetch.requests`` reads resource requests instead.
     """
 
     region: str
@@ -83,6 +83,10 @@ class Fetch:
     # The type's primaryIdentifier paths, in order: a listed resource's identifier properties that its model
     # leaves out are read from its Identifier, for the list filter as for the rows.
     primary_identifier: tuple[str, ...] = ()
+    # The properties the statement reads of this type, when it reads details: a listed resource whose listed
+    # properties hold every one is its own row, without a GetResource (some list handlers return the whole
+    # model). None: every property (SELECT *), which no listing can be known to hold.
+    needed: frozenset[str] | None = None
     reads: Reading = Reading.RESOURCES
     # Only when reading requests (never cached): GetResourceRequestStatus per token, or else
     # ListResourceRequests with this ResourceRequestStatusFilter.

@@ -80,8 +80,16 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         rows = [("", "ListResources", *where, detail)]
     if fetch.with_details:
         which = f"only for listed resources{narrowed}" if narrowed else "for each listed resource"
-        rows.append(("", "GetResource", *where, f"{which}, concurrently{homes}"))
+        rows.append(("", "GetResource", *where, f"{which}, concurrently{homes}{_listed_models(fetch, table)}"))
     return rows
+
+
+def _listed_models(fetch: Fetch, table: TablePlan) -> str:
+    """Where rows may need no GetResource: which depends on what each listing returns, known only at run time."""
+    if fetch.needed is None or fetch.home_regions:
+        return ""
+    names = ", ".join(sorted(c.name for c in table.schema_columns if c.property in fetch.needed))
+    return f"; no GetResource for rows whose listed properties hold every column needed ({names})"
 
 
 # -- INSERT, UPDATE, DELETE -----------------------------------------------------------------------------

@@ -16,6 +16,8 @@ same conjunct drops, and the NULL-filled row an outer join makes in its place fa
 - The list filter (``predicates.list_filter``): such conjuncts on columns a listing carries drop listed
   resources before their GetResource, when they are answered exactly as SQLite would (its docstring says
   when); a LIMIT is then pushed down only if every conjunct is answered so, and counts what the filter keeps.
+- Listed models (``Fetch.needed``): a listed resource whose listed properties hold every property the
+  statement reads of its table gets no GetResource; the gateway decides per resource (``gateway.listing``).
 - Pinned identifier columns (``function_name = 'orders-api'``; every part of a compound identifier): one
   GetResource per identifier instead of a listing, but only when the query reads GetResource anyway. Then
   it needs no permission the query did not need already and costs a call per value instead of every page
@@ -315,6 +317,7 @@ def _plan_table(
         narrowed, answered = list_filter(predicates, lambda column: _listed_column(column, schema, resolved.list_only))
         limit = _pushable_limit(statement, scope, predicates, answered)
         models, joined = _resource_models(ref, entry, schema, predicates, scope, catalog)
+        needed = _read_properties(ref, statement, schema, scope) if details else None
         fetches = [
             Fetch(
                 region,
@@ -324,6 +327,7 @@ def _plan_table(
                 limit=limit,
                 list_filter=narrowed,
                 primary_identifier=schema.primary_identifier,
+                needed=needed,
             )
             for region in regions
             for model in models
@@ -425,6 +429,23 @@ def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Colu
             if fold(column.name) not in in_list:
                 return True
     return False
+
+
+def _read_properties(ref: TableRef, statement: Select, schema: Any, scope: SelectScope) -> frozenset[str] | None:
+    """The properties the statement reads of this table (None for a star: all of them), for the gateway to
+    skip GetResource where a listing already holds them. Read as ``_needs_details`` reads columns: every
+    column of every scope that is unqualified or qualified by this table, so a correlated one counts too."""
+    reference = ref.reference.lower()
+    if any(star is None or star.lower() == reference for star in scope.star):
+        return None
+    read: set[str] = set()
+    for each in statement.scopes:
+        for typed in each.columns:
+            qualifier = typed.qualifier.lower() if typed.qualifier else None
+            column = _named_column(typed.name, schema.columns) if qualifier in (None, reference) else None
+            if column is not None and not column.is_pseudo:
+                read.add(column.property)
+    return frozenset(read)
 
 
 def _identifiers_from_columns(
