@@ -406,6 +406,16 @@ def test_a_list_filter_stays_with_its_table(catalog: Catalog) -> None:
     assert all(f.list_filter is None for f in unqualified.fetches)
 
 
+def test_a_correlated_predicate_inside_a_subquery_narrows_no_outer_table(catalog: Catalog) -> None:
+    # f.function_name = 'x' only decides EXISTS for each f: every function must still be read.
+    planned = plan(
+        catalog,
+        "SELECT f.runtime FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+        "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND f.function_name = 'x')",
+    )
+    assert all(f.list_filter is None and f.identifiers is None for f in planned.fetches)
+
+
 def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
     session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
     (result,) = session.run(
