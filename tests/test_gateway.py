@@ -205,11 +205,9 @@ def test_the_cache_keeps_the_whole_listing_not_the_filtered_one(sandbox: Running
     assert gateway.stats.api_calls == 0
 
 
-def test_listed_models_that_hold_what_is_read_need_no_get_resource(monkeypatch: pytest.MonkeyPatch) -> None:
-    with start_sandbox(SandboxConfig(page_size=PAGE_SIZE)) as full:
-        # As AWS::Logs::LogGroup's list handler does on AWS: the whole model, not only its identifier.
-        groups = full.service.plan(LOG_GROUP)
-        monkeypatch.setattr(groups, "listed", groups.public)
+def test_listed_models_that_hold_what_is_read_need_no_get_resource() -> None:
+    # As AWS::Logs::LogGroup's list handler does on AWS, the sandbox lists log groups whole.
+    with start_sandbox(SandboxConfig(page_size=PAGE_SIZE, full_model_lists=LOG_GROUP)) as full:
         count = fixture_count(LOG_GROUP, "us-east-1")
         pages = math.ceil(count / PAGE_SIZE)
         gateway = gateway_for(full, cache_enabled=False)

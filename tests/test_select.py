@@ -457,33 +457,34 @@ def test_booleans_compare_as_they_print(session: Session) -> None:
     assert one(session, f"{base} AND queue_name = 'true'").rows == []
 
 
-def test_an_account_wide_listing_reads_only_the_buckets_the_filter_keeps(session: Session) -> None:
+def test_an_account_wide_listing_reads_only_the_buckets_the_filter_keeps() -> None:
     sql = "SELECT bucket_name, region FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND {}"
-    rows, pushed = calls(session, sql.format("bucket_name LIKE 'acme-logs-%'"))
-    same, unpushed = calls(session, sql.format("bucket_name || '' LIKE 'acme-logs-%'"))
-    assert rows == same and ("acme-logs-us-east-1", "us-east-1") in rows
+    with start_sandbox(SandboxConfig(request_delay_ms=20, account_wide_lists=True)) as aws:
+        session = Session(Settings(endpoint_url=aws.url))
+        rows, pushed = calls(session, sql.format("bucket_name LIKE 'acme-logs-%'"))
+        same, unpushed = calls(session, sql.format("bucket_name || '' LIKE 'acme-logs-%'"))
+        one_bucket, by_name = calls(session, sql.format("bucket_name = 'acme-logs-eu-west-1'"))
+    assert rows == same == [("acme-logs-eu-west-1", "eu-west-1"), ("acme-logs-us-east-1", "us-east-1")]
     assert pushed < unpushed  # the listing, and GetResource only for the matches
-    one_bucket, pushed = calls(session, sql.format("bucket_name = 'acme-logs-eu-west-1'"))
     assert one_bucket == [("acme-logs-eu-west-1", "eu-west-1")]
-    assert pushed == 2  # no listing: GetResource in us-east-1 (not there), then in eu-west-1
+    assert by_name == 2  # no listing: GetResource in us-east-1 (not its home), then in eu-west-1
 
 
 # -- fewer calls: listed models that hold every column read -------------------------------------------------
 
 
-def test_a_listing_of_whole_models_is_read_without_get_resource(
-    shaped: RunningSandbox, sandbox_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    groups = shaped.service.plan("AWS::Logs::LogGroup")
-    monkeypatch.setattr(groups, "listed", groups.public)  # as AWS's LogGroup list handler answers
-    full = Session(Settings(endpoint_url=shaped.url))
-    thin = Session(Settings(endpoint_url=sandbox_url))  # lists identifiers only
-    sql = "SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
-    rows, listed = calls(full, sql)
-    same, read = calls(thin, sql)
+def test_a_listing_of_whole_models_is_read_without_get_resource(session: Session) -> None:
+    # The sandbox lists log groups whole, as AWS's LogGroup list handler does; a sandbox that lists
+    # identifiers only answers the same query with a GetResource per group.
+    with start_sandbox(SandboxConfig(request_delay_ms=20, full_model_lists="none")) as thin_sandbox:
+        thin = Session(Settings(endpoint_url=thin_sandbox.url))
+        sql = "SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
+        _, pages = calls(session, "SELECT log_group_name FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+        rows, listed = calls(session, sql)
+        same, read = calls(thin, sql)
     assert rows == same and len(rows) == 26 and all(row[1] for row in rows)
-    assert (listed, read) == (2, 2 + 26)  # two pages of 20, then nothing more
-    star, all_read = calls(full, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
-    assert len(star) == 26 and all_read == 2 + 26  # SELECT *: a listing cannot be known to hold every column
-    explained = one(full, f"EXPLAIN {sql}")
+    assert (listed, read) == (pages, pages + 26)  # the pages, and not one GetResource
+    star, all_read = calls(session, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+    assert len(star) == 26 and all_read == pages + 26  # SELECT *: a listing cannot be known to hold every column
+    explained = one(session, f"EXPLAIN {sql}")
     assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][4]

@@ -34,7 +34,7 @@ from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
 from awsql_shell.catalog.aws_behaviour import lists_account_wide
-from awsql_shell.catalog.naming import PROVIDER, column_name, fold
+from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
@@ -547,7 +547,7 @@ def _parent_parameter(entry: ResourceEntry, prop: str, catalog: Catalog) -> Join
     identifier = catalog.schema(parent.type_name).primary_identifier[0]
     # The list view: only the identifiers are needed, so no GetResource per parent.
     source = TableRef(parent.list_only_id or parent.id, None, Span(0, 0))
-    return JoinedParameter(prop, source, column_name(identifier), implicit=True)
+    return JoinedParameter(prop, source, property_column(identifier), implicit=True)
 
 
 def _joined_parameter(ref: TableRef, prop: str, scope: SelectScope) -> JoinedParameter | None:
