@@ -9,12 +9,14 @@ resource leaves unset is absent from its list model and its read alike, and awsq
 listing that never carries it: such a resource is read. Never for ``SELECT *`` (``needed`` None: no listing
 can be known to hold every property) nor for an account-wide listing, whose reads find where each lives.
 
-The filter answers exactly what SQLite would, or it does not decide: a value that is no string (SQLite
-would compare it after its own type conversions), or that the listing leaves out, is kept, and SQLite judges
-the row. ``like`` is SQLite's LIKE: ``%`` any run of characters, ``_`` one character, case folded for ASCII
-letters only (``'É' LIKE 'é'`` is false), and ESCAPE's character making the next one literal (an ESCAPE that
-ends the pattern matches nothing). The planner never asks for an ESCAPE of ``%`` or ``_``, whose meaning has
-changed between SQLite versions.
+The filter judges a listed resource by its listed identifier properties (and the values its list was
+given), taken to be the ones its read returns: both spell the same Identifier, the one the read is asked
+for. It answers exactly what SQLite would, or it does not decide: a value that is no string (SQLite would
+compare it after its own type conversions), or that the listing leaves out, is kept, and SQLite judges the
+row. ``like`` is SQLite's LIKE: ``%`` any run of characters, ``_`` one character, case folded for ASCII
+letters only (``'É' LIKE 'é'`` is false), and ESCAPE's character making the next one literal (an ESCAPE
+that ends the pattern matches nothing). The planner never asks for an ESCAPE of ``%`` or ``_``, whose
+meaning has changed between SQLite versions.
 """
 
 from __future__ import annotations
