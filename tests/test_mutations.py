@@ -310,7 +310,8 @@ def test_a_partial_failure_carries_a_row_for_every_call(connect: SessionFactory,
     assert updated.value.result is not None
     changed, refused = updated.value.result.rows
     assert changed[1:5] == ("part-2", "UPDATE", "SUCCESS", None)
-    assert refused[1:5] == ("never-made", "UPDATE", "FAILED", "ResourceNotFoundException")
+    # A log group that does not exist is InvalidRequestException "... log group does not exist" on AWS.
+    assert refused[1:5] == ("never-made", "UPDATE", "FAILED", "InvalidRequestException")
     assert "UpdateResource AWS::Logs::LogGroup 'never-made'" in refused[5] and refused[6] is None
     assert stored(sandbox, LOG_GROUP)["part-2"]["RetentionInDays"] == 14
 

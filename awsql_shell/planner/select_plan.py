@@ -303,13 +303,10 @@ def _plan_table(
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
-        by_identifier = Fetch(
-            regions[0], entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier
-        )
-        fetches = [replace(by_identifier, region=region) for region in regions]
-        if lists_account_wide(entry.type_name):
-            # Asked in each region in turn: a resource lives in one, and only its home region answers.
-            fetches = [replace(by_identifier, home_regions=tuple(regions))]
+        fetches = [
+            Fetch(region, entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier)
+            for region in regions
+        ]
     else:
         entry.require("list", "SELECT without Identifier")
         if details:
@@ -332,16 +329,8 @@ def _plan_table(
             for region in regions
             for model in models
         ]
-        if lists_account_wide(entry.type_name):
-            # One listing finds the account's every resource; where each lives only GetResource can tell,
-            # so every listed one the list filter keeps is read, in the statement's regions in turn. A LIMIT
-            # cannot stop the listing early: a resource listed may live in none of those regions.
-            fetches = [
-                replace(fetch, with_details=True, limit=None, home_regions=tuple(regions))
-                for fetch in fetches
-                if fetch.region == regions[0]
-            ]
     columns = schema.list_columns if resolved.list_only else schema.columns
+    fetches = _placed_by_home_region(fetches, regions)
     return TablePlan(
         ref=ref,
         table=name,
@@ -393,7 +382,27 @@ def _plan_raw(
                     f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
                 )
             fetches.append(Fetch(region, entry.type_name))
-    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(fetches), raw=True)
+    placed = [
+        f
+        for entry in entries
+        for f in _placed_by_home_region([f for f in fetches if f.type_name == entry.type_name], regions)
+    ]
+    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(placed), raw=True)
+
+
+def _placed_by_home_region(fetches: list[Fetch], regions: Sequence[str]) -> list[Fetch]:
+    """An account-wide list type (S3) lists every resource of the account in any region, and only
+    GetResource can tell where each lives: one listing (in the first region) instead of one per region, and
+    every listed resource read in the statement's regions in turn until its home region answers. A LIMIT
+    cannot stop the listing early there, since a listed resource may live in none of those regions."""
+    if not fetches or not lists_account_wide(fetches[0].type_name):
+        return fetches
+    homes = tuple(regions)
+    return [
+        replace(fetch, with_details=fetch.identifiers is None, limit=None, home_regions=homes)
+        for fetch in fetches
+        if fetch.region == regions[0]
+    ]
 
 
 def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> ResourceEntry:

@@ -22,17 +22,15 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from awsql_shell.catalog import aws_behaviour
 from awsql_shell.sandbox.errors import ApiError
 
 # -- lists ---------------------------------------------------------------------------------------
 
-# Types whose list handler answers with every resource of the account, whatever region is asked, while
-# a read answers only in the resource's home region.
-# Evidence: aws/aws-toolkit-vscode#2193 — "S3::Bucket's resource handler LIST operation returns buckets
-# from all regions ... Buckets out of the current node's region are not accessible since the subsequent
-# GET operation is region scoped"; aws/aws-toolkit-jetbrains#2896 — "list-resources returns all buckets
-# globally for an account, however get-resources is only able to retrieve buckets for the selected region".
-ACCOUNT_WIDE_LIST_TYPES: frozenset[str] = frozenset({"AWS::S3::Bucket"})
+# Types whose list handler answers with every resource of the account, whatever region is asked, while a
+# read answers only in the resource's home region: a fact about AWS that the planner needs too, so it lives
+# in the catalog (catalog/aws_behaviour.py, with its evidence).
+ACCOUNT_WIDE_LIST_TYPES = aws_behaviour.ACCOUNT_WIDE_LIST_TYPES
 
 
 def wrong_region(type_name: str) -> ApiError:

@@ -63,21 +63,8 @@ DISABLED_BY_DEFAULT = ",".join((*OPT_IN_REGIONS, *OTHER_PARTITION_REGIONS))
 # AWS behaviours held off until awsql's client copes with them: field -> the value used meanwhile.
 # Delete a line to give that field its AWS default. Each line says which of awsql's tests fail with it on.
 AWS_DEFAULTS_AWAITING_CLIENT: Mapping[str, Any] = {
-    # S3 buckets listed from every region: awsql shows each bucket once per region it reads, so counts of
-    # buckets per region are wrong. Fails tests/test_gateway.py::test_unknown_type_and_missing_handler_are_
-    # unsupported, tests/test_select.py::test_no_region_uses_the_default_with_a_notice and
-    # ::test_raw_cloud_control_views, tests/test_select_cli.py::test_failing_region_prints_the_rest_warns_and_
-    # exits_4 and ::test_the_default_region_notice_names_where_the_region_came_from (13 buckets, not 6 or 3).
-    "account_wide_lists": False,
-    # LogGroup's missing-resource read is InvalidRequestException: awsql reports an UPDATE of a missing log
-    # group by that code, not ResourceNotFoundException. Fails tests/test_mutations.py::test_a_partial_
-    # failure_carries_a_row_for_every_call.
-    "not_found_by_type": False,
-    # Each type's own page size (100 for Lambda functions): the 25 sample functions come in one page, not
-    # two, so awsql's call counts differ. Fails tests/test_select.py::test_list_only_columns_need_no_get_
-    # resource, ::test_columns_outside_the_list_fetch_details and ::test_limit_is_not_pushed_when_rows_are_
-    # filtered_or_ordered.
-    "page_size": 20,
+    # Empty: awsql is correct under every AWS behaviour the sandbox knows (account-wide S3 lists, not-found
+    # as each type words it, each type's own page size), so the sandbox is as hard as AWS by default.
 }
 
 
