@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from awsql_shell.catalog import Catalog, naming
+from awsql_shell.catalog.schema import identifier_values, with_identifier_values
 from awsql_shell.errors import AmbiguousNameError, UnknownNameError, UnsupportedError
 
 
@@ -181,3 +182,23 @@ def test_schema_facts_for_a_known_type(catalog: Catalog) -> None:
     assert schema.permissions("create") == ("lambda:PutFunctionEventInvokeConfig",)
     assert [c.name for c in schema.list_columns] == ["function_name", "qualifier", "region"]
     assert schema.column("destination_config").is_json
+
+
+def test_an_identifier_spells_its_primary_identifier_properties() -> None:
+    assert identifier_values("orders-api", ("FunctionName",)) == {"FunctionName": "orders-api"}
+    assert identifier_values("a|b", ("FunctionName",)) == {"FunctionName": "a|b"}  # one part is never split
+    assert identifier_values("orders-api|$LATEST", ("FunctionName", "Qualifier")) == {
+        "FunctionName": "orders-api",
+        "Qualifier": "$LATEST",
+    }
+    assert identifier_values("a|b|c", ("FunctionName", "Qualifier")) == {}  # cannot tell which '|' joins
+    assert identifier_values("x", ("StorageLensConfiguration/Id",)) == {}  # nested: not a column's value
+    assert identifier_values("", ("FunctionName",)) == {}
+
+
+def test_properties_keep_their_own_identifier_values() -> None:
+    primary = ("FunctionName", "Qualifier")
+    assert with_identifier_values({"Qualifier": "1"}, "f|$LATEST", primary) == {"Qualifier": "1", "FunctionName": "f"}
+    assert with_identifier_values({"FunctionName": None}, "f|q", primary) == {"FunctionName": "f", "Qualifier": "q"}
+    whole = {"FunctionName": "f", "Qualifier": "q"}
+    assert with_identifier_values(whole, "g|r", primary) is whole

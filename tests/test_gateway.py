@@ -16,7 +16,7 @@ import pytest
 from awsql_shell.errors import CredentialsError, UnsupportedError
 from awsql_shell.gateway import Gateway
 from awsql_shell.gateway.mutation_send import MutationInterrupted
-from awsql_shell.gateway.vocabulary import UPDATE, Fetch, FetchResult, MutationCall
+from awsql_shell.gateway.vocabulary import UPDATE, Fetch, FetchResult, ListFilter, ListTerm, MutationCall
 from awsql_shell.sandbox import (
     FIXTURE_REGIONS,
     LAMBDA_FUNCTION_NAMES,
@@ -157,6 +157,78 @@ def test_limit_stops_listing_and_getting_early(sandbox: RunningSandbox) -> None:
     assert identifiers(limited) == identifiers(full)[:3]
     assert gateway.stats.api_calls == 1 + 3  # one page (of 4), three gets
     assert gateway.stats.api_calls < full_gateway.stats.api_calls
+
+
+def named(*values: str, pattern: str | None = None) -> ListFilter:
+    return ListFilter((ListTerm("FunctionName", "function_name", values=values, pattern=pattern),))
+
+
+def test_a_list_filter_gets_only_the_listed_resources_it_keeps(sandbox: RunningSandbox) -> None:
+    names = LAMBDA_FUNCTION_NAMES["us-east-1"]
+    pages = math.ceil(len(names) / PAGE_SIZE)
+    gateway = gateway_for(sandbox, cache_enabled=False)
+
+    (one,) = gateway.fetch_all([Fetch("us-east-1", FUNCTION, with_details=True, list_filter=named("orders-api"))])
+    assert identifiers(one) == ["orders-api"] and one.resources[0].properties["Runtime"]
+    assert gateway.stats.api_calls == pages + 1  # every page, and the one GetResource
+
+    gateway.reset_stats()
+    (like,) = gateway.fetch_all([Fetch("us-east-1", FUNCTION, with_details=True, list_filter=named(pattern="ORDERS%"))])
+    assert identifiers(like) == [name for name in names if name.startswith("orders")]
+    assert gateway.stats.api_calls == pages + len(identifiers(like))
+
+
+@pytest.mark.slow
+def test_a_limit_counts_the_resources_the_filter_keeps(sandbox: RunningSandbox) -> None:
+    names = LAMBDA_FUNCTION_NAMES["us-east-1"]
+    wanted = [name for name in names if "-s" in name]
+    assert len(wanted) > 2 and names.index(wanted[1]) >= PAGE_SIZE  # the second match is past the first page
+    gateway = gateway_for(sandbox, cache_enabled=False)
+    fetch = Fetch("us-east-1", FUNCTION, with_details=True, limit=2, list_filter=named(pattern="%-s%"))
+
+    (limited,) = gateway.fetch_all([fetch])
+
+    assert identifiers(limited) == wanted[:2]  # not the first two listed, the first two that match
+    pages_read = math.ceil((names.index(wanted[1]) + 1) / PAGE_SIZE)
+    assert pages_read < math.ceil(len(names) / PAGE_SIZE)  # it stopped listing early
+    assert gateway.stats.api_calls == pages_read + 2
+
+
+def test_the_cache_keeps_the_whole_listing_not_the_filtered_one(sandbox: RunningSandbox) -> None:
+    gateway = gateway_for(sandbox)
+    (filtered,) = gateway.fetch_all([Fetch("eu-west-1", FUNCTION, list_filter=named("orders-api"))])
+    gateway.reset_stats()
+    (everything,) = gateway.fetch_all([Fetch("eu-west-1", FUNCTION)])
+
+    assert identifiers(filtered) == ["orders-api"]
+    assert sorted(identifiers(everything)) == sorted(LAMBDA_FUNCTION_NAMES["eu-west-1"])
+    assert gateway.stats.api_calls == 0
+
+
+def test_listed_models_that_hold_what_is_read_need_no_get_resource() -> None:
+    # As AWS::Logs::LogGroup's list handler does on AWS, the sandbox lists log groups whole.
+    with start_sandbox(SandboxConfig(page_size=PAGE_SIZE, full_model_lists=LOG_GROUP)) as full:
+        count = fixture_count(LOG_GROUP, "us-east-1")
+        pages = math.ceil(count / PAGE_SIZE)
+        gateway = gateway_for(full, cache_enabled=False)
+
+        retention = frozenset({"LogGroupName", "RetentionInDays"})
+        (held,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True, needed=retention)])
+        assert len(held.resources) == count and all(r.properties["RetentionInDays"] for r in held.resources)
+        assert gateway.stats.api_calls == pages  # not one GetResource
+
+        # A property some models leave unset: only those resources are read (their read may still hold it).
+        gateway.reset_stats()
+        tags = frozenset({"LogGroupName", "Tags"})
+        (some,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True, needed=tags)])
+        untagged = [r.identifier for r in some.resources if not r.properties.get("Tags")]
+        assert len(some.resources) == count and 0 < len(untagged) < count
+        assert gateway.stats.api_calls == pages + len(untagged)
+
+        gateway.reset_stats()
+        (star,) = gateway.fetch_all([Fetch("us-east-1", LOG_GROUP, with_details=True)])  # SELECT *
+        assert gateway.stats.api_calls == pages + count
+        assert [r.properties for r in star.resources] == [r.properties for r in held.resources]
 
 
 @pytest.mark.slow

@@ -409,6 +409,36 @@ def test_top_level_or_makes_where_not_simple() -> None:
     assert where_of(scope) == [(None, "region", "=", ["a"]), (None, "Identifier", "in", ["x", "y"])]
 
 
+def test_like_conjuncts_with_a_string_pattern_and_escape_are_read() -> None:
+    statement = select(
+        "SELECT * FROM t WHERE t.name LIKE 'orders%' AND (path LIKE 'a\\_%' ESCAPE '\\') AND x LIKE y "
+        "AND z LIKE 'a' || '%' AND w NOT LIKE 'b%' AND v LIKE 'c' ESCAPE 'ab' AND u LIKE 5"
+    )
+    scope = statement.scopes[0]
+    assert where_of(scope) == [("t", "name", "like", ["orders%"]), (None, "path", "like", ["a\\_%"])]
+    assert [c.escape for c in scope.where] == [None, "\\"]
+    assert not any(c.pins for c in scope.where)
+    assert text_at(statement, scope.where[1].span) == "path LIKE 'a\\_%' ESCAPE '\\'"
+    assert scope.where_conjuncts == 7
+
+
+def test_an_or_with_a_like_is_no_in() -> None:
+    scope = scope_of("SELECT * FROM t WHERE region = 'a' AND (name LIKE 'x%' OR name = 'y')")
+    assert where_of(scope) == [(None, "region", "=", ["a"])]
+    scope = scope_of("SELECT * FROM t WHERE name = 'y' OR name LIKE 'x%'")
+    assert (scope.where, scope.where_is_simple) == ((), False)
+
+
+def test_update_and_delete_where_keep_only_pins() -> None:
+    # The mutation planner counts the conjuncts it is given: a LIKE names no target and must not look named.
+    update = parse_statement("UPDATE t SET a = 1 WHERE Identifier = 'x' AND Identifier LIKE 'y%'")
+    assert isinstance(update, Update)
+    assert where_of(update) == [(None, "Identifier", "=", ["x"])]
+    delete = parse_statement("DELETE FROM t WHERE region LIKE 'us-%' AND Identifier = 'x'")
+    assert isinstance(delete, Delete)
+    assert where_of(delete) == [(None, "Identifier", "=", ["x"])]
+
+
 def test_parenthesized_and_is_looked_into() -> None:
     statement = select("SELECT * FROM t WHERE (region = 'a' AND (Identifier = 'b')) AND x > 1")
     scope = statement.scopes[0]
@@ -750,7 +780,8 @@ def test_absurd_nesting_is_an_error_not_a_crash() -> None:
 def test_an_or_of_equalities_on_one_column_is_one_in_comparison() -> None:
     text = "SELECT * FROM awscc.s3.buckets WHERE (region = 'a' OR region IN ('b', 'c')) AND bucket_name LIKE 'x%'"
     (scope,) = parse_statement(text).scopes
-    (comparison,) = scope.where
+    comparison, like = scope.where
+    assert (like.column.name, like.operator) == ("bucket_name", "like")
     assert (comparison.column.name, comparison.operator) == ("region", "in")
     assert [v.value for v in comparison.values] == ["a", "b", "c"]
     assert text[comparison.span.start : comparison.span.end] == "(region = 'a' OR region IN ('b', 'c'))"

@@ -11,6 +11,7 @@ from awsql_shell.planner.select_plan import SelectPlan, plan_select
 from awsql_shell.session import Session
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
+from awsql_shell.sql.statements import Delete
 
 NO_DEFAULT = DefaultRegion(None)
 
@@ -83,7 +84,29 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
         ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' LIMIT 5 OFFSET 2", 7),
         ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' ORDER BY log_group_name LIMIT 5", None),
         ("SELECT count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1' LIMIT 5", None),
-        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name LIKE 'a%' LIMIT 5", None),
+        # The list filter answers the LIKE exactly, so the LIMIT counts the resources it keeps.
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name LIKE 'a%' LIMIT 5", 5),
+        (
+            "SELECT log_group_name FROM awscc.logs.log_groups WHERE region = 'us-east-1' "
+            "AND log_group_name IN ('a', 'b') LIMIT 5",
+            5,
+        ),
+        (
+            "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' "
+            "AND log_group_name LIKE 'a' ESCAPE '%' LIMIT 5",
+            None,
+        ),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name = 5 LIMIT 5", None),
+        (
+            "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name NOT LIKE 'a%' LIMIT 5",
+            None,
+        ),
+        (
+            "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' "
+            "AND log_group_name LIKE 'a%' AND arn = 'x' LIMIT 5",
+            None,
+        ),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND region LIKE 'eu-%' LIMIT 5", None),
         ("SELECT * FROM awscc.sqs.queues WHERE region = 'us-east-1' AND (queue_name = 'a' OR 1 = 1) LIMIT 5", None),
     ],
 )
@@ -182,6 +205,8 @@ def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> 
         "region = (SELECT 'eu-west-1')",
         "region = 'us-east-1' AND (Identifier = 'a' OR log_group_name = 'b')",
         "Identifier LIKE 'a%' AND region = 'us-east-1'",
+        "region LIKE 'us-%'",
+        "region LIKE 'us-east-1'",
     ],
 )
 def test_region_and_identifier_awsql_cannot_read_are_refused_not_guessed(catalog: Catalog, where: str) -> None:
@@ -300,3 +325,302 @@ def test_group_by_and_a_missing_by_keep_their_meaning(catalog: Catalog) -> None:
     assert "GROUP BY region" in grouped.sql
     with pytest.raises(AwsqlError, match="expected BY after GROUP"):
         plan(catalog, "SELECT region FROM awscc.logs.log_groups WHERE region = 'us-east-1' GROUP region")
+
+
+# -- LIKE narrows a column, it pins nothing -------------------------------------------------------------
+
+
+def test_region_like_beside_a_named_region_stays_a_local_filter(catalog: Catalog) -> None:
+    planned = plan(
+        catalog, "SELECT * FROM awscc.logs.log_groups WHERE region IN ('us-east-1', 'eu-west-1') AND region LIKE 'us-%'"
+    )
+    assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
+    assert "region LIKE 'us-%'" in planned.sql
+
+
+def test_like_on_a_list_parameter_is_no_resource_model(catalog: Catalog) -> None:
+    planned = plan(
+        catalog, "SELECT * FROM awscc.eks.nodegroups WHERE region = 'us-east-1' AND cluster_name LIKE 'prod%'"
+    )
+    parent, child = planned.tables
+    assert parent.type_name == "AWS::EKS::Cluster" and child.joined is not None  # listed per cluster, not 'prod%'
+    assert not any(f.resource_model for f in parent.fetches + child.fetches)
+
+
+def test_like_on_call_parameters_of_the_raw_views_is_not_a_call_parameter(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match="needs TypeName = "):
+        plan(
+            catalog,
+            "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName LIKE 'AWS::S3::%'",
+        )
+    raw = plan(
+        catalog,
+        "SELECT * FROM awscc.cloud_control.resources WHERE region = 'us-east-1' AND TypeName = 'AWS::S3::Bucket' "
+        "AND Identifier LIKE 'logs-%'",
+    )
+    (fetch,) = raw.fetches
+    assert fetch.identifiers is None  # listed, and the LIKE stays for SQLite on the identifier column
+    assert "Identifier LIKE 'logs-%'" in raw.sql and raw.sql.count("1 = 1") == 1
+    with pytest.raises(ValidationError, match="needs RequestToken = "):
+        plan(
+            catalog,
+            "SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken LIKE 'a%'",
+        )
+
+
+def test_a_like_on_identifier_in_a_delete_is_refused_not_taken_for_named_targets(catalog: Catalog) -> None:
+    # Were the LIKE counted among the conjuncts that name the targets, 'a' would be deleted unread.
+    from awsql_shell.planner.mutation_plan import plan_mutation
+
+    statement = parse_statement(
+        "DELETE FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier = 'a' AND Identifier LIKE 'b%'"
+    )
+    assert isinstance(statement, Delete)
+    with pytest.raises(ValidationError, match="Identifier steers which calls are made"):
+        plan_mutation(statement, catalog, NO_DEFAULT)
+
+
+# -- list filters: conjuncts on listed columns drop resources before their GetResource ----------------------
+
+
+def only_filter(planned: SelectPlan) -> str | None:
+    (described,) = {f.list_filter.describe() if f.list_filter else None for f in planned.fetches}
+    return described
+
+
+@pytest.mark.parametrize(
+    ("where", "described"),
+    [
+        ("function_name = 'orders-api'", "function_name = 'orders-api'"),
+        ("FunctionName IN ('a', 'b', 'a')", "function_name IN ('a', 'b')"),
+        ("(function_name = 'a' OR function_name = 'b')", "function_name IN ('a', 'b')"),
+        ("function_name LIKE 'orders%'", "function_name LIKE 'orders%'"),
+        ("function_name LIKE 'a\\_%' ESCAPE '\\'", "function_name LIKE 'a\\_%' ESCAPE '\\'"),
+        ("function_name LIKE 'it''s%' AND function_name != 'x'", "function_name LIKE 'it''s%'"),
+        ("function_name = 'a' AND function_name LIKE 'a%'", "function_name = 'a' AND function_name LIKE 'a%'"),
+        # Not answered exactly, or not on a listed column: SQLite alone.
+        ("runtime = 'python3.12'", None),
+        ("function_name = 12", None),
+        ("function_name LIKE 'a%' ESCAPE '_'", None),
+        ("function_name LIKE runtime", None),
+        ("NOT function_name = 'a'", None),
+        ("(function_name = 'a' OR runtime = 'b')", None),
+        ("function_name LIKE 'a%' COLLATE NOCASE", None),
+        ("function_name = 'a' COLLATE NOCASE", None),
+    ],
+)
+def test_a_list_filter_takes_the_conjuncts_it_answers_exactly(
+    catalog: Catalog, where: str, described: str | None
+) -> None:
+    planned = plan(
+        catalog,
+        f"SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {where}",
+    )
+    assert only_filter(planned) == described
+    assert "1 = 1" not in planned.sql  # the SQL keeps the predicate: SQLite still evaluates it
+
+
+def test_a_list_filter_stays_with_its_table(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.function_name, c.qualifier FROM awscc.lambda.functions_list_only f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs_list_only c ON c.function_name = f.function_name "
+        "WHERE f.region = 'us-east-1' AND c.region = 'us-east-1' AND c.qualifier LIKE '$%' "
+        "AND f.function_name LIKE 'o%'",
+    )
+    by_alias = {t.ref.alias: t for t in planned.tables}
+    assert {f.list_filter.describe() for f in by_alias["f"].fetches if f.list_filter} == {"function_name LIKE 'o%'"}
+    assert {f.list_filter.describe() for f in by_alias["c"].fetches if f.list_filter} == {"qualifier LIKE '$%'"}
+    # A column of the other table, or one the listing does not carry, filters nothing here.
+    unqualified = plan(
+        catalog,
+        "SELECT * FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+        "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND function_name = 'x')",
+    )
+    assert all(f.list_filter is None for f in unqualified.fetches)
+
+
+def test_a_correlated_predicate_inside_a_subquery_narrows_no_outer_table(catalog: Catalog) -> None:
+    # f.function_name = 'x' only decides EXISTS for each f: every function must still be read.
+    planned = plan(
+        catalog,
+        "SELECT f.runtime FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+        "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND f.function_name = 'x')",
+    )
+    assert all(f.list_filter is None and f.identifiers is None for f in planned.fetches)
+
+
+def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND function_name LIKE 'orders%' LIMIT 2"
+    )
+    assert [row[1:] for row in result.rows[:2]] == [
+        (
+            "ListResources",
+            "us-east-1",
+            "AWS::Lambda::Function",
+            "awscc.lambda.functions: every page, stop after 2 resources where function_name LIKE 'orders%' "
+            "(LIMIT pushed down)",
+        ),
+        (
+            "GetResource",
+            "us-east-1",
+            "AWS::Lambda::Function",
+            "only for listed resources where function_name LIKE 'orders%', concurrently; no GetResource for rows "
+            "whose listed properties hold every column needed (function_name, runtime)",
+        ),
+    ]
+
+
+# -- pinned identifier columns: GetResource, as Identifier = does -------------------------------------------
+
+
+def gets(planned: SelectPlan) -> set[tuple[str, ...] | None]:
+    return {f.identifiers for f in planned.fetches}
+
+
+@pytest.mark.parametrize(
+    ("sql", "identifiers"),
+    [
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 'orders-api'",
+            ("orders-api",),
+        ),
+        (
+            "SELECT runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' AND FunctionName IN ('a', 'b')",
+            ("a", "b"),
+        ),
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "AND (function_name = 'a' OR function_name = 'b')",
+            ("a", "b"),
+        ),
+        (
+            "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' "
+            "AND function_name IN ('a', 'b') AND qualifier = '$LATEST'",
+            ("a|$LATEST", "b|$LATEST"),
+        ),
+        # Conjuncts that allow no value at all read nothing.
+        (
+            "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "AND function_name = 'a' AND function_name = 'b'",
+            (),
+        ),
+    ],
+)
+def test_pinned_identifier_columns_become_get_resource(
+    catalog: Catalog, sql: str, identifiers: tuple[str, ...]
+) -> None:
+    planned = plan(catalog, sql)
+    assert gets(planned) == {identifiers}
+    assert planned.tables[-1].joined is None and len(planned.tables) == 1  # no listing, not even of a parent
+    assert "1 = 1" not in planned.sql  # the SQL keeps the predicate
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        # Only listed columns: the listing needs no read permission and no call per value.
+        "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 'a'",
+        "SELECT * FROM awscc.lambda.functions_list_only WHERE region = 'us-east-1' AND function_name = 'a'",
+        # Not every part of a compound identifier is pinned.
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND function_name = 'a'",
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND qualifier = '$LATEST'",
+        # Values that cannot be read as the identifier, or are no pin.
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = 7",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name = ' '",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        'AND function_name = \'{"FunctionName": "a"}\'',
+        "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND function_name = 'a|b' "
+        "AND qualifier = 'c'",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND function_name LIKE 'a'",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND (function_name = 'a' OR runtime = 'b')",
+        "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND NOT function_name = 'a'",
+    ],
+)
+def test_identifier_columns_not_pinned_exactly_are_listed(catalog: Catalog, sql: str) -> None:
+    assert gets(plan(catalog, sql)) == {None}
+
+
+def test_pinned_identifiers_of_a_joined_table_come_from_its_own_where(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.runtime, c.maximum_retry_attempts FROM awscc.lambda.functions f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs c "
+        "ON c.function_name = f.function_name AND c.qualifier = '$LATEST' "
+        "WHERE f.region = 'us-east-1' AND c.region = 'us-east-1' AND f.function_name = 'orders-api'",
+    )
+    by_alias = {t.ref.alias: t for t in planned.tables}
+    assert {f.identifiers for f in by_alias["f"].fetches} == {("orders-api",)}
+    # An ON condition of an outer join is no WHERE: the configs are still listed per function found.
+    assert by_alias["c"].joined is not None and {f.identifiers for f in by_alias["c"].fetches} == {None}
+
+
+def test_explain_names_the_identifiers_and_the_columns_they_come_from() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' "
+        "AND function_name = 'orders-api' AND qualifier = '$LATEST'"
+    )
+    assert result.rows[0][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Lambda::EventInvokeConfig",
+        "awscc.lambda.event_invoke_configs: Identifier IN (orders-api|$LATEST) "
+        "(from function_name and qualifier in WHERE)",
+    )
+
+
+# -- what a query reads: listed models that hold it need no GetResource -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "needed"),
+    [
+        (
+            "SELECT function_name, runtime FROM awscc.lambda.functions f WHERE region = 'us-east-1' "
+            "ORDER BY f.memory_size",
+            {"FunctionName", "Runtime", "MemorySize"},
+        ),
+        (
+            "SELECT json_extract(environment, '$.Variables') FROM awscc.lambda.functions WHERE region = 'us-east-1'",
+            {"Environment"},
+        ),
+        (
+            "SELECT MemorySize FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+            "GROUP BY handler HAVING count(*) > 1",
+            {"MemorySize", "Handler"},
+        ),
+        ("SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'", None),
+        ("SELECT f.* FROM awscc.lambda.functions f WHERE f.region = 'us-east-1'", None),
+        # A column of the other table counts only when unqualified (it may be this one's: correlated).
+        (
+            "SELECT f.runtime FROM awscc.lambda.functions f WHERE f.region = 'us-east-1' AND EXISTS "
+            "(SELECT 1 FROM awscc.iam.roles_list_only r WHERE r.region = 'us-east-1' AND r.arn = role AND r.x = 1)",
+            {"Runtime", "Role"},
+        ),
+    ],
+)
+def test_the_properties_a_query_reads_travel_on_the_fetch(catalog: Catalog, sql: str, needed: set[str] | None) -> None:
+    planned = plan(catalog, sql)
+    fetch = next(f for t in planned.tables if t.type_name == "AWS::Lambda::Function" for f in t.fetches)
+    assert fetch.with_details
+    assert fetch.needed == (frozenset(needed) if needed is not None else None)
+
+
+def test_explain_says_where_listed_properties_may_spare_the_get_resource() -> None:
+    session = Session(Settings(endpoint_url="http://127.0.0.1:9"))
+    (result,) = session.run(
+        "EXPLAIN SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
+    )
+    assert result.rows[1][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Logs::LogGroup",
+        "for each listed resource, concurrently; no GetResource for rows whose listed properties hold every "
+        "column needed (log_group_name, retention_in_days)",
+    )
+    (star,) = session.run("EXPLAIN SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+    assert star.rows[1][4] == "for each listed resource, concurrently"

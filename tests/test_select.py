@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
-from awsql_shell.sandbox import SandboxConfig, start_sandbox
+from awsql_shell.sandbox import LAMBDA_FUNCTION_NAMES, RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS
 from awsql_shell.session import Session
 from awsql_shell.settings import Settings
@@ -34,9 +34,21 @@ def session(sandbox_url: str) -> Iterator[Session]:
         session.gateway_if_started.close()
 
 
+@pytest.fixture
+def shaped() -> Iterator[RunningSandbox]:
+    """A sandbox of the test's own, whose answers it may reshape: ``shaped.service.plan(type_name)`` holds what
+    a list (``listed``) and a read (``public``) return of a model."""
+    with start_sandbox(SandboxConfig(request_delay_ms=20)) as running:
+        yield running
+
+
 def one(session: Session, sql: str):
     (result,) = session.run(sql)
     return result
+
+
+def leave_out(names: tuple[str, ...], answer: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    return lambda model: {k: v for k, v in answer(model).items() if k not in names}
 
 
 def test_list_only_columns_need_no_get_resource(session: Session) -> None:
@@ -332,6 +344,113 @@ def test_unknown_tables_suggest_awscc_names(session: Session) -> None:
         one(session, "SELECT * FROM functions")
 
 
+def test_identifier_columns_a_model_leaves_out_are_read_from_the_identifier(
+    shaped: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    functions = shaped.service.plan("AWS::Lambda::Function")
+    monkeypatch.setattr(functions, "listed", lambda model: {})
+    monkeypatch.setattr(functions, "public", leave_out(("FunctionName",), functions.public))
+    configs = shaped.service.plan("AWS::Lambda::EventInvokeConfig")
+    monkeypatch.setattr(configs, "listed", lambda model: {})
+    session = Session(Settings(endpoint_url=shaped.url))
+    listed = one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    assert sorted(row[0] for row in listed.rows) == sorted(LAMBDA_FUNCTION_NAMES["us-east-1"])
+    got = one(
+        session,
+        "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND Identifier = 'orders-api'",
+    )
+    assert got.rows[0][0] == "orders-api" and got.rows[0][1]
+    # A compound identifier: its parts in primaryIdentifier order (FunctionName|Qualifier).
+    configs_listed = one(
+        session,
+        "SELECT function_name, qualifier FROM awscc.lambda.event_invoke_configs_list_only WHERE region = 'us-east-1'",
+    )
+    assert len(configs_listed.rows) == 13 and all(row[0] and row[1] == "$LATEST" for row in configs_listed.rows)
+
+
+# -- fewer calls: predicates on listed columns ---------------------------------------------------------------
+
+
+def calls(session: Session, sql: str) -> tuple[list[tuple], int]:
+    """The rows of ``sql`` (sorted) and the Cloud Control calls they cost, uncached."""
+    session.gateway.clear_cache()
+    session.gateway.reset_stats()
+    rows = sorted(one(session, sql).rows, key=repr)
+    return rows, session.gateway.stats.api_calls
+
+
+def listing_pages(session: Session) -> int:
+    """How many ListResources pages the us-east-1 functions take (what a list-only query costs)."""
+    return calls(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")[1]
+
+
+def test_a_like_on_a_listed_column_gets_only_the_resources_it_matches(session: Session) -> None:
+    columns = "SELECT function_name, runtime, memory_size FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    rows, pushed = calls(session, f"{columns} AND function_name LIKE 'ORDERS-%'")
+    # The same predicate written so that it cannot be pushed down: every function is read.
+    same, unpushed = calls(session, f"{columns} AND function_name || '' LIKE 'ORDERS-%'")
+    assert rows == same and [row[0] for row in rows] == ["orders-api", "orders-worker"]
+    pages = listing_pages(session)
+    assert (pushed, unpushed) == (pages + 2, pages + 25)  # the pages, then a GetResource per match, not per function
+    explained = one(session, f"EXPLAIN {columns} AND function_name LIKE 'ORDERS-%'")
+    assert explained.rows[1][1:] == (
+        "GetResource",
+        "us-east-1",
+        "AWS::Lambda::Function",
+        "only for listed resources where function_name LIKE 'ORDERS-%', concurrently; no GetResource for rows "
+        "whose listed properties hold every column needed (function_name, memory_size, runtime)",
+    )
+
+
+def test_a_limit_after_a_list_filter_counts_matches_only(session: Session) -> None:
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {} LIMIT 2"
+    rows, pushed = calls(session, sql.format("function_name LIKE '%-api'"))
+    same, unpushed = calls(session, sql.format("function_name || '' LIKE '%-api'"))
+    assert rows == same and len(rows) == 2
+    assert (pushed, unpushed) == (1 + 2, listing_pages(session) + 25)  # one page, two matches: stop
+
+
+@pytest.mark.slow
+def test_a_list_filter_under_an_outer_join_gives_the_same_rows(session: Session) -> None:
+    sql = (
+        "SELECT f.function_name, c.qualifier, c.maximum_retry_attempts FROM awscc.lambda.functions f "
+        "LEFT JOIN awscc.lambda.event_invoke_configs c ON c.function_name = f.function_name AND c.region = f.region "
+        "WHERE f.region = 'us-east-1' AND {}"
+    )
+    rows, pushed = calls(session, sql.format("f.function_name LIKE 'p%' AND f.memory_size > 0"))
+    same, unpushed = calls(session, sql.format("f.function_name || '' LIKE 'p%' AND f.memory_size > 0"))
+    assert rows == same and {row[0] for row in rows} == {"payments-api", "payments-webhook"}
+    assert pushed < unpushed
+    nulls, _ = calls(session, sql.format("c.qualifier LIKE '$%'"))
+    nulls_same, _ = calls(session, sql.format("c.qualifier || '' LIKE '$%'"))
+    assert nulls == nulls_same and len(nulls) == 13
+
+
+# -- fewer calls: pinned identifier columns -----------------------------------------------------------------
+
+
+def test_an_equality_on_the_identifier_column_is_one_get_resource(session: Session) -> None:
+    star = "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {}"
+    rows, pushed = calls(session, star.format("function_name = 'orders-api'"))
+    same, unpushed = calls(session, star.format("function_name || '' = 'orders-api'"))
+    assert rows == same and len(rows) == 1
+    assert (pushed, unpushed) == (1, listing_pages(session) + 25)
+    several, pushed = calls(session, star.format("(function_name = 'orders-api' OR function_name = 'no-such-fn')"))
+    assert several == rows and pushed == 2  # the missing one is simply no row
+    explained = one(session, "EXPLAIN " + star.format("function_name = 'orders-api'"))
+    assert [row[1] for row in explained.rows] == ["GetResource", "SQLite"]
+    assert explained.rows[0][4] == "awscc.lambda.functions: Identifier IN (orders-api) (from function_name in WHERE)"
+
+
+def test_a_compound_identifier_is_read_directly_only_when_every_part_is_pinned(session: Session) -> None:
+    star = "SELECT * FROM awscc.lambda.event_invoke_configs WHERE region = 'us-east-1' AND {}"
+    rows, pushed = calls(session, star.format("function_name = 'orders-api' AND qualifier = '$LATEST'"))
+    same, unpushed = calls(session, star.format("function_name = 'orders-api' AND qualifier || '' = '$LATEST'"))
+    assert rows == same and len(rows) == 1 and "OnFailure" in str(rows[0])
+    assert (pushed, unpushed) == (1, 2)  # one GetResource, rather than the function's list and a GetResource
+
+
 def test_booleans_compare_as_they_print(session: Session) -> None:
     """Booleans print as true/false, so ``= 'true'`` must find what ``= TRUE`` and a bare column find."""
     base = "SELECT queue_name, fifo_queue FROM awscc.sqs.queues WHERE region = 'us-east-1'"
@@ -342,3 +461,36 @@ def test_booleans_compare_as_they_print(session: Session) -> None:
     assert one(session, f"{base} AND fifo_queue = 'false'").rows == one(session, f"{base} AND NOT fifo_queue").rows
     # A string column keeps its strings: 'true' is no boolean there.
     assert one(session, f"{base} AND queue_name = 'true'").rows == []
+
+
+def test_an_account_wide_listing_reads_only_the_buckets_the_filter_keeps() -> None:
+    sql = "SELECT bucket_name, region FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND {}"
+    with start_sandbox(SandboxConfig(request_delay_ms=20, account_wide_lists=True)) as aws:
+        session = Session(Settings(endpoint_url=aws.url))
+        rows, pushed = calls(session, sql.format("bucket_name LIKE 'acme-logs-%'"))
+        same, unpushed = calls(session, sql.format("bucket_name || '' LIKE 'acme-logs-%'"))
+        one_bucket, by_name = calls(session, sql.format("bucket_name = 'acme-logs-eu-west-1'"))
+    assert rows == same == [("acme-logs-eu-west-1", "eu-west-1"), ("acme-logs-us-east-1", "us-east-1")]
+    assert pushed < unpushed  # the listing, and GetResource only for the matches
+    assert one_bucket == [("acme-logs-eu-west-1", "eu-west-1")]
+    assert by_name == 2  # no listing: GetResource in us-east-1 (not its home), then in eu-west-1
+
+
+# -- fewer calls: listed models that hold every column read -------------------------------------------------
+
+
+def test_a_listing_of_whole_models_is_read_without_get_resource(session: Session) -> None:
+    # The sandbox lists log groups whole, as AWS's LogGroup list handler does; a sandbox that lists
+    # identifiers only answers the same query with a GetResource per group.
+    with start_sandbox(SandboxConfig(request_delay_ms=20, full_model_lists="none")) as thin_sandbox:
+        thin = Session(Settings(endpoint_url=thin_sandbox.url))
+        sql = "SELECT log_group_name, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1'"
+        _, pages = calls(session, "SELECT log_group_name FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+        rows, listed = calls(session, sql)
+        same, read = calls(thin, sql)
+    assert rows == same and len(rows) == 26 and all(row[1] for row in rows)
+    assert (listed, read) == (pages, pages + 26)  # the pages, and not one GetResource
+    star, all_read = calls(session, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+    assert len(star) == 26 and all_read == pages + 26  # SELECT *: a listing cannot be known to hold every column
+    explained = one(session, f"EXPLAIN {sql}")
+    assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][4]

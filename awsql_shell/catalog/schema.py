@@ -6,6 +6,7 @@ nothing walks the whole tree up front.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -37,6 +38,32 @@ def json_type_matches(value: Any, kind: str) -> bool:
     if kind == "null":
         return value is None
     return True
+
+
+def identifier_values(identifier: str, primary_identifier: Sequence[str]) -> dict[str, str]:
+    """The identifier properties a ``ResourceDescription.Identifier`` spells: Cloud Control joins the values of
+    a compound primary identifier with '|' in ``primaryIdentifier`` order (``orders-api|$LATEST`` is
+    FunctionName ``orders-api`` and Qualifier ``$LATEST``); a single one is the value itself. Empty when it
+    cannot be read so: a nested identifier path (``StorageLensConfiguration/Id``) or another number of parts."""
+    if not identifier or not primary_identifier or any("/" in path for path in primary_identifier):
+        return {}
+    parts = identifier.split("|") if len(primary_identifier) > 1 else [identifier]
+    if len(parts) != len(primary_identifier):
+        return {}
+    return dict(zip(primary_identifier, parts, strict=True))
+
+
+def with_identifier_values(
+    properties: Mapping[str, Any], identifier: str, primary_identifier: Sequence[str]
+) -> Mapping[str, Any]:
+    """``properties`` with the identifier properties they leave out (or hold as null) read from ``identifier``:
+    some list handlers, and some read handlers, return a model without them, yet the identifier always says."""
+    missing = {
+        name: value
+        for name, value in identifier_values(identifier, primary_identifier).items()
+        if properties.get(name) is None
+    }
+    return {**properties, **missing} if missing else properties
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """Fetched resources as the rows of a plan's table, typed by the schema, and the values a table's rows
-supply to a joined list (``ON c.function_name = f.function_name``)."""
+supply to a joined list (``ON c.function_name = f.function_name``).
+
+A row's identifier columns fall back to ``ResourceDescription.Identifier`` (split on '|' in primaryIdentifier
+order) when the listed or read properties leave them out: Cloud Control always returns the Identifier, while
+a handler's model may omit the properties it is made of, and an identifier column must never read NULL."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from typing import Any
 from awsql_shell.catalog.naming import fold
 from awsql_shell.engine import MaterializedTable, to_sql_value
 from awsql_shell.errors import UnknownNameError, did_you_mean
+from awsql_shell.gateway.listing import row_properties
 from awsql_shell.gateway.vocabulary import FetchResult
 from awsql_shell.planner.select_plan import TablePlan
 
@@ -30,10 +35,10 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
             )
         return MaterializedTable(table.table, table.columns, rows)
     for outcome in fetched:
-        # A list handler given a ResourceModel returns resources that all share its values.
-        given = outcome.fetch.resource_model or {}
+        # A list handler given a ResourceModel returns resources that all share its values, and identifier
+        # columns a list or read handler leaves out are still known: the Identifier spells them.
         for resource in outcome.resources:
-            props = {**given, **resource.properties} if given else resource.properties
+            props = row_properties(outcome.fetch, resource.identifier, resource.properties)
             # Where the resource lives: its own region when an account-wide listing found it elsewhere.
             region = resource.region or outcome.fetch.region
             rows.append(

@@ -2,10 +2,12 @@
 
 Every API call of every fetch is a job in one shared worker pool, so ``max_concurrency`` bounds the calls in
 flight for the whole statement. A listing is a chain of page calls; each page, as it arrives, queues the
-GetResource calls for its identifiers (when details are needed) and the next page, so the gets of page one
-overlap the reading of page two. Pages outrank gets in the queue because they alone are on the critical
-path. State of a running statement lives in ``_Run`` and ``_FetchState`` objects guarded by the gateway lock;
-calls deliver their outcome to every fetch waiting for them (identical calls in flight are made once).
+GetResource calls for its identifiers (when details are needed: only for the resources the fetch's list
+filter keeps, and whose listed properties lack one the statement reads, see ``gateway.listing``) and the
+next page, so the gets of page one overlap the reading of page two. Pages outrank gets in the queue because
+they alone are on the critical path. State of a running statement lives in ``_Run`` and ``_FetchState``
+objects guarded by the gateway lock; calls deliver their outcome to every fetch waiting for them (identical
+calls in flight are made once).
 
 Cache and requests not awaited: a mutation drops what is cached about what it touched, but a request that
 was not awaited (NOWAIT, --no-wait, Ctrl-C while awaiting, a status poll that failed) goes on changing the
@@ -54,6 +56,7 @@ from awsql_shell.gateway.errors import (
     is_wrong_region,
     rejected_everywhere,
 )
+from awsql_shell.gateway.listing import admits, needs_get, row_properties
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
 from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter
@@ -135,6 +138,7 @@ class _FetchState:
     seen_identifiers: set[str] = field(default_factory=set)
     seen_tokens: set[str] = field(default_factory=set)
     listed: list[ListedResource] = field(default_factory=list)
+    counted: int = 0  # listed resources the list filter surely keeps: what a pushed-down LIMIT counts
     truncated: bool = False
 
     @property
@@ -545,25 +549,32 @@ class Gateway:
         return "list_resources", params
 
     def _take_page(self, state: _FetchState, page: _Page, *, from_cache: bool) -> None:
-        limit = state.fetch.limit
-        taken: list[ListedResource] = []
+        fetch = state.fetch
+        limit = fetch.limit
+        kept: list[tuple[ListedResource, bool]] = []  # and whether each needs its GetResource
         for item in page.items:
             if item.identifier in state.seen_identifiers:
                 continue
-            if limit is not None and len(state.seen_identifiers) >= limit:
+            if limit is not None and state.counted >= limit:
                 state.truncated = True
                 break
             state.seen_identifiers.add(item.identifier)
-            taken.append(item)
-        state.listed.extend(taken)
-        limit_reached = limit is not None and len(state.seen_identifiers) >= limit
+            state.listed.append(item)  # the whole listing, unfiltered: it is what the cache keeps
+            row = row_properties(fetch, item.identifier, item.properties)
+            verdict = True if fetch.list_filter is None else admits(fetch.list_filter, row)
+            if verdict is False:
+                continue  # the statement's WHERE drops it: no GetResource, no row
+            kept.append((item, needs_get(fetch, row)))
+            # A resource the filter could not judge may still be dropped by SQLite: it does not fill the LIMIT.
+            state.counted += verdict is True
+        limit_reached = limit is not None and state.counted >= limit
         # The next page first: it is on the critical path, the gets of this page are not.
         if page.next_token and not limit_reached:
             self._request_page(state, page.next_token)
         elif not page.next_token and not state.truncated and not from_cache and self._may_store(state):
             self._cache.lists.put(state.list_key, tuple(state.listed), state.cache_ttl)
-        for item in taken:
-            if state.fetch.with_details:
+        for item, get in kept:
+            if get:
                 state.slots.append(_PENDING)
                 self._request_get(state, len(state.slots) - 1, item.identifier)
             else:

@@ -27,13 +27,50 @@ class Reading(Enum):
     REQUESTS = "requests"
 
 
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class ListTerm:
+    """One conjunct a listed resource must satisfy: its ``property`` is one of ``values`` (``=``, ``IN``), or,
+    with ``pattern``, is LIKE it (SQLite's LIKE, ``escape`` its ESCAPE character)."""
+
+    property: str  # the CloudFormation name, looked up in the listed properties
+    column: str  # the column as the statement names it, for EXPLAIN
+    values: tuple[str, ...] = ()
+    pattern: str | None = None
+    escape: str | None = None
+
+    def describe(self) -> str:
+        if self.pattern is not None:
+            escape = f" ESCAPE {_sql_string(self.escape)}" if self.escape is not None else ""
+            return f"{self.column} LIKE {_sql_string(self.pattern)}{escape}"
+        if len(self.values) == 1:
+            return f"{self.column} = {_sql_string(self.values[0])}"
+        return f"{self.column} IN ({', '.join(_sql_string(value) for value in self.values)})"
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Conjuncts of a statement's WHERE on properties a listing carries, answered as SQLite would answer
+    them: a listed resource that fails one is dropped before its GetResource and does not count toward the
+    LIMIT. The statement keeps the predicates (SQLite still evaluates them): this only saves calls."""
+
+    terms: tuple[ListTerm, ...]
+
+    def describe(self) -> str:
+        return " AND ".join(term.describe() for term in self.terms)
+
+
 @dataclass(frozen=True)
 class Fetch:
     """Read one resource type in one region.
 
-    ``identifiers`` set: one GetResource each. Otherwise ListResources (every page, or until
-    ``limit`` resources, with ``resource_model`` when the list handler needs one), then GetResource for
-    each listed resource when ``with_details``. ``Fetch.requests`` reads resource requests instead.
+    ``identifiers`` set: one GetResource each. Otherwise ListResources (every page, or until ``limit``
+    resources that ``list_filter`` keeps, with ``resource_model`` when the list handler needs one), then,
+    when ``with_details``, GetResource for each listed resource ``list_filter`` keeps, unless its listed
+    properties already hold every one of ``needed``. ``Fetch.requests`` reads resource requests instead.
     """
 
     region: str
@@ -42,6 +79,14 @@ class Fetch:
     with_details: bool = False
     resource_model: dict[str, Any] | None = None
     limit: int | None = None
+    list_filter: ListFilter | None = None
+    # The type's primaryIdentifier paths, in order: a listed resource's identifier properties that its model
+    # leaves out are read from its Identifier, for the list filter as for the rows.
+    primary_identifier: tuple[str, ...] = ()
+    # The properties the statement reads of this type, when it reads details: a listed resource whose listed
+    # properties hold every one is its own row, without a GetResource (some list handlers return the whole
+    # model). None: every property (SELECT *), which no listing can be known to hold.
+    needed: frozenset[str] | None = None
     reads: Reading = Reading.RESOURCES
     # Only when reading requests (never cached): GetResourceRequestStatus per token, or else
     # ListResourceRequests with this ResourceRequestStatusFilter.

@@ -61,14 +61,16 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         where = (", ".join(fetch.home_regions), fetch.type_name)
     if fetch.identifiers is not None:
         ids = ", ".join(fetch.identifiers)
-        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids}){homes}")]
+        pinned_by = f" (from {' and '.join(table.identified_by)} in WHERE)" if table.identified_by else ""
+        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids}){pinned_by}{homes}")]
     detail = f"{table.ref.name}: every page"
     if fetch.resource_model:
         detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
     if table.joined is not None:
         detail += f", once per ResourceModel {table.joined.describe()} (after that table is read)"
+    narrowed = f" where {fetch.list_filter.describe()}" if fetch.list_filter is not None else ""
     if fetch.limit is not None:
-        detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
+        detail += f", stop after {fetch.limit} resources{narrowed} (LIMIT pushed down)"
     if table.list_only:
         detail += ", list only"
     if fetch.home_regions:
@@ -77,8 +79,17 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
     else:
         rows = [("", "ListResources", *where, detail)]
     if fetch.with_details:
-        rows.append(("", "GetResource", *where, f"for each listed resource, concurrently{homes}"))
+        which = f"only for listed resources{narrowed}" if narrowed else "for each listed resource"
+        rows.append(("", "GetResource", *where, f"{which}, concurrently{homes}{_listed_models(fetch, table)}"))
     return rows
+
+
+def _listed_models(fetch: Fetch, table: TablePlan) -> str:
+    """Where rows may need no GetResource: which depends on what each listing returns, known only at run time."""
+    if fetch.needed is None or fetch.home_regions:
+        return ""
+    names = ", ".join(sorted(c.name for c in table.schema_columns if c.property in fetch.needed))
+    return f"; no GetResource for rows whose listed properties hold every column needed ({names})"
 
 
 # -- INSERT, UPDATE, DELETE -----------------------------------------------------------------------------

@@ -3,6 +3,25 @@
 Pure: it reads the catalog and the parsed statement, never the network, and returns a ``SelectPlan``
 value, so EXPLAIN shows exactly what a run would do and works offline. Running the plan (fetching,
 materializing, SQLite) is the execution layer's; the planner imports no engine.
+
+Pushdowns save calls and never change the answer: the SQL keeps every predicate except the call parameters
+(``region``, ``Identifier``, ``TypeName``), which the calls answer exactly. A predicate steers the calls of a
+table only as a top-level AND conjunct of its scope's WHERE that names that table (by its alias or name, or
+unqualified when it is the scope's only table): nothing under OR or NOT, and nothing of an ON condition,
+which an outer join may not narrow (its preserved rows stay whatever ON says). A WHERE conjunct may narrow
+what is read of any table of the scope, either side of an outer join included, because ``=``, ``IN`` and
+``LIKE`` against literals are never true on NULL: a row left out could only have been joined into rows the
+same conjunct drops, and the NULL-filled row an outer join makes in its place fails it too.
+
+- The list filter (``predicates.list_filter``): such conjuncts on columns a listing carries drop listed
+  resources before their GetResource, when they are answered exactly as SQLite would (its docstring says
+  when); a LIMIT is then pushed down only if every conjunct is answered so, and counts what the filter keeps.
+- Listed models (``Fetch.needed``): a listed resource whose listed properties hold every property the
+  statement reads of its table gets no GetResource; the gateway decides per resource (``gateway.listing``).
+- Pinned identifier columns (``function_name = 'orders-api'``; every part of a compound identifier): one
+  GetResource per identifier instead of a listing, but only when the query reads GetResource anyway. Then
+  it needs no permission the query did not need already and costs a call per value instead of every page
+  and a call per match; a query of listed columns alone keeps listing. A missing resource is no row.
 """
 
 from __future__ import annotations
@@ -19,7 +38,7 @@ from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
-from awsql_shell.planner.predicates import on_column, pinned
+from awsql_shell.planner.predicates import list_filter, on_column, pinned, pins
 from awsql_shell.sql.rewrite import Replacement, needs_quotes, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
@@ -60,6 +79,8 @@ class TablePlan:
     raw: bool = False
     # Set when the fetches are templates to repeat for each value another table supplies.
     joined: JoinedParameter | None = None
+    # The columns whose pinned values are the identifiers read (function_name = 'x' is GetResource('x')).
+    identified_by: tuple[str, ...] = ()
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
@@ -115,7 +136,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
                 Replacement(c.span.start, c.span.end, "1 = 1")
-                for c in predicates[id(ref)]
+                for c in pins(predicates[id(ref)])
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
@@ -228,7 +249,7 @@ def _refuse_unread_parameters(
     """``region`` and ``Identifier`` steer the calls, so awsql must read them from WHERE; used in a way it
     cannot read (OR, NOT, !=, a subquery), they would silently mean the default region or fail later."""
     reference = ref.reference.lower()
-    read = [c.span for c in predicates]
+    read = [c.span for c in pins(predicates)]  # a LIKE on region names no region
     by_reference = {t.reference.lower(): t for t in awscc_tables}
     shared = [column.span for _, _, pair in _region_equalities(scope, by_reference) for column in pair]
     for column in scope.columns:
@@ -273,19 +294,38 @@ def _plan_table(
         raise exc.at(statement.offset + ref.span.start) from None
     entry = resolved.entry
     schema = catalog.schema(entry.type_name)
+    details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
+    identified_by: tuple[str, ...] = ()
+    # Only when the query reads GetResource anyway (an account-wide listing reads every resource it keeps).
+    reads_anyway = details or (lists_account_wide(entry.type_name) and not resolved.list_only)
+    if identifiers is None and reads_anyway and "read" in entry.handlers:
+        identifiers, identified_by = _identifiers_from_columns(schema, predicates)
     if identifiers is not None:
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
-        fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
+        fetches = [
+            Fetch(region, entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier)
+            for region in regions
+        ]
     else:
         entry.require("list", "SELECT without Identifier")
-        details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
         if details:
             entry.require("read", "SELECT of non-identifier columns")
-        limit = _pushable_limit(statement, scope, predicates)
+        narrowed, answered = list_filter(predicates, lambda column: _listed_column(column, schema, resolved.list_only))
+        limit = _pushable_limit(statement, scope, predicates, answered)
         models, joined = _resource_models(ref, entry, schema, predicates, scope, catalog)
+        needed = _read_properties(ref, statement, schema, scope) if details else None
         fetches = [
-            Fetch(region, entry.type_name, with_details=details, resource_model=model, limit=limit)
+            Fetch(
+                region,
+                entry.type_name,
+                with_details=details,
+                resource_model=model,
+                limit=limit,
+                list_filter=narrowed,
+                primary_identifier=schema.primary_identifier,
+                needed=needed,
+            )
             for region in regions
             for model in models
         ]
@@ -300,6 +340,7 @@ def _plan_table(
         fetches=tuple(fetches),
         list_only=resolved.list_only,
         joined=joined,
+        identified_by=identified_by,
     )
 
 
@@ -399,14 +440,75 @@ def _needs_details(ref: TableRef, statement: Select, list_columns: Sequence[Colu
     return False
 
 
-def _pushable_limit(statement: Select, scope: SelectScope, predicates: Sequence[Comparison]) -> int | None:
-    """LIMIT may stop listing early only when nothing local can drop, reorder or merge rows."""
+def _read_properties(ref: TableRef, statement: Select, schema: Any, scope: SelectScope) -> frozenset[str] | None:
+    """The properties the statement reads of this table (None for a star: all of them), for the gateway to
+    skip GetResource where a listing already holds them. Read as ``_needs_details`` reads columns: every
+    column of every scope that is unqualified or qualified by this table, so a correlated one counts too."""
+    reference = ref.reference.lower()
+    if any(star is None or star.lower() == reference for star in scope.star):
+        return None
+    read: set[str] = set()
+    for each in statement.scopes:
+        for typed in each.columns:
+            qualifier = typed.qualifier.lower() if typed.qualifier else None
+            column = _named_column(typed.name, schema.columns) if qualifier in (None, reference) else None
+            if column is not None and not column.is_pseudo:
+                read.add(column.property)
+    return frozenset(read)
+
+
+def _identifiers_from_columns(
+    schema: Any, predicates: Sequence[Comparison]
+) -> tuple[list[str] | None, tuple[str, ...]]:
+    """The Identifiers that WHERE pins every primary identifier column to (``function_name = 'orders-api'``,
+    or for event invoke configs both ``function_name`` and ``qualifier``), joined by '|' in primaryIdentifier
+    order, and those columns; (None, ()) unless each part is a string column pinned to strings that can
+    only be read as that part: not empty, not a JSON object (Cloud Control's other Identifier form) and,
+    in a compound identifier, without '|'."""
+    parts: list[list[str]] = []
+    columns: list[str] = []
+    compound = len(schema.primary_identifier) > 1
+    for path in schema.primary_identifier:
+        column = next((c for c in schema.columns if c.property == path), None)  # none for a nested path
+        if column is None or column.type != "string":
+            return None, ()
+        mine = [c for c in predicates if _named_column(c.column.name, schema.columns) is column]
+        values = pinned(mine, column.property, convert=lambda value: value)
+        if values is None or not all(_identifier_part(value, compound) for value in values):
+            return None, ()
+        parts.append(values)
+        columns.append(column.name)
+    return ["|".join(combination) for combination in product(*parts)], tuple(columns)
+
+
+def _identifier_part(value: Any, compound: bool) -> bool:
+    return (
+        isinstance(value, str) and bool(value.strip()) and not value.startswith("{") and not (compound and "|" in value)
+    )
+
+
+def _listed_column(ref: ColumnRef, schema: Any, list_only: bool) -> Column | None:
+    """The column of a listing that ``ref`` names (resolved as the SQL is rewritten), or None when the
+    listing does not carry it."""
+    column = _named_column(ref.name, schema.list_columns if list_only else schema.columns)
+    return column if column is not None and column in schema.list_columns else None
+
+
+def _pushable_limit(
+    statement: Select, scope: SelectScope, predicates: Sequence[Comparison], answered: Sequence[Comparison]
+) -> int | None:
+    """LIMIT may stop listing early only when nothing local can drop, reorder or merge rows: every conjunct
+    steers the calls or is ``answered`` by the list filter, which the LIMIT then counts after (the gateway
+    stops after that many listed resources the filter keeps)."""
     if scope is not statement.scopes[0] or len(statement.scopes) != 1 or scope.limit is None:
         return None
     if scope.ordered or scope.grouped or len(scope.tables) != 1 or not scope.where_is_simple:
         return None
-    if any(fold(c.column.name) not in ("region", *_CALL_PARAMETERS) for c in scope.where):
-        return None
+    exact = {id(c) for c in answered}
+    for c in scope.where:
+        steers = c.pins and fold(c.column.name) in ("region", *_CALL_PARAMETERS)
+        if not steers and id(c) not in exact:
+            return None
     # A conjunct the parser could not read as a simple comparison filters locally.
     if scope.where_conjuncts != len(scope.where) or len(scope.where) != len(predicates):
         return None
@@ -530,7 +632,19 @@ def _canonical(typed: str, tables: Sequence[TablePlan]) -> str | None:
         for name, _ in table.columns:
             if typed.lower() == name:
                 return name
-        for column in table.schema_columns:
-            if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
-                return column.name
+        column = _named_column(typed, table.schema_columns)
+        if column is not None:
+            return column.name
+    return None
+
+
+def _named_column(typed: str, columns: Sequence[Column]) -> Column | None:
+    """The column ``typed`` names among ``columns``: the same name ignoring case, else the first whose column
+    or CloudFormation name is equal ignoring case and underscores (what the SQL is rewritten to)."""
+    for column in columns:
+        if typed.lower() == column.name:
+            return column
+    for column in columns:
+        if fold(column.name) == fold(typed) or fold(column.property) == fold(typed):
+            return column
     return None

@@ -268,7 +268,8 @@ def any_of(nodes: list[Node], context: Context) -> Comparison | None:
     if len(parts) < 2 or any(not part for part in parts):
         return None
     found = [comparison(part, context) for part in parts]
-    if any(c is None for c in found):
+    # Only equalities merge into an IN: ``a LIKE 'x%' OR a = 'y'`` names no set of values.
+    if any(c is None or not c.pins for c in found):
         return None
     first = found[0]
     assert first is not None
@@ -284,7 +285,7 @@ def any_of(nodes: list[Node], context: Context) -> Comparison | None:
 
 def comparison(part: list[Node], context: Context) -> Comparison | None:
     """The simple comparison one conjunct is: ``[q.]col = lit``, ``lit = [q.]col``, ``[q.]col IN (lit, ...)``,
-    or, parenthesized, an OR of those on one column."""
+    ``[q.]col LIKE 'pattern' [ESCAPE 'c']``, or, parenthesized, an OR of equalities on one column."""
     if len(part) == 1 and isinstance(part[0], Group) and not is_subquery(part[0]):
         inner = any_of(part[0].items, context)
         if inner is not None:
@@ -307,6 +308,8 @@ def comparison(part: list[Node], context: Context) -> Comparison | None:
             values = [literal(item, context) for item in items]
             if values and all(v is not None and v.value is not None for v in values):
                 return Comparison(ref, "in", tuple(values), span)  # type: ignore[arg-type]
+        if rest and rest[0].is_word("LIKE"):
+            return _like(ref, rest[1:], span, context)
         return None
     for size in (1, 2):
         if len(part) > size + 1 and is_op(part[size], "=", "=="):
@@ -315,6 +318,23 @@ def comparison(part: list[Node], context: Context) -> Comparison | None:
             if value is not None and value.value is not None and column is not None and column[1] == len(part):
                 return Comparison(column[0], "=", (value,), span)
     return None
+
+
+def _like(column: ColumnRef, rest: list[Node], span: Span, context: Context) -> Comparison | None:
+    """``col LIKE 'pattern'`` or ``col LIKE 'pattern' ESCAPE 'c'`` with string literals; anything else (a
+    pattern computed, an ESCAPE of several characters, which SQLite refuses) is left to SQLite."""
+    if len(rest) not in (1, 3) or not (isinstance(rest[0], Tok) and rest[0].kind == STRING):
+        return None
+    pattern = Literal(string_value(rest[0]), context.span(rest[0]))
+    if len(rest) == 1:
+        return Comparison(column, "like", (pattern,), span)
+    keyword, escape = rest[1], rest[2]
+    if not (keyword.is_word("ESCAPE") and isinstance(escape, Tok) and escape.kind == STRING):
+        return None
+    character = string_value(escape)
+    if len(character) != 1:
+        return None
+    return Comparison(column, "like", (pattern,), span, escape=character)
 
 
 def column_equality(part: list[Node], context: Context) -> tuple[ColumnRef, ColumnRef] | None:

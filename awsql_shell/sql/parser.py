@@ -564,7 +564,9 @@ def _where(cursor: _Cursor, context: Context) -> dict:
         raise cursor.fail(f"expected a condition after WHERE, found {found(cursor.peek())}")
     analyzed = analyze_where(condition, context)
     return {
-        "where": analyzed.comparisons,
+        # The mutation planner names targets from pins and counts what it was given against the conjuncts:
+        # a LIKE names no target, so it is left to the targets query (a SELECT, which reads it).
+        "where": tuple(c for c in analyzed.comparisons if c.pins),
         "where_text": context.slice_text(condition[0], condition[-1]),
         "where_is_simple": analyzed.simple,
     }

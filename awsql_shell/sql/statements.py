@@ -51,18 +51,30 @@ class Literal:
     span: Span
 
 
+# The operators that name the values a column may take: only these steer calls (region, Identifier, list
+# parameters, request filters). A LIKE narrows a column without naming its values.
+PINNING_OPERATORS = ("=", "in")
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """A top-level AND-ed conjunct of a WHERE clause of the form ``[q.]col = lit`` or ``[q.]col IN (lit, ...)``.
+    """A top-level AND-ed conjunct of a WHERE clause of the form ``[q.]col = lit``, ``[q.]col IN (lit, ...)``
+    or (in a SELECT only) ``[q.]col LIKE 'pattern' [ESCAPE 'c']``.
 
     ``span`` covers the whole conjunct, so the engine can neutralize predicates that were pushed
     down and have no column to test (``Identifier``, ``TypeName``, ``RequestToken``).
     """
 
     column: ColumnRef
-    operator: str  # "=" or "in"
-    values: tuple[Literal, ...]
+    operator: str  # "=", "in" or "like"
+    values: tuple[Literal, ...]  # for "like", the pattern alone
     span: Span
+    escape: str | None = None  # LIKE's ESCAPE character, when given
+
+    @property
+    def pins(self) -> bool:
+        """Whether it names the values the column may take (``=``, ``IN``), rather than narrowing it (LIKE)."""
+        return self.operator in PINNING_OPERATORS
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,7 @@ class SelectScope:
     """One SELECT level: the outermost query, a subquery, a CTE body or a UNION arm."""
 
     tables: tuple[TableRef, ...]
-    where: tuple[Comparison, ...]  # only the simple conjuncts; anything else stays SQL
+    where: tuple[Comparison, ...]  # only the simple conjuncts (=, IN, LIKE); anything else stays SQL
     columns: tuple[ColumnRef, ...]  # every column reference at this level (select list, where, on, group, order)
     star: tuple[str | None, ...]  # "*" (None) or "q.*" (q) in the select list
     limit: int | None = None
@@ -127,6 +139,7 @@ class Assignment:
 class Update(Statement):
     target: TableRef
     assignments: tuple[Assignment, ...] = ()
+    # Only the pinning conjuncts (= and IN): they name the targets; a LIKE is left to the targets query.
     where: tuple[Comparison, ...] = ()
     where_text: str | None = None  # the whole WHERE expression, for the refuse-or-confirm path
     where_is_simple: bool = True
@@ -136,7 +149,7 @@ class Update(Statement):
 @dataclass(frozen=True, kw_only=True)
 class Delete(Statement):
     target: TableRef
-    where: tuple[Comparison, ...] = ()
+    where: tuple[Comparison, ...] = ()  # as Update.where
     where_text: str | None = None
     where_is_simple: bool = True
     returning: tuple[str, ...] = ()
