@@ -24,7 +24,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"session"}),
     frozenset({"shell"}),
     frozenset({"cli"}),
-    frozenset({"entry", "__main__"}),
+    frozenset({"entry"}),
+    frozenset({"__main__"}),
 )
 # The modules every layer may use: the package's face (its version), errors, results and settings.
 BASE = ("awsql_shell", "awsql_shell.errors", "awsql_shell.result", "awsql_shell.settings")
