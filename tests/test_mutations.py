@@ -235,6 +235,44 @@ def test_changing_a_nested_create_only_property_is_not_updatable(connect: Sessio
     one(session, f"UPDATE awscc.ses.templates SET template = '{same_name}' WHERE Identifier = '{identifier}'")
 
 
+PARAMETER = "AWS::SSM::Parameter"  # Description and Tier are write-only
+
+
+def test_a_write_only_property_set_to_null_is_refused_before_any_call(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    before = snapshot(sandbox)
+    session = connect()
+    sql = "UPDATE awscc.ssm.parameters SET description = NULL WHERE region = 'us-east-1' AND Identifier = 'p'"
+    with pytest.raises(ValidationError, match=r"^SET description = NULL removes /Description, which is write-only"):
+        session.run(sql)
+    removing = json.dumps([{"op": "remove", "path": "/Description"}])
+    with pytest.raises(ValidationError, match="operation 1 removes /Description, which is write-only"):
+        session.run(f"UPDATE awscc.ssm.parameters SET PatchDocument = '{removing}' WHERE Identifier = 'p'")
+    assert session.gateway_if_started is None
+    assert snapshot(sandbox) == before
+
+
+def test_a_replace_of_a_write_only_property_is_sent_as_add(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    one(
+        session,
+        "INSERT INTO awscc.ssm.parameters (Name, Type, Value, Description) "
+        "VALUES ('wo-param', 'String', 'v1', 'first')",
+    )
+    document = json.dumps([{"op": "replace", "path": "/Description", "value": "second"}])
+    updated = one(
+        session,
+        f"UPDATE awscc.ssm.parameters SET PatchDocument = '{document}' WHERE Identifier = 'wo-param' "
+        "RETURNING OperationStatus",
+    )
+    assert updated.rows == [("SUCCESS",)]
+    assert "PatchDocument operation 1: 'replace' of write-only /Description is sent as 'add'" in updated.notices[-1]
+    assert stored(sandbox, PARAMETER)["wo-param"]["Description"] == "second"
+    updates = [r for r in sandbox.service.state.requests.values() if r.identifier == "wo-param"]
+    assert [(r.operation, r.status) for r in updates] == [("CREATE", "SUCCESS"), ("UPDATE", "SUCCESS")]
+
+
 def test_server_side_validation_failures_are_reported(connect: SessionFactory) -> None:
     session = connect()
     with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*MaximumRetryAttempts"):

@@ -101,6 +101,19 @@ def test_an_identifier_that_names_nothing_exits_1_before_any_call(awsql, sandbox
     assert snapshot(sandbox) == before
 
 
+def test_removing_a_write_only_property_exits_1_on_one_line_with_its_position(awsql, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    sql = "UPDATE awscc.ssm.parameters SET value = 'v', tier = NULL WHERE Identifier = 'p'"
+    run = awsql("-e", sql)
+    assert run.returncode == 1
+    (line,) = run.stderr.splitlines()
+    assert line == (
+        "ERROR: SET tier = NULL removes /Tier, which is write-only: Cloud Control accepts only 'add' for it, "
+        f"since a read never returns its value; set a value instead (line 1, column {sql.index('tier') + 1})"
+    )
+    assert snapshot(sandbox) == before
+
+
 def test_a_failed_request_exits_1_with_its_error_code_and_message(awsql) -> None:
     run = awsql("-e", f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('orders-api', '$LATEST')")
     assert run.returncode == 1

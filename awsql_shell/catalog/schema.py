@@ -139,6 +139,17 @@ class ResourceSchema:
         return self._top_level("writeOnlyProperties")
 
     @cached_property
+    def write_only_paths(self) -> tuple[tuple[str, ...], ...]:
+        """Every ``writeOnlyProperties`` pointer at any depth, as tokens below ``/properties`` (``*``: any
+        array index): ``/properties/Code/ZipFile`` is ``("Code", "ZipFile")``."""
+        paths = []
+        for pointer in self.raw.get("writeOnlyProperties", []):
+            parts = tuple(pointer.strip("/").split("/"))
+            if len(parts) >= 2 and parts[0] == "properties":
+                paths.append(parts[1:])
+        return tuple(paths)
+
+    @cached_property
     def handlers(self) -> dict[str, dict[str, Any]]:
         return dict(self.raw.get("handlers", {}))
 
