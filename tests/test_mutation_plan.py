@@ -139,6 +139,18 @@ def test_every_intended_operation_has_its_own_client_token(catalog: Catalog) -> 
     assert calls[0].params()["ClientToken"] == calls[0].params()["ClientToken"] == tokens[0]
 
 
+def test_a_create_knows_the_identifier_its_desired_state_names(catalog: Catalog) -> None:
+    """So the gateway can look the resource up before it sends a throttled create again."""
+    (config,) = creates(catalog, f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('fn', '$LATEST')")
+    assert config.identifier == "fn|$LATEST"
+    (parameter,) = creates(catalog, "INSERT INTO awscc.ssm.parameters (Name, Type, Value) VALUES ('p', 'String', 'v')")
+    assert parameter.identifier == "p"
+    # A log group's name is optional, a secret's Id is read-only: Cloud Control makes the identifier up.
+    (group,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (7)")
+    (secret,) = creates(catalog, "INSERT INTO awscc.secretsmanager.secrets (Name) VALUES ('s')")
+    assert group.identifier is None and secret.identifier is None
+
+
 def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
     (queue,) = creates(
         catalog,

@@ -258,7 +258,13 @@ def _literal_rows(statement: Insert) -> tuple[list[list[Any]], list[list[Span]]]
 
 
 def _plan_creates(target: MutationTarget, resources: Sequence[DesiredResource]) -> list[MutationCall]:
-    return [MutationCall(CREATE, r.region, target.type_name, desired_state=r.state) for r in resources]
+    # The Identifier a DesiredState names lets the gateway look the resource up before it sends a create again.
+    return [
+        MutationCall(
+            CREATE, r.region, target.type_name, identifier=target.schema.identifier_in(r.state), desired_state=r.state
+        )
+        for r in resources
+    ]
 
 
 # -- UPDATE ------------------------------------------------------------------------------------------
