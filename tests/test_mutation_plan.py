@@ -569,7 +569,8 @@ def explain(session: Session, text: str) -> Result:
 
 def test_explain_the_seed_insert_shows_the_desired_state(offline: Session) -> None:
     result = explain(offline, SEED_INSERT + " RETURNING *")
-    assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus"]
+    # RETURNING * includes ResourceModel: the resource is read back after SUCCESS.
+    assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus", "GetResource"]
     step = result.rows[0]
     assert step[2:4] == ("us-east-1", "AWS::Lambda::EventInvokeConfig")
     desired = json.loads(step[4].removeprefix("DesiredState="))
@@ -592,6 +593,19 @@ def test_explain_the_seed_update_and_delete(offline: Session) -> None:
         ("DeleteResource", "us-east-1", "AWS::Lambda::EventInvokeConfig", "Identifier=orders-worker|$LATEST")
     ]
     assert delete.rows[-1][1] == "GetResourceRequestStatus"
+
+
+def test_only_returning_resource_model_of_an_awaited_insert_or_update_reads_back(offline: Session) -> None:
+    def operations(text: str) -> list[str]:
+        return [row[1] for row in explain(offline, text).rows]
+
+    update = f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE Identifier = 'f|q'"
+    assert operations(f"{update} RETURNING resource_model")[-1] == "GetResource"
+    assert operations(f"{update} RETURNING OperationStatus")[-1] == "GetResourceRequestStatus"
+    assert "GetResource" not in operations(f"/*+ NOWAIT */ {update} RETURNING *")
+    assert "GetResource" not in operations(f"DELETE FROM {EIC} WHERE Identifier = 'f|q' RETURNING *")
+    insert = explain(offline, SEED_INSERT + " RETURNING ResourceModel").rows[-1]
+    assert insert[1] == "GetResource" and "while a new one is not visible yet" in insert[4]
 
 
 def test_explain_validates_like_the_real_run(offline: Session) -> None:

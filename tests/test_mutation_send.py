@@ -18,7 +18,8 @@ from awsql_shell.gateway.calls import ApiCaller, Backoff, RetryPolicy
 from awsql_shell.gateway.clients import Target
 from awsql_shell.gateway.mutation_send import MutationError, MutationInterrupted, MutationOutcome, MutationRun
 from awsql_shell.gateway.pool import PRIORITY_GET, WorkerPool
-from awsql_shell.gateway.vocabulary import CREATE, DELETE, UPDATE, MutationCall
+from awsql_shell.gateway.read_back import ReadBackRun
+from awsql_shell.gateway.vocabulary import CREATE, DELETE, UPDATE, MutationCall, ReadBack
 
 PARAMETER = "AWS::SSM::Parameter"
 QUICK = RetryPolicy(
@@ -243,3 +244,37 @@ def test_interrupting_the_pause_before_a_resend_says_it_was_not_sent_again(pool:
         "(FAILED: Throttling) and not sent again; RequestTokens request-1"
     ]
     assert len(client.creates()) == 1
+
+
+# -- reading back what was changed ---------------------------------------------------------------------
+
+
+def read_back(
+    pool: WorkerPool, client: ScriptedCloudControl, reads: Sequence[ReadBack], attempts: Attempts | None = None
+):
+    submit = lambda job: pool.submit(PRIORITY_GET, job)  # noqa: E731
+    run = ReadBackRun(caller_for(client, attempts or Attempts()), submit, Target(None, None), reads)
+    return run.run()
+
+
+def test_a_resource_just_created_is_read_again_until_it_shows(pool: WorkerPool) -> None:
+    client = ScriptedCloudControl(existing=["fresh"], hidden_reads=2)
+    attempts = Attempts()
+    (result,) = read_back(pool, client, [ReadBack("us-east-1", PARAMETER, "fresh", created=True)], attempts)
+    assert result.error is None and result.properties == {"Name": "fresh", "Value": "v"}
+    assert client.gets == ["fresh"] * 3 and (attempts.calls, attempts.retries) == (1, 2)
+
+
+def test_reading_back_is_bounded_and_only_a_create_is_asked_again(pool: WorkerPool) -> None:
+    client = ScriptedCloudControl(existing=["late", "updated"], hidden_reads=100)
+    created, updated = read_back(
+        pool,
+        client,
+        [ReadBack("us-east-1", PARAMETER, "late", created=True), ReadBack("us-east-1", PARAMETER, "updated")],
+    )
+    assert created.properties is None and created.error is not None
+    assert created.error.message == (
+        "AWS::SSM::Parameter 'late' in us-east-1: GetResource found no such resource after 5 tries over a few seconds"
+    )
+    assert updated.error is not None and updated.error.message.endswith("GetResource found no such resource")
+    assert client.gets.count("late") == 5 and client.gets.count("updated") == 1

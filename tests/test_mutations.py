@@ -17,6 +17,7 @@ from awsql_shell.errors import AwsqlError, Interrupted, UnsupportedError, Valida
 from awsql_shell.gateway.mutation_send import MutationError
 from awsql_shell.result import Result
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS, LAMBDA_FUNCTION_NAMES
 from awsql_shell.sandbox.generate import partition_key
 from awsql_shell.session import Session
@@ -153,6 +154,155 @@ def test_returning_gives_the_final_progress_event(connect: SessionFactory, sandb
     for event in events:
         assert sandbox.service.state.requests[event["RequestToken"]].status == "SUCCESS"
     assert stored(sandbox, LOG_GROUP)["returning-b"]["RetentionInDays"] == 14
+
+
+# -- RETURNING ResourceModel: the resource as read back after SUCCESS ------------------------------------
+
+
+class Answers:
+    """Reshapes the sandbox's answers the way real Cloud Control may give them, and counts the calls:
+    progress events without a ResourceModel (AWS leaves it out), and GetResource not finding a resource the
+    first ``hidden`` times it is asked about (eventual consistency), or never (``hidden`` None)."""
+
+    def __init__(self, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, hidden: dict[str, int | None]):
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.hidden = dict(hidden)
+        real = sandbox.service.dispatch
+
+        def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.append((operation, params))
+            identifier = params.get("Identifier", "")
+            if operation == "GetResource" and identifier in self.hidden:
+                left = self.hidden[identifier]
+                if left is None or left > 0:
+                    self.hidden[identifier] = None if left is None else left - 1
+                    raise ApiError("ResourceNotFoundException", f"Resource '{identifier}' was not found.")
+            answer = real(operation, region, params)
+            if isinstance(answer.get("ProgressEvent"), dict):
+                answer["ProgressEvent"].pop("ResourceModel", None)
+            return answer
+
+        monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
+
+    def count(self, operation: str) -> int:
+        return sum(1 for name, _ in self.calls if name == operation)
+
+
+def model_of(result: Result, row: int = 0) -> Any:
+    value = result.rows[row][result.columns.index("ResourceModel")]
+    return None if value is None else json.loads(value)
+
+
+@pytest.mark.slow
+def test_returning_resource_model_reads_the_resource_back_after_success(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={})
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('read-back', 7) "
+        "RETURNING Identifier, OperationStatus, ResourceModel",
+    )
+    model = model_of(created)
+    assert created.rows[0][:2] == ("read-back", "SUCCESS")
+    assert model == stored(sandbox, LOG_GROUP)["read-back"]  # as read: with the Arn Cloud Control made up
+    assert model["RetentionInDays"] == 7 and model["Arn"].startswith("arn:aws:logs:us-east-1:")
+    assert answers.count("GetResource") == 1 and created.warnings == []
+
+    updated = one(
+        session,
+        "UPDATE awscc.logs.log_groups SET retention_in_days = 14 WHERE Identifier = 'read-back' RETURNING *",
+    )
+    assert model_of(updated)["RetentionInDays"] == 14 and answers.count("GetResource") == 2
+    requests = [r for r in sandbox.service.state.requests.values() if r.identifier == "read-back"]
+    assert [r.operation for r in requests] == ["CREATE", "UPDATE"]  # reading back changed nothing
+
+
+@pytest.mark.slow
+def test_without_resource_model_in_returning_nothing_is_read_back(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={})
+    session = connect()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('no-read-1') RETURNING OperationStatus")
+    one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('no-read-2') RETURNING *")
+    deleted = one(session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'no-read-1' RETURNING *")
+    assert model_of(deleted) is None
+    assert answers.count("GetResource") == 0
+
+
+@pytest.mark.slow
+def test_a_resource_just_created_is_read_again_until_it_is_visible(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    Answers(sandbox, monkeypatch, hidden={"late-1": 2})
+    session = connect()
+    created = one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('late-1') RETURNING ResourceModel")
+    assert model_of(created)["LogGroupName"] == "late-1" and created.warnings == []
+    assert session.gateway.stats.retries == 2
+
+
+@pytest.mark.slow
+def test_a_resource_that_cannot_be_read_back_keeps_the_change_and_warns(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={"never-1": None, "never-2": None})
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-1'), ('shown-1') "
+        "RETURNING Identifier, OperationStatus, ResourceModel",
+    )
+    assert created.status == "INSERT 2"
+    assert [row[:2] for row in created.rows] == [("never-1", "SUCCESS"), ("shown-1", "SUCCESS")]
+    assert model_of(created, 0) is None and model_of(created, 1)["LogGroupName"] == "shown-1"
+    (warning,) = created.warnings  # exit code 4: the rest is shown
+    assert warning == (
+        "CreateResource in us-east-1 took effect, but the resource could not be read back (AWS::Logs::LogGroup "
+        "'never-1' in us-east-1: GetResource found no such resource after 5 tries over a few seconds); "
+        "RETURNING shows the ResourceModel of its ProgressEvent"
+    )
+    assert {"never-1", "shown-1"} <= set(stored(sandbox, LOG_GROUP))
+    assert answers.count("CreateResource") == 2  # created once each: a failed read never resends the change
+
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-2')")
+    updated = one(
+        session, "UPDATE awscc.logs.log_groups SET retention_in_days = 1 WHERE Identifier = 'never-2' RETURNING *"
+    )
+    assert answers.count("GetResource") == 5 + 1 + 1  # an update's read is not asked again
+    assert "'never-2' in us-east-1: GetResource found no such resource)" in updated.warnings[0]
+
+
+@pytest.mark.slow
+def test_interrupting_the_read_back_says_the_change_was_made(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={"unseen": None})
+    session = connect()
+    caught: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('unseen') RETURNING ResourceModel")
+        except BaseException as exc:  # the test inspects it
+            caught.append(exc)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not answers.count("GetResource") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    session.cancel.set()  # what Ctrl-C does in the shell
+    worker.join(timeout=10)
+    (interrupted,) = caught
+    assert isinstance(interrupted, Interrupted)
+    assert interrupted.report() == [
+        "interrupted: the call of the INSERT took effect; only reading the resources back for RETURNING "
+        "ResourceModel was interrupted"
+    ]
+    assert "unseen" in stored(sandbox, LOG_GROUP)
+    assert answers.count("GetResource") < 5  # it stopped asking
 
 
 @pytest.mark.slow

@@ -48,7 +48,7 @@ class RetryPolicy:
     # A mutation whose request ended FAILED with ErrorCode Throttling (its handler was throttled by the service
     # behind it): sent again under a new ClientToken, up to 3 times, a second or more apart.
     throttled_request: Backoff = Backoff(attempts=4, base=1.0, cap=8.0)
-    # A resource just created that a read does not find yet (eventual consistency): read again, about 2 s in all.
+    # A resource just created that a read does not find yet (eventual consistency): read again, 3 s at most.
     not_yet_visible: Backoff = Backoff(attempts=5, base=0.2, cap=1.6)
 
     def attempts(self, kind: RetryKind) -> int:

@@ -143,3 +143,14 @@ class MutationCall:
         if self.operation == UPDATE:
             return f"Identifier={self.identifier}, PatchDocument={self.patch_document_json}"
         return f"Identifier={self.identifier}"
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """One GetResource of a resource a mutation just changed, for RETURNING ResourceModel. ``created``: it was
+    just created, and a read may not see it yet (eventual consistency), so ResourceNotFound is asked again."""
+
+    region: str
+    type_name: str
+    identifier: str
+    created: bool = False

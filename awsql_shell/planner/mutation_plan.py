@@ -644,6 +644,13 @@ class MutationPlan:
     def verb(self) -> str:
         return verb_of(self.statement)
 
+    @property
+    def reads_back(self) -> bool:
+        """RETURNING ResourceModel (or *) of an awaited INSERT or UPDATE: each resource is read back with
+        GetResource after SUCCESS, since the ProgressEvent's ResourceModel may be missing or partial (see
+        ``gateway.read_back``). Nothing else asks for the model, so nothing else pays the extra call."""
+        return self.awaited and self.verb in ("INSERT", "UPDATE") and "ResourceModel" in self.returning
+
     def calls_for(self, rows: Sequence[Sequence[Any]] = ()) -> tuple[MutationCall, ...]:
         """The calls, given the rows of ``read`` when there is one."""
         return self.read.then.calls(rows) if self.read is not None else self.calls
