@@ -7,6 +7,9 @@ dialect section 4: 0 ok, 1 statement error, 2 usage, 3 credentials, 4 partial re
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
+import io
 import os
 import sys
 import time
@@ -26,7 +29,7 @@ from awsql_shell.errors import (
     UsageError,
     describe,
 )
-from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, OUTPUT_FORMATS, Settings
+from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, DEFAULT_RATE_LIMIT, OUTPUT_FORMATS, Settings
 
 if TYPE_CHECKING:
     from awsql_shell.result import Result
@@ -53,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     aws = parser.add_argument_group("where")
     aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
     aws.add_argument("--region", type=_region, help="default region for statements that name none")
-    aws.add_argument("--endpoint-url", help="send every Cloud Control call to this endpoint")
+    aws.add_argument("--endpoint-url", type=_endpoint_url, help="send every Cloud Control call to this endpoint")
     aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
     out = parser.add_argument_group("output")
     out.add_argument(
@@ -73,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-wait", action="store_true", help="return mutation request tokens without awaiting them")
     run.add_argument("--no-cache", action="store_true", help="do not reuse results within the session")
     run.add_argument("--max-concurrency", type=_positive_int, default=DEFAULT_MAX_CONCURRENCY, metavar="N")
+    run.add_argument(
+        "--rate-limit",
+        type=_rate,
+        default=DEFAULT_RATE_LIMIT,
+        metavar="N",
+        help=f"Cloud Control calls per second per region at most, adapting when throttled (default "
+        f"{DEFAULT_RATE_LIMIT:g}; 0 = no limit)",
+    )
     run.add_argument("--continue-on-error", action="store_true", help="run every statement even after a failure")
     parser.add_argument("--version", action="version", version=f"awsql {__version__}")
     return parser
@@ -99,6 +110,29 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+def _endpoint_url(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 (reading it checks the port)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a URL: expected http(s)://host[:port], as the AWS CLI takes")
+    return text
+
+
+def _rate(text: str) -> float:
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of calls per second (0 for no limit), got '{text}'")
+    return rate
+
+
 def _region(text: str) -> str:
     from awsql_shell.catalog.regions import check_region
 
@@ -120,6 +154,8 @@ def _output_format(text: str) -> str:
 def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
     from awsql_shell.sql.variables import load_vars_file, parse_var_option
 
+    if args.sandbox and args.endpoint_url:
+        raise UsageError("--sandbox serves its own endpoint: give --sandbox or --endpoint-url, not both")
     variables: dict[str, str] = {}
     if args.vars_file:
         variables.update(load_vars_file(args.vars_file))
@@ -138,6 +174,7 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
         no_wait=args.no_wait,
         cache_enabled=not args.no_cache,
         max_concurrency=args.max_concurrency,
+        rate_limit=args.rate_limit,
         continue_on_error=args.continue_on_error,
         timing=args.timing,
         color=not environ.get("NO_COLOR"),
@@ -145,15 +182,31 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
     )
 
 
-def read_sources(args: argparse.Namespace, stdin: TextIO) -> list[str]:
+def read_stdin(stdin: TextIO | None) -> str:
+    """Standard input as a script: read as bytes, so that text that is not UTF-8 is a usage error and a
+    byte-order mark is dropped, as for -f files."""
+    if stdin is None:
+        return ""
+    raw = stdin.buffer.read() if hasattr(stdin, "buffer") else stdin.read().encode("utf-8", "surrogateescape")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read standard input: not UTF-8 text (byte {exc.start})") from None
+
+
+def read_sources(args: argparse.Namespace, stdin: TextIO | None) -> list[str]:
     scripts: list[str] = []
     for option, value in args.sources or []:
         if option == "--execute":
-            scripts.append(value)
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as exc:  # bytes the shell passed that are not UTF-8 (surrogate escapes)
+                raise UsageError(f"-e: the SQL is not UTF-8 text (character {exc.start + 1})") from None
+            scripts.append(value.removeprefix("\ufeff"))
             continue
         name = value
         if name == "-":
-            scripts.append(stdin.read())
+            scripts.append(read_stdin(stdin))
             continue
         try:
             # utf-8-sig: a byte-order mark from a Windows editor is not part of the SQL.
@@ -205,12 +258,12 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         settings = settings_from(args, dict(os.environ))
         scripts = read_sources(args, sys.stdin)
+        interactive = not scripts and sys.stdin is not None and sys.stdin.isatty()
+        if not scripts and not interactive:
+            scripts = [read_stdin(sys.stdin)]
     except AwsqlError as exc:
         print(f"awsql: {describe(exc)}", file=stderr)
         return exc.exit_code if exc.exit_code != 1 else EXIT_USAGE
-    interactive = not scripts and sys.stdin.isatty()
-    if not scripts and not interactive:
-        scripts = [sys.stdin.read()]
     with ExitStack() as stack:
         if settings.sandbox:
             start_sandbox(settings, stack)
@@ -218,8 +271,20 @@ def _main(argv: Sequence[str] | None) -> int:
             from awsql_shell.shell.repl import run_shell
 
             return run_shell(settings)
-        return run_batch(settings, scripts, sys.stdout, stderr)
+        # A closed stdout (>&-) has no stream at all: results fail to be written, changes still run.
+        stdout = sys.stdout if sys.stdout is not None else _ClosedStream()
+        return run_batch(settings, scripts, stdout, stderr)
     return EXIT_OK
+
+
+class _ClosedStream(io.TextIOBase):
+    """Standard output the shell closed: writing to it fails as writing to a closed descriptor does."""
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "standard output is closed")
 
 
 def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
@@ -269,10 +334,21 @@ def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `awsql ... | head` closed the pipe: not an error worth a traceback.
+        _silence_stdout()
+        return exit_code
+    except OSError as exc:
+        # A full disk (> /dev/full), a closed stdout: the results are lost, and the user must know.
+        _silence_stdout()
+        print(f"awsql: cannot write the results: {exc.strerror or exc}", file=stderr)
+        return exit_code or EXIT_STATEMENT
+    return exit_code
+
+
+def _silence_stdout() -> None:
+    """What is left in stdout's buffer is not flushed at exit (it would fail the same way, noisily)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return exit_code
-    return exit_code
 
 
 def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -109,12 +110,27 @@ def did_you_mean(word: str, candidates: Iterable[str], *, key=None) -> str:
     return f" (did you mean {names}?)"
 
 
+MAX_WORD = 200  # an echoed name or value longer than this is cut in the middle (paths and ARNs fit)
+MAX_MESSAGE = 600
+_LONG_WORD = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def one_line(text: str) -> str:
+    """``text`` fit for one line of a terminal: control characters shown escaped (never sent raw: ESC would
+    drive the terminal), every echoed word longer than ``MAX_WORD`` cut in the middle, the whole capped."""
+    text = _CONTROL.sub(lambda m: " " if m.group(0) in "\n\r\t" else m.group(0).encode("unicode_escape").decode(), text)
+    text = _LONG_WORD.sub(lambda m: f"{m.group(0)[: MAX_WORD // 2]}...{m.group(0)[-20:]}", text)
+    return text if len(text) <= MAX_MESSAGE else f"{text[: MAX_MESSAGE - 3]}..."
+
+
 def describe(error: AwsqlError) -> str:
     """The one line a user sees: the message, then where in the statement it happened."""
+    message = one_line(error.message)
     if error.position is None or error.statement is None:
-        return error.message
+        return message
     where = Location.of(error.statement, error.position)
-    return f"{error.message} (line {where.line}, column {where.column})"
+    return f"{message} (line {where.line}, column {where.column})"
 
 
 def caret_lines(error: AwsqlError) -> list[str]:
@@ -122,5 +138,10 @@ def caret_lines(error: AwsqlError) -> list[str]:
     if error.position is None or error.statement is None:
         return []
     where = Location.of(error.statement, error.position)
-    line = error.statement.splitlines()[where.line - 1] if error.statement.strip() else ""
-    return [line, " " * (where.column - 1) + "^"]
+    lines = error.statement.splitlines()
+    line = lines[where.line - 1] if error.statement.strip() and where.line <= len(lines) else ""
+    before = line[: where.column - 1]
+    # Escaped like the message: what stood before the caret may grow, so the caret moves with it.
+    shown_before = _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), before)
+    shown = shown_before + _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), line[len(before) :])
+    return [shown, " " * len(shown_before) + "^"]

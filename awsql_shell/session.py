@@ -20,7 +20,8 @@ from awsql_shell.errors import AwsqlError, UnsupportedError
 from awsql_shell.planner.plans import MUTATIONS, CatalogPlan, Plan, PlanningContext, plan_statement
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
-from awsql_shell.sql import parse_statement, split_script
+from awsql_shell.sql import parse_statement
+from awsql_shell.sql.parser import script_parts
 from awsql_shell.sql.statements import Explain, Statement
 from awsql_shell.sql.variables import find_variables, original_position, substitute
 
@@ -102,16 +103,14 @@ class Session:
         return results
 
     def execute_script(self, text: str) -> Iterator[Outcome]:
-        """Yield an Outcome per statement, in order. Each statement is parsed on its own, so one
-        that is malformed fails alone; an unterminated string or comment ends the script there."""
-        try:
-            chunks = split_script(text)
-            broken: AwsqlError | None = None
-        except AwsqlError as exc:
-            broken = exc
-            # Run what stands before the statement holding the lexical error, then report it.
-            chunks = split_script(text[: exc.position])[:-1] if exc.position else []
-        for chunk, offset in chunks:
+        """Yield an Outcome per statement, in order. Each statement is parsed on its own, so one that is
+        malformed fails alone and the script goes on; an unterminated string or comment runs to the end of
+        the input, so the statement it opens is the last."""
+        for part in script_parts(text):
+            if part.error is not None:
+                yield Outcome(None, error=part.error)
+                continue
+            chunk, offset = part.text, part.offset
             statement: Statement | None = None
             try:
                 statement = self.prepare(chunk, offset, text)
@@ -122,8 +121,6 @@ class Session:
                     local = original_position(chunk, self.settings.variables, exc.position - statement.offset)
                     exc.position, exc.statement = offset + local, text
                 yield Outcome(statement, error=_located(exc, text))
-        if broken is not None:
-            yield Outcome(None, error=broken)
 
     def prepare(self, chunk: str, offset: int = 0, script: str | None = None) -> Statement:
         """Parse one statement, with ``{{ variables }}`` substituted as plain text first."""

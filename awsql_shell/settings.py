@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv", "tsv", "text")
 DEFAULT_CACHE_TTL_SECONDS = 300.0
 DEFAULT_MAX_CONCURRENCY = 16
+DEFAULT_RATE_LIMIT = 20.0  # Cloud Control calls per second per (credentials, region); 0 = no limit
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Settings:
     cache_enabled: bool = True
     cache_ttl: float = DEFAULT_CACHE_TTL_SECONDS
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    rate_limit: float = DEFAULT_RATE_LIMIT
     continue_on_error: bool = False
     timing: bool = False
     color: bool = True  # False under NO_COLOR

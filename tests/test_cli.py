@@ -218,6 +218,13 @@ def test_files_with_a_byte_order_mark_or_not_utf8(tmp_path: Path) -> None:
     [
         (["--region", "us-esat-1"], "unknown region 'us-esat-1' (did you mean"),
         (["--max-concurrency", "abc"], "expected a whole number of at least 1, got 'abc'"),
+        (["--rate-limit", "fast"], "expected a number of calls per second (0 for no limit), got 'fast'"),
+        (["--rate-limit", "-3"], "got '-3'"),
+        (["--rate-limit", "nan"], "got 'nan'"),
+        (["--endpoint-url", "localhost:4566"], "'localhost:4566' is not a URL: expected http(s)://host[:port]"),
+        (["--endpoint-url", "http://[::1"], "is not a URL"),
+        (["--endpoint-url", "http://127.0.0.1:99999"], "is not a URL"),
+        (["--sandbox", "--endpoint-url", "http://127.0.0.1:4566"], "give --sandbox or --endpoint-url, not both"),
     ],
 )
 def test_bad_option_values_are_usage_errors_that_say_why(args: list[str], message: str) -> None:
@@ -266,3 +273,74 @@ def test_a_terminal_that_reports_no_size_still_gets_readable_tables() -> None:
     os.close(controller)
     assert run.returncode == 0
     assert "orders-api" in output and "128" in output and "…" not in output
+
+
+@pytest.mark.parametrize(
+    ("script", "ran", "error"),
+    [
+        ("SELECT 1 AS a; 'abc", ["a", "1"], "unterminated string"),
+        ("SELECT 1 AS a; SELECT # AS b; SELECT 3 AS c", ["a", "1", "c", "3"], "unexpected character '#'"),
+        ("SELECT 1 AS a;\nSELECT \x1b AS b; SELECT 3 AS c", ["a", "1", "c", "3"], "unexpected character '\\x1b'"),
+        ("SELECT \\ ; SELECT 4 AS d", ["d", "4"], "unexpected character '\\'"),
+    ],
+)
+def test_a_broken_statement_fails_alone_and_the_script_goes_on(script: str, ran: list[str], error: str) -> None:
+    """A complete statement always runs; a stray character breaks only its own statement (the script resumes
+    after the next ';'); an unterminated string runs to the end, so nothing after it is a statement."""
+    run = awsql("--continue-on-error", "-e", script)
+    assert run.returncode == 1
+    assert run.stdout.splitlines() == ran
+    (line,) = [line for line in run.stderr.splitlines() if line.startswith("ERROR:")]
+    assert error in line and "\x1b" not in run.stderr
+    # Without --continue-on-error the statements before the broken one still ran, and none after it.
+    first = awsql("-e", script)
+    before = [] if script.startswith("SELECT \\") else ["a", "1"]
+    assert first.stdout.splitlines() == before and first.returncode == 1
+
+
+def run_bytes(*args: str, stdin: bytes = b"", stdout: int | None = subprocess.PIPE) -> subprocess.CompletedProcess:
+    return subprocess.run([*AWSQL, *args], input=stdin, stdout=stdout, stderr=subprocess.PIPE, timeout=60, check=False)
+
+
+def test_stdin_that_is_not_utf8_or_has_a_bom() -> None:
+    bom = run_bytes(stdin="\ufeffSELECT 1 AS bom;".encode())
+    assert (bom.returncode, bom.stdout) == (0, b"bom\n1\n")
+    binary = run_bytes(stdin=b"SELECT 1 AS \xff;")
+    assert binary.returncode == 2
+    assert b"cannot read standard input: not UTF-8 text (byte 12)" in binary.stderr
+    assert b"Traceback" not in binary.stderr and b"internal error" not in binary.stderr
+
+
+def test_execute_text_that_is_not_utf8_is_a_usage_error() -> None:
+    run = subprocess.run(
+        [*(os.fsencode(part) for part in AWSQL), b"-e", b"SELECT \xff AS x"], capture_output=True, timeout=60
+    )
+    assert run.returncode == 2
+    assert b"-e: the SQL is not UTF-8 text" in run.stderr and b"internal error" not in run.stderr
+
+
+def test_a_full_disk_or_a_closed_stdout_is_one_clear_line() -> None:
+    with open("/dev/full", "wb") as full:
+        run = run_bytes("-e", "SELECT 1 AS a", stdout=full.fileno())
+    assert run.returncode == 1
+    assert run.stderr.decode().strip() == "awsql: cannot write the results: No space left on device"
+    closed = subprocess.run(
+        [*AWSQL, "-e", "SELECT 1 AS a"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        timeout=60,
+        close_fds=True,
+        preexec_fn=lambda: os.close(1),
+    )
+    assert closed.returncode == 1
+    assert b"cannot write the results: standard output is closed" in closed.stderr
+
+
+def test_huge_numbers_and_long_names_make_short_one_line_errors() -> None:
+    digits = "9" * 5000
+    run = awsql("--sandbox", "-e", f"SELECT * FROM awscc.logs.log_groups WHERE region = {digits}")
+    assert run.returncode == 1
+    assert "has 5,000 digits: awsql reads up to" in run.stderr and len(run.stderr) < 300
+    long_region = awsql("--sandbox", "-e", f"SELECT * FROM awscc.logs.log_groups WHERE region = '{'a' * 500}'")
+    (line,) = long_region.stderr.splitlines()
+    assert line.startswith("ERROR: unknown region 'aaaa") and "..." in line and len(line) < 300

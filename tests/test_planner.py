@@ -39,7 +39,7 @@ def test_other_columns_add_get_resource(catalog: Catalog, sql: str) -> None:
 
 
 def test_list_only_view_never_gets(catalog: Catalog) -> None:
-    sql = "SELECT * FROM awscc.s3.buckets_list_only WHERE region = 'us-east-1'"
+    sql = "SELECT * FROM awscc.lambda.functions_list_only WHERE region = 'us-east-1'"
     (fetch,) = plan(catalog, sql).fetches
     assert fetch.operations == ("ListResources",)
 
@@ -47,7 +47,7 @@ def test_list_only_view_never_gets(catalog: Catalog) -> None:
 def test_identifier_in_means_get_only_per_region(catalog: Catalog) -> None:
     planned = plan(
         catalog,
-        "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier IN ('a', 'b')",
+        "SELECT * FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier IN ('a', 'b')",
     )
     assert [(f.region, f.identifiers) for f in planned.fetches] == [
         ("us-east-1", ("a", "b")),
@@ -56,8 +56,22 @@ def test_identifier_in_means_get_only_per_region(catalog: Catalog) -> None:
     assert "1 = 1" in planned.sql  # the Identifier predicate was used for the calls, not left for SQLite
 
 
+def test_an_account_wide_list_type_is_listed_once_and_read_in_each_home_region(catalog: Catalog) -> None:
+    """S3 lists every bucket of the account from any region; only GetResource can tell where each lives, so
+    even the list-only view reads each bucket, asking the statement's regions in turn."""
+    for view in ("awscc.s3.buckets", "awscc.s3.buckets_list_only"):
+        planned = plan(catalog, f"SELECT * FROM {view} WHERE region IN ('us-east-1', 'eu-west-1') LIMIT 3")
+        (fetch,) = planned.fetches
+        assert (fetch.region, fetch.home_regions, fetch.limit) == ("us-east-1", ("us-east-1", "eu-west-1"), None)
+        assert fetch.operations == ("ListResources", "GetResource")
+    named = plan(
+        catalog, "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND Identifier = 'a'"
+    )
+    assert [(f.identifiers, f.home_regions) for f in named.fetches] == [(("a",), ("us-east-1", "eu-west-1"))]
+
+
 def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
-    planned = plan(catalog, "SELECT * FROM awscc.s3.buckets", DefaultRegion("eu-west-1", "AWS_REGION"))
+    planned = plan(catalog, "SELECT * FROM awscc.logs.log_groups", DefaultRegion("eu-west-1", "AWS_REGION"))
     assert planned.fetches[0].region == "eu-west-1"
     assert planned.notices == ("no region in WHERE; using the default region eu-west-1 (AWS_REGION)",)
 
@@ -65,12 +79,12 @@ def test_default_region_is_used_with_a_notice(catalog: Catalog) -> None:
 @pytest.mark.parametrize(
     ("sql", "limit"),
     [
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", 5),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5 OFFSET 2", 7),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' ORDER BY bucket_name LIMIT 5", None),
-        ("SELECT count(*) FROM awscc.s3.buckets WHERE region = 'us-east-1' LIMIT 5", None),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND bucket_name LIKE 'a%' LIMIT 5", None),
-        ("SELECT * FROM awscc.s3.buckets WHERE region = 'us-east-1' AND (bucket_name = 'a' OR 1 = 1) LIMIT 5", None),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' LIMIT 5", 5),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' LIMIT 5 OFFSET 2", 7),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' ORDER BY log_group_name LIMIT 5", None),
+        ("SELECT count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1' LIMIT 5", None),
+        ("SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND log_group_name LIKE 'a%' LIMIT 5", None),
+        ("SELECT * FROM awscc.sqs.queues WHERE region = 'us-east-1' AND (queue_name = 'a' OR 1 = 1) LIMIT 5", None),
     ],
 )
 def test_limit_is_pushed_only_when_safe(catalog: Catalog, sql: str, limit: int | None) -> None:
@@ -162,16 +176,16 @@ def test_unqualified_region_in_a_join_asks_for_a_qualifier(catalog: Catalog) -> 
 @pytest.mark.parametrize(
     "where",
     [
-        "region = 'us-east-1' OR bucket_name = 'eu-west-1'",
+        "region = 'us-east-1' OR log_group_name = 'eu-west-1'",
         "NOT region = 'us-east-1'",
         "region != 'us-east-1'",
         "region = (SELECT 'eu-west-1')",
-        "region = 'us-east-1' AND (Identifier = 'a' OR bucket_name = 'b')",
+        "region = 'us-east-1' AND (Identifier = 'a' OR log_group_name = 'b')",
         "Identifier LIKE 'a%' AND region = 'us-east-1'",
     ],
 )
 def test_region_and_identifier_awsql_cannot_read_are_refused_not_guessed(catalog: Catalog, where: str) -> None:
-    sql = f"SELECT * FROM awscc.s3.buckets WHERE {where}"
+    sql = f"SELECT * FROM awscc.logs.log_groups WHERE {where}"
     with pytest.raises(ValidationError, match=r"steers which calls are made, so it must be written as") as caught:
         plan(catalog, sql, DefaultRegion("us-east-1", "test"))
     assert caught.value.position is not None and sql[caught.value.position :].lower().startswith(
@@ -181,7 +195,7 @@ def test_region_and_identifier_awsql_cannot_read_are_refused_not_guessed(catalog
 
 def test_extra_region_conditions_beside_a_named_region_are_local_filters(catalog: Catalog) -> None:
     planned = plan(
-        catalog, "SELECT * FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') AND region != 'eu-west-1'"
+        catalog, "SELECT * FROM awscc.sqs.queues WHERE region IN ('us-east-1', 'eu-west-1') AND region != 'eu-west-1'"
     )
     assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
 
@@ -202,7 +216,7 @@ def test_a_join_on_region_reads_the_other_tables_regions(catalog: Catalog) -> No
 
 def test_unknown_region_suggestion_ignores_case(catalog: Catalog) -> None:
     with pytest.raises(ValidationError, match=r"unknown region 'US-EAST-1' \(did you mean 'us-east-1'"):
-        plan(catalog, "SELECT * FROM awscc.s3.buckets WHERE region = 'US-EAST-1'")
+        plan(catalog, "SELECT * FROM awscc.logs.log_groups WHERE region = 'US-EAST-1'")
 
 
 def test_another_provider_is_a_near_miss_with_a_suggestion(catalog: Catalog) -> None:
@@ -248,7 +262,7 @@ def test_type_names_forgive_case_like_every_other_name(catalog: Catalog) -> None
     ],
 )
 def test_or_of_equalities_on_one_column_reads_like_in(catalog: Catalog, where: str) -> None:
-    planned = plan(catalog, f"SELECT * FROM awscc.s3.buckets WHERE {where}")
+    planned = plan(catalog, f"SELECT * FROM awscc.logs.log_groups WHERE {where}")
     assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
     if "Identifier" in where:
         assert {f.identifiers for f in planned.fetches} == {("a", "b")}

@@ -61,11 +61,31 @@ def test_tsv_keeps_every_row_on_one_line_with_escapes() -> None:
     assert rendered(sample(), "tsv", headers=False).splitlines() == lines[1:]
 
 
-def test_text_is_values_only_as_they_are() -> None:
+def test_text_is_values_only_one_row_per_line() -> None:
     result = Result.of(["insert_statement"], [("INSERT INTO t (\n a\n)\nSELECT\n '{{ a }}';",)])
-    assert rendered(result, "text") == "INSERT INTO t (\n a\n)\nSELECT\n '{{ a }}';\n"
-    assert rendered(sample(), "text").startswith("fn-a\t2\ttrue\t")
+    assert rendered(result, "text") == "INSERT INTO t (\n a\n)\nSELECT\n '{{ a }}';\n"  # one value: to paste
+    text = rendered(sample(), "text")
+    assert text.startswith("fn-a\t2\ttrue\t")
+    assert len(text.splitlines()) == 2 and "then\\nleave\\ta note" in text
     assert "function_name" not in rendered(sample(), "text", headers=True)
+
+
+HOSTILE = "prod\x1b]52;c;ZXZpbA==\x07\x1b[2J\x9b1m"  # writes the clipboard, clears the screen, C1 CSI
+
+
+@pytest.mark.parametrize("fmt", ["table", "text"])
+@pytest.mark.parametrize("expanded", [False, True])
+def test_terminal_formats_never_send_control_characters_raw(fmt: str, expanded: bool) -> None:
+    result = Result.of(["tag", f"alias{HOSTILE}"], [(HOSTILE, f"a\nb{HOSTILE}")], types={})
+    text = rendered(result, fmt, expanded=expanded, color=False, width=200)
+    assert not any(char in text for char in "\x1b\x07\x9b")
+    assert "\\x1b]52;c;ZXZpbA==\\x07" in text
+
+
+def test_json_and_csv_keep_values_exact() -> None:
+    result = Result.of(["tag"], [(HOSTILE,)])
+    assert json.loads(rendered(result, "json")) == [{"tag": HOSTILE}]
+    assert list(csv.reader(io.StringIO(rendered(result, "csv")))) == [["tag"], [HOSTILE]]
 
 
 def test_json_is_one_array_with_nested_json_and_real_types() -> None:

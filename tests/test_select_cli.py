@@ -12,6 +12,7 @@ import pytest
 from awsenv import isolated_environment
 
 from awsql_shell.sandbox import SandboxConfig, start_sandbox
+from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS
 
 # Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
 pytestmark = pytest.mark.slow
@@ -27,7 +28,7 @@ def test_failing_region_prints_the_rest_warns_and_exits_4(tmp_path: Path) -> Non
                 "--endpoint-url",
                 sandbox.url,
                 "-e",
-                "SELECT region, count(*) AS n FROM awscc.s3.buckets WHERE region IN ('us-east-1', 'eu-west-1') "
+                "SELECT region, count(*) AS n FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'eu-west-1') "
                 "GROUP BY region",
             ],
             capture_output=True,
@@ -36,9 +37,9 @@ def test_failing_region_prints_the_rest_warns_and_exits_4(tmp_path: Path) -> Non
             timeout=60,
         )
     assert run.returncode == 4
-    assert run.stdout == "region,n\nus-east-1,6\n"
+    assert run.stdout == f"region,n\nus-east-1,{FUNCTION_COUNTS['us-east-1']}\n"
     warnings = [line for line in run.stderr.splitlines() if line.startswith("WARNING:")]
-    assert len(warnings) == 1 and "eu-west-1" in warnings[0] and "AWS::S3::Bucket" in warnings[0]
+    assert len(warnings) == 1 and "eu-west-1" in warnings[0] and "AWS::Lambda::Function" in warnings[0]
 
 
 def test_missing_credentials_exit_3_with_advice(tmp_path: Path) -> None:

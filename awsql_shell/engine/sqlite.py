@@ -101,7 +101,10 @@ class Engine:
         created: list[str] = []
         try:
             for table in tables:
-                self._create(table)
+                try:
+                    self._create(table)
+                except sqlite3.Error as exc:  # a table SQLite cannot hold (two columns of one name): say so
+                    raise SqliteError(f"cannot hold the rows of {table.name}: {exc}") from None
                 created.append(table.name)
             yield
         finally:

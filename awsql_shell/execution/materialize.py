@@ -18,9 +18,14 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
     rows: list[tuple[Any, ...]] = []
     if table.raw:
         for outcome in fetched:
-            region, type_name = outcome.fetch.region, outcome.fetch.type_name
+            type_name = outcome.fetch.type_name
             rows.extend(
-                (region, type_name, resource.identifier, json.dumps(resource.properties, separators=(",", ":")))
+                (
+                    resource.region or outcome.fetch.region,
+                    type_name,
+                    resource.identifier,
+                    json.dumps(resource.properties, separators=(",", ":")),
+                )
                 for resource in outcome.resources
             )
         return MaterializedTable(table.table, table.columns, rows)
@@ -29,10 +34,11 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
         given = outcome.fetch.resource_model or {}
         for resource in outcome.resources:
             props = {**given, **resource.properties} if given else resource.properties
+            # Where the resource lives: its own region when an account-wide listing found it elsewhere.
+            region = resource.region or outcome.fetch.region
             rows.append(
                 tuple(
-                    outcome.fetch.region if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
-                    for c in table.schema_columns
+                    region if c.is_pseudo else to_sql_value(props.get(c.property), c.type) for c in table.schema_columns
                 )
             )
     return MaterializedTable(table.table, table.columns, rows)

@@ -3,8 +3,9 @@
 Tables whose list needs values from another table's rows (a join on a list parameter, or the parent type
 awsql lists first) wait for that table: each wave fetches every table whose sources are materialized.
 The statement was compiled against empty tables (``check_sql``) before the first call, so a typo costs
-nothing. One region or type that fails is a warning on the result; when every fetch fails there is no
-result at all, since an empty table or a count of 0 would be a made-up answer.
+nothing. One region or type that fails is a warning on the result, and so are single resources that could
+not be read (their rows are dropped, counted per region, type and error); when every fetch read nothing
+there is no result at all, since an empty table or a count of 0 would be a made-up answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from awsql_shell.catalog import Catalog
 from awsql_shell.engine import Engine, MaterializedTable, SqliteError
 from awsql_shell.errors import AwsqlError, ValidationError
 from awsql_shell.execution.materialize import distinct_by_region, materialize
+from awsql_shell.execution.read_warnings import first_error, read_warnings
 from awsql_shell.execution.sqlite_errors import in_users_terms
 from awsql_shell.gateway.vocabulary import Fetch, FetchResult
 from awsql_shell.planner.select_plan import SelectPlan, TablePlan
@@ -35,8 +37,7 @@ def check_sql(plan: SelectPlan, engine: Engine, catalog: Catalog) -> None:
 
 def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all: FetchAll) -> Result:
     materialized: dict[int, MaterializedTable] = {}
-    failures: list[Exception] = []
-    fetch_count = 0
+    every_fetch: list[FetchResult] = []
     pending = list(plan.tables)
     while pending:
         ready = [t for t in pending if t.joined is None or id(plan.source_of(t)) in materialized]
@@ -47,21 +48,22 @@ def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all:
         outcomes = iter(fetch_all(wave) if wave else [])
         for table in ready:
             fetched = [next(outcomes) for _ in fetches[id(table)]]
-            fetch_count += len(fetched)
-            failures.extend(o.error for o in fetched if o.error is not None)
+            every_fetch.extend(fetched)
             materialized[id(table)] = materialize(table, fetched)
         pending = [t for t in pending if id(t) not in materialized]
-    if fetch_count and len(failures) == fetch_count:
-        first = failures[0]
-        more = f" (and {len(failures) - 1} more failures)" if len(failures) > 1 else ""
-        raise first if isinstance(first, AwsqlError) and not more else AwsqlError(f"{first}{more}")
+    if every_fetch and all(result.read_nothing for result in every_fetch):
+        first = first_error(every_fetch)
+        more = len(every_fetch) - 1
+        if isinstance(first, AwsqlError) and not more:
+            raise first
+        raise AwsqlError(f"{first}" + (f" (and {more} more failures)" if more else ""))
     tables = [materialized[id(t)] for t in plan.tables]
     try:
         result = engine.query(plan.sql, tables)
     except SqliteError as exc:
         raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
     result.notices[:0] = plan.notices
-    result.warnings.extend(str(failure) for failure in failures)
+    result.warnings.extend(read_warnings(every_fetch, catalog))
     return result
 
 

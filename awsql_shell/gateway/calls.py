@@ -17,6 +17,7 @@ from typing import Any
 
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import RetryKind, retry_kind
+from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter, RateLimited
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,12 @@ class ApiCaller:
         *,
         policy: RetryPolicy | None = None,
         on_attempt: Callable[[bool], None] | None = None,
+        limiter: AdaptiveRateLimiter | None = None,
     ):
         self._clients = clients
         self._policy = policy or RetryPolicy()
         self._on_attempt = on_attempt or (lambda is_retry: None)
+        self._limiter = limiter
         self._rng = random.Random()
 
     def call(
@@ -100,17 +103,29 @@ class ApiCaller:
         ``retry``: this call is itself another try of an earlier one (counted as a retry, not a new call)."""
         client = self._clients.client(target, region)
         method = getattr(client, operation)
+        limiter, bucket = self._limiter, (target, region)  # Cloud Control's quota is per account and region
         retries = 0
         while True:
+            if limiter is not None:
+                try:
+                    limiter.acquire(bucket, abandoned)
+                except RateLimited:
+                    raise Abandoned() from None
             self._on_attempt(retry or retries > 0)
             try:
-                return method(**params)
+                response = method(**params)
             except Exception as error:
                 kind = retry_kind(error)
+                if kind is RetryKind.THROTTLED and limiter is not None:
+                    limiter.throttled(bucket)
                 if kind is None or retries + 1 >= self._policy.attempts(kind):
                     raise
                 self.pause(self._policy.delay(kind, retries, self._rng), abandoned)
                 retries += 1
+                continue
+            if limiter is not None:
+                limiter.answered(bucket)
+            return response
 
     def backoff(self, which: Backoff, retry_number: int) -> float:
         """How long to wait before another try under ``which``, one of this caller's policy's backoffs."""

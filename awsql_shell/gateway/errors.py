@@ -6,6 +6,7 @@ never imports botocore itself (the gateway imports it lazily, on the first call)
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 
 from awsql_shell.errors import AwsqlError, CredentialsError, UnsupportedError
@@ -90,6 +91,29 @@ TRANSIENT_EXCEPTION_NAMES = frozenset(
 UNSUPPORTED_ERROR_CODES = frozenset({"TypeNotFoundException", "UnsupportedActionException", "PrivateTypeException"})
 NOT_FOUND_ERROR_CODES = frozenset({"ResourceNotFoundException"})
 
+# Cloud Control words "not found" several ways. Most types answer ResourceNotFoundException; some handlers
+# answer InvalidRequestException with the service's own wording, e.g. AWS::Logs::LogGroup's "... log group
+# does not exist" (recorded in hashicorp/terraform-provider-awscc and pulumi/pulumi-aws-native issues).
+_NOT_FOUND_WORDING = re.compile(r"\b(does not exist|not found|NotFound|cannot be found|could not be found)\b", re.I)
+# Throttling comes in three shapes: Cloud Control's own ThrottlingException; a handler's throttling wrapped
+# in a GeneralServiceException ("... Handler returned status FAILED: Rate exceeded (Service: Lambda, Status
+# Code: 400 ...)", recorded in hashicorp/terraform-provider-awscc issues); and, for mutations, a FAILED
+# ProgressEvent with ErrorCode Throttling (gateway.mutation_send).
+_WRAPPED_THROTTLING = re.compile(r"Rate exceeded|Throttling|TooManyRequests|Too Many Requests|SlowDown", re.I)
+# An account-wide list type's GetResource sent to a region that is not the resource's home region: S3's
+# handler fails with a redirect (aws/aws-toolkit-vscode#2193: "Buckets out of the current node's region are
+# not accessible since the subsequent GET operation is region scoped"; aws/aws-cli#6464: code 301).
+_WRONG_REGION = re.compile(
+    r"PermanentRedirect|Status Code: 301|\b301\b|must be addressed using the specified endpoint|"
+    r"bucket is in this region|is not in this region|AuthorizationHeaderMalformed",
+    re.I,
+)
+# What AWS answers in a region that is not enabled for the account (an opt-in region): the token is not
+# recognised there, though it is good elsewhere.
+REGION_REJECTS_CREDENTIALS_CODES = frozenset({"UnrecognizedClientException", "InvalidClientTokenId"})
+ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedOperation"})
+_PERMISSION = re.compile(r"not authorized to perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)")
+
 
 class RetryKind(Enum):
     THROTTLED = "throttled"
@@ -97,13 +121,32 @@ class RetryKind(Enum):
 
 
 class FetchFailedError(AwsqlError):
-    """One region and type could not be read; the statement still returns rows from the others."""
+    """One region and type (or one resource of it) could not be read; the statement still returns the rest.
+    ``operation`` is the Cloud Control API operation that failed, ``cause`` the error's own message."""
 
-    def __init__(self, message: str, *, region: str, type_name: str, code: str):
+    def __init__(
+        self,
+        message: str,
+        *,
+        region: str,
+        type_name: str,
+        code: str,
+        operation: str = "",
+        cause: str = "",
+        throttled: bool = False,
+    ):
         super().__init__(message)
         self.region = region
         self.type_name = type_name
         self.code = code
+        self.operation = operation
+        self.cause = cause
+        self.throttled = throttled  # still throttled after every retry: the region is overloaded, not a row
+
+
+class RegionRejectsCredentialsError(FetchFailedError):
+    """A region answered that the credentials are not recognised: most often a region not enabled for the
+    account. Only when no region accepts them is it the credentials' fault (exit 3)."""
 
 
 class UnsupportedTypeError(UnsupportedError):
@@ -153,7 +196,25 @@ def is_credentials_problem(error: BaseException) -> bool:
 
 
 def is_not_found(error: BaseException) -> bool:
-    return error_code(error) in NOT_FOUND_ERROR_CODES
+    code = error_code(error)
+    if code in NOT_FOUND_ERROR_CODES:
+        return True
+    return code == "InvalidRequestException" and bool(_NOT_FOUND_WORDING.search(error_message(error)))
+
+
+def is_wrong_region(error: BaseException) -> bool:
+    """GetResource of an account-wide list type asked in a region the resource does not live in."""
+    return error_code(error) == "GeneralServiceException" and bool(_WRONG_REGION.search(error_message(error)))
+
+
+def is_region_rejecting_credentials(error: BaseException) -> bool:
+    return error_code(error) in REGION_REJECTS_CREDENTIALS_CODES
+
+
+def permission_named(message: str) -> str | None:
+    """The IAM action an AccessDenied message names (``cloudformation:ListResources``), if it names one."""
+    found = _PERMISSION.search(message)
+    return found.group(1) if found else None
 
 
 def retry_kind(error: BaseException) -> RetryKind | None:
@@ -161,6 +222,8 @@ def retry_kind(error: BaseException) -> RetryKind | None:
     code = error_code(error)
     if code is not None:
         if code in THROTTLING_ERROR_CODES or http_status(error) == 429:
+            return RetryKind.THROTTLED
+        if code == "GeneralServiceException" and _WRAPPED_THROTTLING.search(error_message(error)):
             return RetryKind.THROTTLED
         if code in TRANSIENT_ERROR_CODES or (http_status(error) or 0) in (500, 502, 503, 504):
             return RetryKind.TRANSIENT
@@ -215,4 +278,34 @@ def fetch_error(error: BaseException, *, region: str, type_name: str, operation:
         )
     if code is None:
         code = type(error).__name__
-    return FetchFailedError(f"{region} {type_name}: {code}: {message}", region=region, type_name=type_name, code=code)
+    if code in REGION_REJECTS_CREDENTIALS_CODES:
+        return RegionRejectsCredentialsError(
+            f"{region} {type_name}: {code}: {message} (is {region} enabled for this account? opt-in regions must "
+            "be enabled in the account settings before they accept its credentials)",
+            region=region,
+            type_name=type_name,
+            code=code,
+            operation=operation,
+            cause=message,
+        )
+    return FetchFailedError(
+        f"{region} {type_name}: {code}: {message}",
+        region=region,
+        type_name=type_name,
+        code=code,
+        operation=operation,
+        cause=message,
+        throttled=retry_kind(error) is RetryKind.THROTTLED,
+    )
+
+
+def rejected_everywhere(errors: list[RegionRejectsCredentialsError]) -> CredentialsError:
+    """Every region the statement asked refused the credentials, and they never worked in this session: they
+    may be bad, or the regions not enabled. Exit 3 either way, with both ways out."""
+    regions = ", ".join(dict.fromkeys(e.region for e in errors))
+    first = errors[0]
+    return CredentialsError(
+        f"the AWS credentials could not be used in {regions} ({first.code}: {first.cause}); check them with "
+        f"`aws sts get-caller-identity`, or choose others with --profile or AWS_PROFILE; if they work elsewhere, "
+        f"is {regions} enabled for this account?"
+    )

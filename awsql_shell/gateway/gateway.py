@@ -27,7 +27,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.errors import AwsqlError, CredentialsError
@@ -43,15 +43,21 @@ from awsql_shell.gateway.cache import (
 from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import (
+    FetchFailedError,
+    RegionRejectsCredentialsError,
     credentials_error,
     error_code,
     fetch_error,
     is_credentials_problem,
     is_not_found,
+    is_region_rejecting_credentials,
+    is_wrong_region,
+    rejected_everywhere,
 )
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
-from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult
+from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter
+from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult, LostResource
 from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
@@ -154,10 +160,9 @@ class _FetchState:
             json.dumps(model, sort_keys=True, separators=(",", ":")) if model is not None else None,
         )
 
-    def get_key(self, identifier: str) -> GetKey:
-        return GetKey(
-            self.target.endpoint_url, self.target.profile, self.fetch.region, self.fetch.type_name, identifier
-        )
+    def get_key(self, identifier: str, region: str | None = None) -> GetKey:
+        region = region or self.fetch.region
+        return GetKey(self.target.endpoint_url, self.target.profile, region, self.fetch.type_name, identifier)
 
 
 Deliver = Callable[[Any, BaseException | None], None]
@@ -206,6 +211,12 @@ class Gateway:
         self._clients: ClientFactory | None = None
         self._clients_capacity = 0
         self._caller: ApiCaller | None = None
+        # Targets whose credentials some call of this session got an answer with: a region that rejects
+        # them afterwards is that region's problem (not enabled), not theirs.
+        self._proven: set[Target] = set()
+        rate = settings.rate_limit
+        # One limiter for the session: every statement shares the pace, so none starts by bouncing off.
+        self._limiter = AdaptiveRateLimiter(rate) if rate else None
 
     # ----------------------------------------------------------------- public
 
@@ -376,6 +387,11 @@ class Gateway:
             raise
         if run.fatal is not None:
             raise run.fatal
+        rejected = [
+            state.result.error for state in states if isinstance(state.result.error, RegionRejectsCredentialsError)
+        ]
+        if rejected and len(rejected) == len(states) and target not in self._proven:
+            raise rejected_everywhere(rejected)  # type: ignore[arg-type]
         return [state.result for state in states]
 
     # ------------------------------------------------- requests not awaited
@@ -445,7 +461,9 @@ class Gateway:
             if self._clients is None or self._clients_capacity < concurrency:
                 self._clients_capacity = max(concurrency, _MIN_CLIENT_POOL_CONNECTIONS)
                 self._clients = ClientFactory(pool_connections=self._clients_capacity)
-                self._caller = ApiCaller(self._clients, policy=self._retry_policy, on_attempt=self._count_attempt)
+                self._caller = ApiCaller(
+                    self._clients, policy=self._retry_policy, on_attempt=self._count_attempt, limiter=self._limiter
+                )
 
     def _count_attempt(self, is_retry: bool) -> None:
         with self._lock:
@@ -478,29 +496,54 @@ class Gateway:
                     self._take_page(state, _Page(cached, None), from_cache=True)
             self._release(state)
 
-    def _request_get(self, state: _FetchState, index: int, identifier: str) -> None:
-        key = state.get_key(identifier)
+    def _request_get(self, state: _FetchState, index: int, identifier: str, probe: int = 0) -> None:
+        """GetResource (or a request's status) into ``slots[index]``. For an account-wide list type, ``probe``
+        is which of the fetch's home regions is asked: a resource not there is asked about in the next."""
+        homes = state.fetch.home_regions
+        region = homes[probe] if homes else state.fetch.region
+        key = state.get_key(identifier, region)
+
+        def settle(value: Any) -> None:
+            if value is None and homes and probe + 1 < len(homes):
+                self._request_get(state, index, identifier, probe + 1)
+            elif value is not None and homes:
+                state.slots[index] = replace(value, region=region)
+            else:
+                state.slots[index] = value
+
         if state.cacheable:
             cached = self._cache.gets.get(key)
             if cached is not NOT_CACHED:
                 self._counters.cache_hits += 1
-                state.slots[index] = cached
+                settle(cached)
                 return
 
         def deliver(value: Any, error: BaseException | None) -> None:
             with self._lock:
                 if error is None:
-                    state.slots[index] = value
+                    settle(value)
+                elif self._loses_only_the_row(state, error):
+                    state.result.lost.append(LostResource(identifier, region, error))  # type: ignore[arg-type]
+                    state.slots[index] = None
                 else:
                     self._fail(state, error)
                 self._release(state)
 
         if state.fetch.reads_requests:
             operation, status = "get_resource_request_status", {"RequestToken": identifier}
-            self._submit(state, ("GetResourceRequestStatus", key), operation, status, PRIORITY_GET, deliver)
+            self._submit(state, ("GetResourceRequestStatus", key), operation, status, PRIORITY_GET, deliver, region)
             return
         params = {"TypeName": state.fetch.type_name, "Identifier": identifier}
-        self._submit(state, ("GetResource", key), "get_resource", params, PRIORITY_GET, deliver)
+        self._submit(state, ("GetResource", key), "get_resource", params, PRIORITY_GET, deliver, region)
+
+    @staticmethod
+    def _loses_only_the_row(state: _FetchState, error: BaseException) -> bool:
+        """One resource that cannot be read costs its row, not the fetch: handlers fail single reads
+        routinely on AWS. What says the whole region or type is unusable (credentials, a region that
+        rejects them, an unsupported type, throttling that outlasted every retry) still fails the fetch."""
+        if state.fetch.reads_requests or not isinstance(error, FetchFailedError):
+            return False
+        return not error.throttled and not isinstance(error, RegionRejectsCredentialsError)
 
     def _request_page(self, state: _FetchState, token: str | None) -> None:
         if token is not None:
@@ -590,9 +633,11 @@ class Gateway:
         params: dict[str, Any],
         priority: int,
         deliver: Deliver,
+        region: str | None = None,
     ) -> None:
+        region = region or state.fetch.region
         state.pending += 1
-        self._notify(state.run, "on_calls_planned", state.fetch.region, 1)
+        self._notify(state.run, "on_calls_planned", region, 1)
         call = self._inflight.get(key)
         if call is not None:
             self._counters.shared_calls += 1
@@ -601,7 +646,7 @@ class Gateway:
         call = _Call(
             key=key,
             target=state.target,
-            region=state.fetch.region,
+            region=region,
             type_name=state.fetch.type_name,
             operation=operation,
             params=params,
@@ -634,6 +679,7 @@ class Gateway:
                 value, error = self._classify(call, failure)
         with self._lock:
             if error is None:
+                self._proven.add(call.target)
                 self._observe(call, value)
             if error is None and call.waiters and self._may_store(call.waiters[0][0]):
                 self._remember(call, value)
@@ -668,18 +714,25 @@ class Gateway:
         return _Page(items, response.get("NextToken") or None)
 
     def _classify(self, call: _Call, failure: BaseException) -> tuple[Any, BaseException | None]:
-        """A missing resource asked for by identifier is no row; everything else is an error."""
-        if call.operation == "get_resource" and is_not_found(failure):
+        """A missing resource asked for by identifier is no row (in every wording AWS uses, and for an
+        account-wide type asked in a region it does not live in); a child list whose parent does not exist
+        is an empty list; everything else is an error."""
+        if call.operation == "get_resource" and (is_not_found(failure) or is_wrong_region(failure)):
             return None, None
+        if call.operation == "list_resources" and "ResourceModel" in call.params and is_not_found(failure):
+            return _Page((), None), None
         if call.operation == "get_resource_request_status" and error_code(failure) == "RequestTokenNotFoundException":
             return None, None
         if isinstance(failure, AwsqlError) and not isinstance(failure, CredentialsError):
             return None, failure
+        operation = "".join(part.title() for part in call.operation.split("_"))
+        if is_region_rejecting_credentials(failure):
+            # Decided once the statement's fetches are done: one region, or the credentials everywhere.
+            return None, fetch_error(failure, region=call.region, type_name=call.type_name, operation=operation)
         if is_credentials_problem(failure):
             return None, credentials_error(failure, profile=call.target.profile)
         if not isinstance(failure, Exception):
             return None, failure
-        operation = "".join(part.title() for part in call.operation.split("_"))
         return None, fetch_error(failure, region=call.region, type_name=call.type_name, operation=operation)
 
     def _remember(self, call: _Call, value: Any) -> None:

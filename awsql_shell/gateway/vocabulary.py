@@ -47,6 +47,10 @@ class Fetch:
     # ListResourceRequests with this ResourceRequestStatusFilter.
     request_tokens: tuple[str, ...] | None = None
     status_filter: dict[str, Any] | None = None
+    # An account-wide list type (AWS::S3::Bucket lists every bucket of the account from any region): the
+    # listing is made once, in ``region``, and each resource is read with GetResource in these regions in
+    # turn until one answers: its home region. A resource that lives in none of them is no row.
+    home_regions: tuple[str, ...] | None = None
 
     @classmethod
     def requests(
@@ -81,6 +85,16 @@ class Fetch:
 class FetchedResource:
     identifier: str
     properties: dict[str, Any]
+    region: str | None = None  # where it lives, when that is not the fetch's region (account-wide lists)
+
+
+@dataclass(frozen=True)
+class LostResource:
+    """A listed resource whose GetResource failed: its row is dropped, the rest of the fetch stands."""
+
+    identifier: str
+    region: str
+    error: Exception
 
 
 @dataclass
@@ -88,6 +102,12 @@ class FetchResult:
     fetch: Fetch
     resources: list[FetchedResource] = field(default_factory=list)
     error: Exception | None = None  # an AwsqlError describing why this region/type failed
+    lost: list[LostResource] = field(default_factory=list)  # resources listed but not read
+
+    @property
+    def read_nothing(self) -> bool:
+        """Nothing of this fetch could be read: it failed, or every resource it found was lost."""
+        return self.error is not None or (bool(self.lost) and not self.resources)
 
 
 def _new_token() -> str:

@@ -56,9 +56,12 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         if fetch.status_filter:
             detail += f", ResourceRequestStatusFilter={json.dumps(fetch.status_filter)}"
         return [("", "ListResourceRequests", *where, detail)]
+    homes = f", in {', '.join(fetch.home_regions)} in turn until its home region answers" if fetch.home_regions else ""
+    if fetch.home_regions:
+        where = (", ".join(fetch.home_regions), fetch.type_name)
     if fetch.identifiers is not None:
         ids = ", ".join(fetch.identifiers)
-        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids})")]
+        return [("", "GetResource", *where, f"{table.ref.name}: Identifier IN ({ids}){homes}")]
     detail = f"{table.ref.name}: every page"
     if fetch.resource_model:
         detail += f", ResourceModel={json.dumps(fetch.resource_model)}"
@@ -68,9 +71,13 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         detail += f", stop after {fetch.limit} resources (LIMIT pushed down)"
     if table.list_only:
         detail += ", list only"
-    rows: list[Row] = [("", "ListResources", *where, detail)]
+    if fetch.home_regions:
+        detail += f", once: {fetch.type_name} lists every resource of the account from any region"
+        rows: list[Row] = [("", "ListResources", fetch.region, fetch.type_name, detail)]
+    else:
+        rows = [("", "ListResources", *where, detail)]
     if fetch.with_details:
-        rows.append(("", "GetResource", *where, "for each listed resource, concurrently"))
+        rows.append(("", "GetResource", *where, f"for each listed resource, concurrently{homes}"))
     return rows
 
 

@@ -14,6 +14,7 @@ from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
+from awsql_shell.catalog.aws_behaviour import lists_account_wide
 from awsql_shell.catalog.naming import PROVIDER, column_name, fold
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
@@ -275,6 +276,9 @@ def _plan_table(
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
         fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
+        if lists_account_wide(entry.type_name):
+            # Asked in each region in turn: a resource lives in one, and only its home region answers.
+            fetches = [Fetch(regions[0], entry.type_name, identifiers=tuple(identifiers), home_regions=tuple(regions))]
     else:
         entry.require("list", "SELECT without Identifier")
         details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
@@ -287,6 +291,14 @@ def _plan_table(
             for region in regions
             for model in models
         ]
+        if lists_account_wide(entry.type_name):
+            # One listing finds the account's every resource; where each lives only GetResource can tell,
+            # so every listed one is read, in the statement's regions in turn. A LIMIT cannot stop the
+            # listing early: a resource listed may live in none of those regions.
+            fetches = [
+                Fetch(regions[0], entry.type_name, with_details=True, resource_model=model, home_regions=tuple(regions))
+                for model in models
+            ]
     columns = schema.list_columns if resolved.list_only else schema.columns
     return TablePlan(
         ref=ref,

@@ -7,6 +7,7 @@ changes nothing and EXPLAIN refuses what the run would refuse.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
@@ -78,7 +79,8 @@ def _convert(kind: str, value: Any, what: str) -> Any:
         if isinstance(value, float) and value.is_integer():
             return int(value)
         if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
-            return int(value.strip())
+            with contextlib.suppress(ValueError):  # more digits than Python reads: no integer a schema wants
+                return int(value.strip())
         raise ValidationError(f"{what} expects an integer, not {_kind_of(value)}")
     elif kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -86,7 +88,8 @@ def _convert(kind: str, value: Any, what: str) -> Any:
         if isinstance(value, str):
             text = value.strip()
             if _INTEGER.fullmatch(text):
-                return int(text)
+                with contextlib.suppress(ValueError):
+                    return int(text)
             try:
                 number = float(text)
             except ValueError:

@@ -15,6 +15,7 @@ from awsql_shell.errors import UsageError, did_you_mean
 from awsql_shell.render.delimited import render_csv, render_text, render_tsv
 from awsql_shell.render.jsonfmt import render_json, render_jsonl
 from awsql_shell.render.options import RenderOptions
+from awsql_shell.render.values import escape_controls
 from awsql_shell.result import Result
 from awsql_shell.settings import OUTPUT_FORMATS
 
@@ -93,14 +94,15 @@ def footer(row_count: int, seconds: float | None = None) -> str:
 
 def lines_before_rows(result: Result) -> list[str]:
     """What goes to stderr before a result's rows: its notices (what the rows mean, which region...)."""
-    return [f"NOTICE: {notice}" for notice in result.notices]
+    return [f"NOTICE: {escape_controls(notice)}" for notice in result.notices]
 
 
 def lines_after_rows(result: Result) -> list[str]:
     """What goes to stderr after the rows: warnings (a part failed, so the rows are not all), then the status."""
-    lines = [f"WARNING: {warning}" for warning in result.warnings]
+    # Warnings quote what AWS answered: shown, never obeyed, by the terminal.
+    lines = [f"WARNING: {escape_controls(warning)}" for warning in result.warnings]
     if result.status:
-        lines.append(result.status)
+        lines.append(escape_controls(result.status))
     return lines
 
 

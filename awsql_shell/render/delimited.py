@@ -16,7 +16,7 @@ import csv
 from typing import TextIO
 
 from awsql_shell.render.options import RenderOptions
-from awsql_shell.render.values import as_text, typed
+from awsql_shell.render.values import as_text, escape_controls, typed
 from awsql_shell.result import Result
 
 _TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -46,5 +46,9 @@ def render_tsv(result: Result, out: TextIO, options: RenderOptions) -> None:
 
 
 def render_text(result: Result, out: TextIO, options: RenderOptions) -> None:
-    for row in _text_rows(result):
-        out.write("\t".join(row) + "\n")
+    rows = _text_rows(result)
+    if len(rows) == 1 and len(rows[0]) == 1:
+        out.write(escape_controls(rows[0][0]) + "\n")
+        return
+    for row in rows:
+        out.write("\t".join(escape_controls(tsv_escape(cell)) for cell in row) + "\n")

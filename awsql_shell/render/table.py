@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from rich.cells import cell_len
 
 from awsql_shell.render.options import RenderOptions
-from awsql_shell.render.values import JSON_TYPES, NUMBER_TYPES, as_text, typed
+from awsql_shell.render.values import JSON_TYPES, NUMBER_TYPES, as_shown, escape_controls, typed
 from awsql_shell.result import Result
 
 MAX_TEXT_LINES = 3
@@ -129,7 +129,7 @@ def _one_line(text: str) -> str:
 
 def _cell_text(value: Any, single_column: bool, limit: int) -> str:
     """The text a cell can show at most: whole in a one-column table, else one line of ``limit`` characters."""
-    text = as_text(value)
+    text = as_shown(value)
     if single_column:
         return text
     if len(text) > limit:  # a huge JSON document never gets measured or wrapped in full
@@ -246,8 +246,18 @@ def _pad(text: str, width: int, right: bool) -> str:
     return gap + text if right else text + gap
 
 
+def _safe_names(result: Result) -> Result:
+    """Column names as a terminal may show them (a quoted alias can hold anything)."""
+    names = [escape_controls(name) for name in result.columns]
+    if names == result.columns:
+        return result
+    types = {escape_controls(name): kind for name, kind in result.types.items()}
+    return Result(names, result.rows, status=result.status, types=types)
+
+
 def render_table(result: Result, out: TextIO, options: RenderOptions) -> None:
     """Draw the table line by line (rich's Table measures every cell again: seconds for 5,000 rows)."""
+    result = _safe_names(result)
     if options.expanded:
         render_expanded(result, out, options)
         return
@@ -305,7 +315,7 @@ def expanded_lines(result: Result, *, headers: bool = True, width: int | None = 
     for row in result.rows:
         fields = []
         for name, value, kind in zip(result.columns, row, kinds, strict=True):
-            text = NULL_TEXT if value is None else as_text(typed(value, kind))
+            text = NULL_TEXT if value is None else as_shown(typed(value, kind))
             first, *more = text.split("\n")
             fields.append(f"{name.ljust(label_width)} | {first}".rstrip())
             fields.extend(f"{' ' * label_width} | {line}".rstrip() for line in more)
@@ -324,5 +334,5 @@ def expanded_lines(result: Result, *, headers: bool = True, width: int | None = 
 
 
 def render_expanded(result: Result, out: TextIO, options: RenderOptions) -> None:
-    for line in expanded_lines(result, headers=options.headers, width=options.width):
+    for line in expanded_lines(_safe_names(result), headers=options.headers, width=options.width):
         out.write(line + "\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,22 @@ def as_text(value: Any) -> str:
     if isinstance(value, (bytes, bytearray, memoryview)):
         return "\\x" + bytes(value).hex()
     return str(value)
+
+
+# C0 and C1 control characters but newline and tab: sent raw, ESC and its kin drive the terminal (a tag value
+# holding "\x1b]52;..." could write the clipboard). Newlines and tabs the table and text formats lay out.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    """``text`` with control characters (but newline and tab) shown as escapes: ``\x1b``, ``\x07``."""
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
+
+
+def as_shown(value: Any) -> str:
+    """The text of a value on a terminal (table and text formats): as ``as_text``, control characters escaped.
+    JSON and CSV keep values exact; they are for programs."""
+    return escape_controls(as_text(value))
 
 
 def as_json(value: Any, kind: str | None) -> Any:

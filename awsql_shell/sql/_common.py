@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from awsql_shell.catalog.naming import fold
@@ -144,7 +145,7 @@ def literal(nodes: list[Node], context: Context) -> Literal | None:
         if token.kind == STRING:
             return Literal(string_value(token), span)
         if token.kind == NUMBER:
-            return Literal(number_value(token.text), span)
+            return Literal(number_value(token), span)
         if token.kind == TEMPLATE:
             return Literal(token.text, span)
         if token.is_word("TRUE", "FALSE", "NULL"):
@@ -153,7 +154,7 @@ def literal(nodes: list[Node], context: Context) -> Literal | None:
     if len(nodes) == 2:
         first, second = nodes
         if is_op(first, "-", "+") and isinstance(second, Tok) and second.kind == NUMBER:
-            value = number_value(second.text)
+            value = number_value(second)
             return Literal(-value if first.text == "-" else value, context.span(first, second))
         if (
             isinstance(first, Tok)
@@ -169,12 +170,18 @@ def literal(nodes: list[Node], context: Context) -> Literal | None:
     return None
 
 
-def number_value(text: str) -> int | float:
-    lowered = text.lower()
+def number_value(token: Tok) -> int | float:
+    """A NUMBER token's value. Python refuses to read decimal integers of more digits than its limit (a
+    guard against slow conversions), so such a literal is a syntax error here rather than a crash later."""
+    lowered = token.text.lower()
     if lowered.startswith("0x"):
         return int(lowered, 16)
     if "." in lowered or "e" in lowered:
         return float(lowered)
+    limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)() or len(lowered)
+    if len(lowered) > limit:
+        shown = f"{lowered[:12]}...{lowered[-4:]}"
+        raise SyntaxProblem(f"the number {shown} has {len(lowered):,} digits: awsql reads up to {limit:,}", token.start)
     return int(lowered)
 
 

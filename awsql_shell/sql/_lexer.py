@@ -142,23 +142,43 @@ def _lexer() -> Lexer:
     return lexer
 
 
+# What opens something that must be closed: unterminated, it swallows the rest of the input.
+_OPENERS = ("'", '"', "`", "[", "/*")
+
+
 def lex(text: str) -> list[Tok]:
     """Every token of ``text``, trivia included, with offsets; lexical errors raise SyntaxProblem."""
+    out = lex_tolerant(text)
+    for token in out:
+        if token.kind == ERROR:
+            raise SyntaxProblem(lexical_error(text, token), token.start)
+    return out
+
+
+def lex_tolerant(text: str) -> list[Tok]:
+    """Every token, as ``lex``, with what cannot be lexed kept as ERROR tokens instead of raising: a stray
+    character is one ERROR token and lexing goes on after it (a script can resume at the next ';'); an
+    unterminated string, quoted name, comment or ``{{`` takes the rest of the input as one ERROR token."""
     out: list[Tok] = []
     position = 0
     for ttype, value in _lexer().get_tokens(text):
         kind = _KINDS.get(ttype, ERROR)
         if ttype is T.Punctuation:
-            kind = _PUNCTUATION[value]
+            kind = _PUNCTUATION.get(value, ERROR)
+        if kind == ERROR and (value in _OPENERS or text.startswith("{{", position)):
+            out.append(Tok(ERROR, text[position:], position, len(text)))
+            return out
         end = position + len(value)
-        if kind == ERROR:
-            raise SyntaxProblem(_lexical_error(text, position, value), position)
         out.append(Tok(kind, value, position, end))
         position = end
     return out
 
 
-def _lexical_error(text: str, position: int, value: str) -> str:
+def lexical_error(text: str, token: Tok) -> str:
+    """What is wrong with an ERROR token of ``lex_tolerant``."""
+    position, value = token.start, token.text
+    if value.startswith(_OPENERS) or text.startswith("{{", position):
+        value = "/*" if value.startswith("/*") else value[:1]
     if value == "'":
         return "unterminated string: no closing ' before the end of the input"
     if value in ('"', "`"):
@@ -169,7 +189,8 @@ def _lexical_error(text: str, position: int, value: str) -> str:
         return "unterminated comment: no closing */ before the end of the input"
     if text.startswith("{{", position):
         return "unterminated {{ variable }}: no closing }} before the end of the input"
-    return f"unexpected character '{value}'"
+    shown = value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
+    return f"unexpected character '{shown}'"
 
 
 def split(tokens: list[Tok]) -> list[list[Tok]]:

@@ -17,6 +17,8 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from awsql_shell.catalog.naming import PROVIDER
 from awsql_shell.errors import AwsqlError, UnknownNameError, did_you_mean
 from awsql_shell.sql._common import (
@@ -33,6 +35,7 @@ from awsql_shell.sql._common import (
 from awsql_shell.sql._lexer import (
     COMMA,
     DOT,
+    ERROR,
     HINT,
     LINE_COMMENT,
     NAME_KINDS,
@@ -48,6 +51,8 @@ from awsql_shell.sql._lexer import (
     Tok,
     group,
     lex,
+    lex_tolerant,
+    lexical_error,
     split,
 )
 from awsql_shell.sql._select import analyze_select
@@ -117,21 +122,40 @@ def parse_statement(text: str, *, offset: int = 0, script: str | None = None) ->
         raise _error(problem, offset if script is not None else 0, script or text) from None
 
 
-def split_script(text: str) -> list[tuple[str, int]]:
-    """``(statement text, offset)`` of every statement, unparsed: for running each one on its own.
+@dataclass(frozen=True)
+class ScriptPart:
+    """One ';'-separated statement of a script, unparsed: its text, where it starts, and the lexical error
+    that breaks it, if any (the other statements stand on their own)."""
 
-    Only lexical errors (an unterminated string or comment) raise here.
-    """
-    try:
-        tokens = lex(text)
-    except SyntaxProblem as problem:
-        raise _error(problem, 0, text) from None
+    text: str
+    offset: int
+    error: AwsqlError | None = None
+
+
+def script_parts(text: str) -> list[ScriptPart]:
+    """Every statement of a script, for running each on its own: a stray character breaks only the statement
+    it stands in, and the script resumes after the next ';'. An unterminated string, quoted name or comment
+    runs to the end of the input, so the statement it opens is the last one."""
     parts = []
-    for chunk in split(tokens):
+    for chunk in split(lex_tolerant(text)):
         bounds = _bounds(chunk)
-        if bounds is not None:
-            parts.append((text[bounds[0] : bounds[1]], bounds[0]))
+        if bounds is None:
+            continue
+        broken = next((token for token in chunk if token.kind == ERROR), None)
+        error = None
+        if broken is not None:
+            error = _error(SyntaxProblem(lexical_error(text, broken), broken.start), 0, text)
+        parts.append(ScriptPart(text[bounds[0] : bounds[1]], bounds[0], error))
     return parts
+
+
+def split_script(text: str) -> list[tuple[str, int]]:
+    """``(statement text, offset)`` of every statement, unparsed; the first lexical error raises."""
+    parts = script_parts(text)
+    for part in parts:
+        if part.error is not None:
+            raise part.error
+    return [(part.text, part.offset) for part in parts]
 
 
 # -- statements ------------------------------------------------------------------------------

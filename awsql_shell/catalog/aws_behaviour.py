@@ -1,0 +1,17 @@
+"""How real Cloud Control behaves for particular types, where it departs from the uniform CRUD-L contract.
+Facts about AWS, kept in one place for whoever needs them: the planner reads them to decide the calls, and
+the sandbox reads them to behave as AWS does.
+
+- Account-wide lists: ListResources of ``AWS::S3::Bucket`` answers with every bucket of the account,
+  whichever region it is asked in, while GetResource answers only in the bucket's home region
+  (aws/aws-toolkit-vscode#2193: "S3::Bucket's resource handler LIST operation returns buckets from all
+  regions ... the subsequent GET operation is region scoped"; aws/aws-cli#6464).
+"""
+
+from __future__ import annotations
+
+ACCOUNT_WIDE_LIST_TYPES: frozenset[str] = frozenset({"AWS::S3::Bucket"})
+
+
+def lists_account_wide(type_name: str) -> bool:
+    return type_name in ACCOUNT_WIDE_LIST_TYPES

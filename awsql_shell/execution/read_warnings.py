@@ -1,0 +1,74 @@
+"""What a partly failed read tells the user: one warning per region and type that failed, and one per
+(region, type, error code) of single resources that could not be read, counting the rows lost
+("3 of 240 AWS::Lambda::Function in us-east-1 could not be read: GeneralServiceException: ...").
+
+An AccessDenied warning says which permission is missing: the ``cloudformation:<Operation>`` Cloud Control
+itself refused, the action the message names, or else the permissions the catalog lists for the type's
+handler (Cloud Control calls the service with the caller's credentials, so those are needed too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from awsql_shell.catalog import Catalog
+from awsql_shell.errors import AwsqlError
+from awsql_shell.gateway.errors import ACCESS_DENIED_CODES, FetchFailedError, permission_named
+from awsql_shell.gateway.vocabulary import FetchResult
+
+_HANDLER_OF = {"GetResource": "read", "ListResources": "list"}
+_LISTED_PERMISSIONS = 6
+
+
+def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]:
+    warnings = [_with_permission(str(r.error), r.error, catalog) for r in fetched if r.error is not None]
+    groups: dict[tuple[str, str, str], list[FetchResult]] = {}
+    lost_by_group: dict[tuple[str, str, str], list[Exception]] = {}
+    for result in fetched:
+        for lost in result.lost:
+            code = getattr(lost.error, "code", "") or type(lost.error).__name__
+            key = (lost.region, result.fetch.type_name, code)
+            lost_by_group.setdefault(key, []).append(lost.error)
+            groups.setdefault(key, [])
+            if result not in groups[key]:
+                groups[key].append(result)
+    for (region, type_name, code), errors in lost_by_group.items():
+        # Of how many found there: the rows read in that region plus every row lost there.
+        found = sum(
+            sum(1 for r in result.resources if (r.region or result.fetch.region) == region)
+            + sum(1 for lost in result.lost if lost.region == region)
+            for result in groups[(region, type_name, code)]
+        )
+        first = errors[0]
+        cause = getattr(first, "cause", "") or str(first)
+        message = f"{len(errors)} of {found} {type_name} in {region} could not be read: {code}: {cause}"
+        warnings.append(_with_permission(message, first, catalog))
+    return warnings
+
+
+def first_error(fetched: Sequence[FetchResult]) -> Exception | None:
+    for result in fetched:
+        if result.error is not None:
+            return result.error
+        if result.lost:
+            return result.lost[0].error
+    return None
+
+
+def _with_permission(message: str, error: Exception | None, catalog: Catalog) -> str:
+    if not isinstance(error, FetchFailedError) or error.code not in ACCESS_DENIED_CODES:
+        return message
+    named = permission_named(error.cause)
+    if named is not None:
+        return f"{message} (missing permission: {named})"
+    handler = _HANDLER_OF.get(error.operation)
+    needed: tuple[str, ...] = ()
+    if handler is not None:
+        try:
+            needed = catalog.schema(error.type_name).permissions(handler)
+        except AwsqlError:
+            needed = ()
+    if not needed:
+        return f"{message} (check cloudformation:{error.operation or 'GetResource'} and the service's own permissions)"
+    listed = ", ".join(needed[:_LISTED_PERMISSIONS]) + (", ..." if len(needed) > _LISTED_PERMISSIONS else "")
+    return f"{message} (the {handler} handler of {error.type_name} needs: {listed})"
