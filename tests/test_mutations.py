@@ -184,8 +184,17 @@ class Answers:
 
         monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
 
-    def count(self, operation: str) -> int:
-        return sum(1 for name, _ in self.calls if name == operation)
+    def count(self, operation: str, *identifiers: str) -> int:
+        """Calls of ``operation`` (about one of ``identifiers``, when given: other tests' leftovers don't count)."""
+        return sum(
+            1 for name, params in self.calls if name == operation and (not identifiers or _named(params) in identifiers)
+        )
+
+
+def _named(params: dict[str, Any]) -> str | None:
+    if "DesiredState" in params:
+        return json.loads(params["DesiredState"]).get("LogGroupName")
+    return params.get("Identifier")
 
 
 def model_of(result: Result, row: int = 0) -> Any:
@@ -208,13 +217,13 @@ def test_returning_resource_model_reads_the_resource_back_after_success(
     assert created.rows[0][:2] == ("read-back", "SUCCESS")
     assert model == stored(sandbox, LOG_GROUP)["read-back"]  # as read: with the Arn Cloud Control made up
     assert model["RetentionInDays"] == 7 and model["Arn"].startswith("arn:aws:logs:us-east-1:")
-    assert answers.count("GetResource") == 1 and created.warnings == []
+    assert answers.count("GetResource", "read-back") == 1 and created.warnings == []
 
     updated = one(
         session,
         "UPDATE awscc.logs.log_groups SET retention_in_days = 14 WHERE Identifier = 'read-back' RETURNING *",
     )
-    assert model_of(updated)["RetentionInDays"] == 14 and answers.count("GetResource") == 2
+    assert model_of(updated)["RetentionInDays"] == 14 and answers.count("GetResource", "read-back") == 2
     requests = [r for r in sandbox.service.state.requests.values() if r.identifier == "read-back"]
     assert [r.operation for r in requests] == ["CREATE", "UPDATE"]  # reading back changed nothing
 
@@ -229,7 +238,7 @@ def test_without_resource_model_in_returning_nothing_is_read_back(
     one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('no-read-2') RETURNING *")
     deleted = one(session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'no-read-1' RETURNING *")
     assert model_of(deleted) is None
-    assert answers.count("GetResource") == 0
+    assert answers.count("GetResource", "no-read-1", "no-read-2") == 0
 
 
 @pytest.mark.slow
@@ -264,13 +273,15 @@ def test_a_resource_that_cannot_be_read_back_keeps_the_change_and_warns(
         "RETURNING shows the ResourceModel of its ProgressEvent"
     )
     assert {"never-1", "shown-1"} <= set(stored(sandbox, LOG_GROUP))
-    assert answers.count("CreateResource") == 2  # created once each: a failed read never resends the change
+    # Created once each: a read that fails never sends the change again.
+    assert answers.count("CreateResource", "never-1", "shown-1") == 2
 
     one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-2')")
     updated = one(
         session, "UPDATE awscc.logs.log_groups SET retention_in_days = 1 WHERE Identifier = 'never-2' RETURNING *"
     )
-    assert answers.count("GetResource") == 5 + 1 + 1  # an update's read is not asked again
+    # 5 tries for never-1, 1 for shown-1; an update's read is not asked again.
+    assert answers.count("GetResource", "never-1", "shown-1", "never-2") == 5 + 1 + 1
     assert "'never-2' in us-east-1: GetResource found no such resource)" in updated.warnings[0]
 
 
@@ -291,7 +302,7 @@ def test_interrupting_the_read_back_says_the_change_was_made(
     worker = threading.Thread(target=run)
     worker.start()
     deadline = time.monotonic() + 10
-    while not answers.count("GetResource") and time.monotonic() < deadline:
+    while not answers.count("GetResource", "unseen") and time.monotonic() < deadline:
         time.sleep(0.01)
     session.cancel.set()  # what Ctrl-C does in the shell
     worker.join(timeout=10)
@@ -302,7 +313,7 @@ def test_interrupting_the_read_back_says_the_change_was_made(
         "ResourceModel was interrupted"
     ]
     assert "unseen" in stored(sandbox, LOG_GROUP)
-    assert answers.count("GetResource") < 5  # it stopped asking
+    assert answers.count("GetResource", "unseen") < 5  # it stopped asking
 
 
 @pytest.mark.slow
@@ -611,6 +622,106 @@ def test_throttled_calls_are_retried_and_a_failing_region_is_reported(connect: S
         with pytest.raises(MutationError, match="ServiceUnavailable: Service Unavailable"):
             session.run("INSERT INTO awscc.logs.log_groups (LogGroupName, region) VALUES ('nowhere', 'eu-west-1')")
         assert "nowhere" not in stored(flaky, LOG_GROUP, "eu-west-1")
+
+
+class ThrottledHandlers:
+    """Until the sandbox can do it itself (branch sandbox-aws: mutation_throttle_rate), the first ``times``
+    mutations sent get a request of their own that ends FAILED with ErrorCode Throttling and changes nothing,
+    as when a type's handler is throttled by the service behind it. Everything else reaches the sandbox."""
+
+    def __init__(self, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, times: int):
+        self.left = times
+        self.events: dict[str, dict[str, Any]] = {}  # the throttled requests, by RequestToken
+        self.client_tokens: list[str] = []  # every ClientToken a mutation was sent with, in order
+        self._lock = threading.Lock()
+        real = sandbox.service.dispatch
+
+        def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+            if operation in ("CreateResource", "UpdateResource", "DeleteResource"):
+                with self._lock:
+                    self.client_tokens.append(params["ClientToken"])
+                    throttle = self.left > 0
+                    self.left -= throttle
+                if throttle:
+                    token = f"throttled-{len(self.events) + 1}"
+                    self.events[token] = {
+                        "TypeName": params["TypeName"],
+                        "RequestToken": token,
+                        "Operation": operation.removesuffix("Resource").upper(),
+                        "OperationStatus": "FAILED",
+                        "EventTime": time.time(),
+                        "ErrorCode": "Throttling",
+                        "StatusMessage": "Rate exceeded (Service: Logs, Status Code: 400)",
+                    }
+                    return {"ProgressEvent": self.events[token]}
+            if operation == "GetResourceRequestStatus" and params.get("RequestToken") in self.events:
+                return {"ProgressEvent": self.events[params["RequestToken"]]}
+            return real(operation, region, params)
+
+        monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
+
+
+def requests_for(sandbox: RunningSandbox, identifier: str) -> list[tuple[str, str]]:
+    sandbox.service.settle()
+    return [(r.operation, r.status) for r in sandbox.service.state.requests.values() if r.identifier == identifier]
+
+
+@pytest.mark.slow
+def test_a_throttled_create_is_sent_again_under_a_new_client_token_and_acts_once(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    throttled = ThrottledHandlers(sandbox, monkeypatch, times=1)
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('resent-1', 7) "
+        "RETURNING Identifier, OperationStatus",
+    )
+    assert created.rows == [("resent-1", "SUCCESS")] and created.status == "INSERT 1"
+    first, second = throttled.client_tokens
+    assert first != second  # the spent token would only have replayed the failure
+    assert requests_for(sandbox, "resent-1") == [("CREATE", "SUCCESS")]  # the account changed once
+    assert stored(sandbox, LOG_GROUP)["resent-1"]["RetentionInDays"] == 7
+    assert session.gateway.stats.retries == 1
+
+
+def test_a_throttled_create_is_not_sent_again_when_it_might_act_twice(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    throttled = ThrottledHandlers(sandbox, monkeypatch, times=2)
+    session = connect()
+    with pytest.raises(MutationError) as exists:  # created in the sample account long ago
+        session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('/aws/lambda/orders-api')")
+    assert exists.value.code == "Throttling"
+    assert "FAILED: Throttling: Rate exceeded (Service: Logs, Status Code: 400); not sent again: " in str(exists.value)
+    assert "'/aws/lambda/orders-api' exists now" in str(exists.value)
+    assert exists.value.request_tokens == ("throttled-1",)
+    with pytest.raises(MutationError) as unnamed:  # no LogGroupName: Cloud Control would make one up
+        session.run("INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (5)")
+    assert "not sent again: it cannot be retried safely: its DesiredState does not name the primary identifier" in (
+        unnamed.value.message
+    )
+    assert len(throttled.client_tokens) == 2  # neither was sent a second time
+
+
+@pytest.mark.slow
+def test_a_throttled_update_is_sent_again_after_reading_the_resource(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = connect()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('resent-2')")
+    throttled = ThrottledHandlers(sandbox, monkeypatch, times=1)
+    updated = one(
+        session,
+        "UPDATE awscc.logs.log_groups SET retention_in_days = 30 WHERE Identifier = 'resent-2' RETURNING *",
+    )
+    assert json.loads(updated.rows[0][updated.columns.index("ResourceModel")])["RetentionInDays"] == 30
+    assert requests_for(sandbox, "resent-2") == [("CREATE", "SUCCESS"), ("UPDATE", "SUCCESS")]
+    assert len(set(throttled.client_tokens)) == 2
+    with pytest.raises(MutationError) as gone:
+        ThrottledHandlers(sandbox, monkeypatch, times=1)
+        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'never-was'")
+    assert "not sent again: 'never-was' no longer exists [RequestToken throttled-1]" in gone.value.message
 
 
 # -- safety ------------------------------------------------------------------------------------------------
