@@ -166,7 +166,7 @@ def test_unknown_type_and_missing_handler_are_unsupported(sandbox: RunningSandbo
         [
             Fetch("us-east-1", "AWS::Nothing::Here"),
             Fetch("us-east-1", "AWS::ApiGateway::Account"),
-            Fetch("us-east-1", "AWS::S3::Bucket"),
+            Fetch("us-east-1", "AWS::Logs::LogGroup"),
         ]
     )
 
@@ -174,7 +174,7 @@ def test_unknown_type_and_missing_handler_are_unsupported(sandbox: RunningSandbo
     assert "AWS::Nothing::Here is not supported by Cloud Control in us-east-1" in str(unknown.error)
     assert isinstance(no_list.error, UnsupportedError)
     assert "AWS::ApiGateway::Account" in str(no_list.error)
-    assert len(fine.resources) == fixture_count("AWS::S3::Bucket", "us-east-1")
+    assert len(fine.resources) == fixture_count("AWS::Logs::LogGroup", "us-east-1")
 
 
 # ------------------------------------------------------------------------------------------------- cache

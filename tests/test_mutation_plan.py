@@ -198,7 +198,7 @@ def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
         ),
         (
             f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) "
-            'VALUES (\'f\', \'q\', \'{"OnFailure": {"Destination": "x"}, "OnFailur": {}}\')',
+            'VALUES (\'f\', \'q\', \'{"OnFailure": {"Destination": ""}, "OnFailur": {}}\')',
             "has no property OnFailur (did you mean 'OnFailure'?)",
         ),
         (
@@ -210,6 +210,16 @@ def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
             "row",
         ),
         (f"INSERT INTO {EIC} (FunctionName, Qualifier, region) VALUES ('f', 'q', 'us-east-9')", "unknown region"),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 9)",
+            "maximum_retry_attempts (MaximumRetryAttempts) must be at most 2, not 9",
+        ),
+        (
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, DestinationConfig) "
+            "VALUES ('f', 'q', '{\"OnFailure\": {\"Destination\": \"not an arn\"}}')",
+            "/DestinationConfig/OnFailure/Destination must match the pattern",
+        ),
+        ("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('')", "must be at least 1 characters long, not 0"),
         (
             "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('{{ name | upper }}')",
             "is a template expression",

@@ -436,8 +436,20 @@ def test_a_replace_of_a_write_only_property_is_sent_as_add(connect: SessionFacto
 
 def test_server_side_validation_failures_are_reported(connect: SessionFactory) -> None:
     session = connect()
-    with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*MaximumRetryAttempts"):
-        session.run(f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumRetryAttempts) VALUES ('f', 'q', 9)")
+    duplicated = '[{"Key": "a", "Value": "b"}, {"Key": "a", "Value": "b"}]'  # uniqueItems: left to the service
+    with pytest.raises(MutationError, match=r"InvalidRequestException: Model validation failed.*Tags"):
+        session.run(f"INSERT INTO awscc.logs.log_groups (LogGroupName, Tags) VALUES ('dup-tags', '{duplicated}')")
+
+
+def test_bounds_refuse_a_bulk_insert_whole_before_any_call(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    """MaximumEventAgeInSeconds is at least 60: a bulk INSERT with one row at 7 used to half apply."""
+    session = connect()
+    with pytest.raises(ValidationError, match=r"row 2: maximum_event_age_in_seconds .* must be at least 60, not 7"):
+        session.run(
+            f"INSERT INTO {EIC} (FunctionName, Qualifier, MaximumEventAgeInSeconds) "
+            "VALUES ('orders-api', 'bounds-a', 120), ('orders-api', 'bounds-b', 7)"
+        )
+    assert not [key for key in stored(sandbox, "AWS::Lambda::EventInvokeConfig") if "bounds-" in key]
 
 
 @pytest.mark.slow
@@ -497,7 +509,8 @@ def test_a_partial_failure_carries_a_row_for_every_call(connect: SessionFactory,
     assert updated.value.result is not None
     changed, refused = updated.value.result.rows
     assert changed[1:5] == ("part-2", "UPDATE", "SUCCESS", None)
-    assert refused[1:5] == ("never-made", "UPDATE", "FAILED", "ResourceNotFoundException")
+    # A log group that does not exist is InvalidRequestException "... log group does not exist" on AWS.
+    assert refused[1:5] == ("never-made", "UPDATE", "FAILED", "InvalidRequestException")
     assert "UpdateResource AWS::Logs::LogGroup 'never-made'" in refused[5] and refused[6] is None
     assert stored(sandbox, LOG_GROUP)["part-2"]["RetentionInDays"] == 14
 
@@ -997,3 +1010,35 @@ def test_failed_requests_are_listed_with_their_error(connect: SessionFactory) ->
     assert 'ResourceRequestStatusFilter={"OperationStatuses": ["FAILED"]}' in explained[4]
     everything = one(session, "SELECT count(*) FROM awscc.cloud_control.resource_requests WHERE region = 'us-east-1'")
     assert everything.rows[0][0] > 1
+
+
+SNS = "AWS::SNS::Subscription"
+
+
+def test_a_region_property_never_takes_the_place_of_region(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    """SNS subscriptions have a Region property (the topic's region); awsql names it region_property, so the
+    region column still says where the subscription is created, and a query may name both."""
+    session = connect()
+    (created,) = session.run(
+        "INSERT INTO awscc.sns.subscriptions (Protocol, TopicArn, Region, Endpoint, region) VALUES ('sqs', "
+        "'arn:aws:sns:us-east-1:123456789012:t', 'us-east-1', 'arn:aws:sqs:eu-west-1:123456789012:q', 'eu-west-1') "
+        "RETURNING region, Identifier"
+    )
+    ((region, identifier),) = created.rows
+    assert region == "eu-west-1" and ":eu-west-1:" in identifier
+    holding = [part for part, types in sandbox.service.state.resources.items() if identifier in types.get(SNS, {})]
+    assert holding == ["eu-west-1"]
+    (listed,) = session.run(
+        "SELECT region, protocol, region FROM awscc.sns.subscriptions WHERE region = 'eu-west-1' "
+        f"AND Identifier = '{identifier}'"
+    )
+    assert listed.rows == [("eu-west-1", "sqs", "eu-west-1")]
+
+
+def test_an_identifier_property_is_a_filter_not_the_cloud_control_identifier(connect: SessionFactory) -> None:
+    (plan,) = connect().run(
+        "EXPLAIN SELECT * FROM awscc.rbin.rules WHERE region = 'us-east-1' AND resource_type = 'EBS_SNAPSHOT' "
+        "AND identifier_property = 'r-1'"
+    )
+    operations = [row[1] for row in plan.rows]
+    assert operations[0] == "ListResources" and "identifier_property = 'r-1'" in plan.rows[-1][4]

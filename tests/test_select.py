@@ -43,7 +43,7 @@ def test_list_only_columns_need_no_get_resource(session: Session) -> None:
     result = one(session, "SELECT function_name FROM awscc.lambda.functions WHERE region = 'us-east-1'")
     assert len(result.rows) == FUNCTION_COUNTS["us-east-1"]
     stats = session.gateway.stats
-    assert stats.api_calls == 2  # two ListResources pages of 20, not a single GetResource
+    assert stats.api_calls == 1  # one ListResources page (Lambda lists 100 a page on AWS), not a single GetResource
 
 
 def test_columns_outside_the_list_fetch_details(session: Session) -> None:
@@ -54,7 +54,7 @@ def test_columns_outside_the_list_fetch_details(session: Session) -> None:
     )
     assert len(result.rows) == 25
     assert all(row[1] and isinstance(row[2], int) for row in result.rows)
-    assert session.gateway.stats.api_calls == 2 + 25
+    assert session.gateway.stats.api_calls == 1 + 25
 
 
 @pytest.mark.slow
@@ -163,7 +163,7 @@ def test_limit_is_not_pushed_when_rows_are_filtered_or_ordered(session: Session)
         "AND function_name LIKE 'zzz%' LIMIT 3",
     )
     assert result.rows == []
-    assert session.gateway.stats.api_calls == 2  # every page was read before concluding there is none
+    assert session.gateway.stats.api_calls == 1  # every page was read before concluding there is none
 
 
 @pytest.mark.slow
@@ -330,3 +330,15 @@ def test_unknown_tables_suggest_awscc_names(session: Session) -> None:
         one(session, "SELECT * FROM lambda.functions")
     with pytest.raises(AwsqlError, match=r"unknown table 'functions' \(did you mean .*'awscc\.lambda\.functions'"):
         one(session, "SELECT * FROM functions")
+
+
+def test_booleans_compare_as_they_print(session: Session) -> None:
+    """Booleans print as true/false, so ``= 'true'`` must find what ``= TRUE`` and a bare column find."""
+    base = "SELECT queue_name, fifo_queue FROM awscc.sqs.queues WHERE region = 'us-east-1'"
+    fifo = one(session, f"{base} AND fifo_queue")
+    assert fifo.rows and all(row[1] is True for row in fifo.rows)
+    for where in ("fifo_queue = 'true'", "fifo_queue = TRUE", "fifo_queue IN ('TRUE', 'yes')", "fifo_queue = 1"):
+        assert one(session, f"{base} AND {where}").rows == fifo.rows, where
+    assert one(session, f"{base} AND fifo_queue = 'false'").rows == one(session, f"{base} AND NOT fifo_queue").rows
+    # A string column keeps its strings: 'true' is no boolean there.
+    assert one(session, f"{base} AND queue_name = 'true'").rows == []

@@ -3,9 +3,12 @@ Facts about AWS, kept in one place for whoever needs them: the planner reads the
 the sandbox reads them to behave as AWS does.
 
 - Account-wide lists: ListResources of ``AWS::S3::Bucket`` answers with every bucket of the account,
-  whichever region it is asked in, while GetResource answers only in the bucket's home region
-  (aws/aws-toolkit-vscode#2193: "S3::Bucket's resource handler LIST operation returns buckets from all
-  regions ... the subsequent GET operation is region scoped"; aws/aws-cli#6464).
+  whichever region it is asked in, while GetResource answers only in the bucket's home region.
+  Evidence: aws/aws-toolkit-vscode#2193 — "S3::Bucket's resource handler LIST operation returns buckets
+  from all regions ... Buckets out of the current node's region are not accessible since the subsequent
+  GET operation is region scoped"; aws/aws-toolkit-jetbrains#2896 — "list-resources returns all buckets
+  globally for an account, however get-resources is only able to retrieve buckets for the selected
+  region"; aws/aws-cli#6464 (the read elsewhere fails with S3's 301).
 """
 
 from __future__ import annotations

@@ -93,6 +93,20 @@ def column_name(property_name: str) -> str:
     return f"_{column}" if column in _RESERVED_COLUMNS else column
 
 
+# Columns awsql itself gives every resource: ``region`` says where to call, ``Identifier`` is Cloud Control's
+# identifier. A top-level property that would take one of these names (SNS subscriptions and Route 53 record
+# sets have a ``Region``, DataZone and MediaLive types an ``Identifier``) is named ``<name>_property``
+# instead, so that region and Identifier always steer the calls and the property stays readable and writable.
+AWSQL_COLUMNS = ("region", "identifier")
+PROPERTY_SUFFIX = "_property"
+
+
+def property_column(name: str) -> str:
+    """The column of a top-level property: ``column_name``, moved aside from awsql's own columns."""
+    column = column_name(name)
+    return f"{column}{PROPERTY_SUFFIX}" if column in AWSQL_COLUMNS else column
+
+
 def fold(name: str) -> str:
     """The key forgiving resolution compares: case and underscores ignored."""
     return name.replace("_", "").lower()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from awsql_shell.catalog.naming import column_name, fold
+from awsql_shell.catalog.naming import column_name, fold, property_column
 from awsql_shell.errors import AmbiguousNameError, UnknownNameError, ValidationError, did_you_mean
 
 JSON_SCALARS = ("string", "integer", "number", "boolean")
@@ -207,7 +207,7 @@ class ResourceSchema:
             resolved = self.resolve(node)
             columns.append(
                 Column(
-                    name=column_name(name),
+                    name=property_column(name),
                     property=name,
                     type=self.property_type(node),
                     description=self.property_description(name),

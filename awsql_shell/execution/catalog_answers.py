@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, Field, ResolvedResource, ResourceEntry, ResourceSchema, cloud_control
-from awsql_shell.catalog.naming import PROVIDER, column_name, fold
+from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, did_you_mean
 from awsql_shell.planner.plans import CATALOG_STATEMENTS, CatalogPlan
 from awsql_shell.result import Result
@@ -82,7 +82,7 @@ def ordered_columns(columns: Sequence[Column]) -> list[Column]:
 
 def identifier_template(schema: ResourceSchema) -> str:
     """How to write this type's ``Identifier``: ``{{ function_name }}|{{ qualifier }}``."""
-    return "|".join(f"{{{{ {column_name(part)} }}}}" for part in schema.primary_identifier)
+    return "|".join(f"{{{{ {property_column(part)} }}}}" for part in schema.primary_identifier)
 
 
 def insert_template(resource_id: str, columns: Sequence[Column]) -> str:
@@ -196,7 +196,9 @@ def _method_row(handler: str, name: str, verb: str, resolved: ResolvedResource, 
         # StackQL documents only region here; the list handler may need more, which goes to notes.
         params = [REGION]
         if schema.list_required:
-            wheres = " AND ".join(f"{column_name(p)} = '{{{{ {column_name(p)} }}}}'" for p in schema.list_required)
+            wheres = " AND ".join(
+                f"{property_column(p)} = '{{{{ {property_column(p)} }}}}'" for p in schema.list_required
+            )
             notes = f"the list handler needs {', '.join(schema.list_required)}: WHERE {wheres}"
     else:
         params = ["Identifier", REGION]

@@ -111,6 +111,8 @@ class ApiCaller:
                     limiter.acquire(bucket, abandoned)
                 except RateLimited:
                     raise Abandoned() from None
+                if abandoned():  # cancelled while it waited its turn: the call is not made
+                    raise Abandoned()
             self._on_attempt(retry or retries > 0)
             try:
                 response = method(**params)

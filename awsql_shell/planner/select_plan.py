@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
 from awsql_shell.catalog.aws_behaviour import lists_account_wide
-from awsql_shell.catalog.naming import PROVIDER, column_name, fold
+from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
@@ -119,6 +119,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
                 if fold(c.column.name) in plan.call_parameters
             )
     replacements.extend(_column_renames(statement, tables))
+    replacements.extend(_boolean_literals(statement, tables))
     if used_default_region:
         notices.append(default_region.notice())
     return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
@@ -276,9 +277,6 @@ def _plan_table(
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
         fetches = [Fetch(region, entry.type_name, identifiers=tuple(identifiers)) for region in regions]
-        if lists_account_wide(entry.type_name):
-            # Asked in each region in turn: a resource lives in one, and only its home region answers.
-            fetches = [Fetch(regions[0], entry.type_name, identifiers=tuple(identifiers), home_regions=tuple(regions))]
     else:
         entry.require("list", "SELECT without Identifier")
         details = not resolved.list_only and _needs_details(ref, statement, schema.list_columns, scope)
@@ -291,15 +289,8 @@ def _plan_table(
             for region in regions
             for model in models
         ]
-        if lists_account_wide(entry.type_name):
-            # One listing finds the account's every resource; where each lives only GetResource can tell,
-            # so every listed one is read, in the statement's regions in turn. A LIMIT cannot stop the
-            # listing early: a resource listed may live in none of those regions.
-            fetches = [
-                Fetch(regions[0], entry.type_name, with_details=True, resource_model=model, home_regions=tuple(regions))
-                for model in models
-            ]
     columns = schema.list_columns if resolved.list_only else schema.columns
+    fetches = _placed_by_home_region(fetches, regions)
     return TablePlan(
         ref=ref,
         table=name,
@@ -350,7 +341,27 @@ def _plan_raw(
                     f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
                 )
             fetches.append(Fetch(region, entry.type_name))
-    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(fetches), raw=True)
+    placed = [
+        f
+        for entry in entries
+        for f in _placed_by_home_region([f for f in fetches if f.type_name == entry.type_name], regions)
+    ]
+    return TablePlan(ref, name, ",".join(e.type_name for e in entries), RAW_COLUMNS, (), tuple(placed), raw=True)
+
+
+def _placed_by_home_region(fetches: list[Fetch], regions: Sequence[str]) -> list[Fetch]:
+    """An account-wide list type (S3) lists every resource of the account in any region, and only
+    GetResource can tell where each lives: one listing (in the first region) instead of one per region, and
+    every listed resource read in the statement's regions in turn until its home region answers. A LIMIT
+    cannot stop the listing early there, since a listed resource may live in none of those regions."""
+    if not fetches or not lists_account_wide(fetches[0].type_name):
+        return fetches
+    homes = tuple(regions)
+    return [
+        replace(fetch, with_details=fetch.identifiers is None, limit=None, home_regions=homes)
+        for fetch in fetches
+        if fetch.region == regions[0]
+    ]
 
 
 def _type_entry(catalog: Catalog, typed: str, comparison: Comparison) -> ResourceEntry:
@@ -443,7 +454,7 @@ def _parent_parameter(entry: ResourceEntry, prop: str, catalog: Catalog) -> Join
     identifier = catalog.schema(parent.type_name).primary_identifier[0]
     # The list view: only the identifiers are needed, so no GetResource per parent.
     source = TableRef(parent.list_only_id or parent.id, None, Span(0, 0))
-    return JoinedParameter(prop, source, column_name(identifier), implicit=True)
+    return JoinedParameter(prop, source, property_column(identifier), implicit=True)
 
 
 def _joined_parameter(ref: TableRef, prop: str, scope: SelectScope) -> JoinedParameter | None:
@@ -483,6 +494,30 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
                 start = column.span.end - len(column.name) - (2 if quoted else 0)
                 renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
     return renames
+
+
+def _boolean_literals(statement: Select, tables: Sequence[TablePlan]) -> list[Replacement]:
+    """Booleans are materialized as 1 and 0 (SQLite has no boolean type) and print as true and false, so
+    ``fifo_queue = 'true'`` is written as it reads: a 'true' or 'false' string compared to a boolean column
+    becomes 1 or 0, and ``= 'true'``, ``= TRUE`` and a bare ``fifo_queue`` all agree."""
+    by_reference = {t.ref.reference.lower(): t for t in tables}
+    replacements = []
+    for scope in statement.scopes:
+        scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
+        for comparison in scope.where:
+            if comparison.operator not in ("=", "in"):
+                continue
+            qualifier = (comparison.column.qualifier or "").lower()
+            candidates = [by_reference[qualifier]] if qualifier in by_reference else scope_tables
+            name = _canonical(comparison.column.name, candidates)
+            kinds = {kind for table in candidates for column, kind in table.columns if column == name}
+            if kinds != {"boolean"}:
+                continue
+            for literal in comparison.values:
+                if isinstance(literal.value, str) and literal.value.lower() in ("true", "false"):
+                    number = "1" if literal.value.lower() == "true" else "0"
+                    replacements.append(Replacement(literal.span.start, literal.span.end, number))
+    return replacements
 
 
 def _is_alias(text: str, name: str) -> bool:

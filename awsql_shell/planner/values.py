@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+from functools import lru_cache
 from typing import Any
 
 from awsql_shell.catalog import Column, ResourceSchema
@@ -54,15 +55,81 @@ def coerce(schema: ResourceSchema, column: Column, value: Any, where: str = "") 
     kind = column.type
     converted = _convert(kind, value, what)
     if column.enum and converted not in column.enum:
-        options = [str(option) for option in column.enum]
-        hint = did_you_mean(str(converted), options) if isinstance(converted, str) else ""
-        listed = ", ".join(options[:12]) + (", ..." if len(options) > 12 else "")
-        raise ValidationError(f"{what} cannot be {json.dumps(converted)}{hint}: it is one of {listed}")
+        raise ValidationError(f"{what} {_not_one_of(converted, column.enum)}")
+    node = schema.properties.get(column.property, {})
     if kind in ("object", "array"):
-        problem = check_nested(schema, schema.properties.get(column.property, {}), converted, column.property)
-        if problem:
-            raise ValidationError(f"{what}: {problem}")
+        problem = check_nested(schema, node, converted, column.property)
+    else:
+        problem = _bounds_problem(schema.resolve(node) if isinstance(node, dict) else {}, converted)
+    if problem:
+        raise ValidationError(f"{what}: {problem}" if kind in ("object", "array") else f"{what} {problem}")
     return converted
+
+
+def _not_one_of(value: Any, options: Any) -> str:
+    shown = [str(option) for option in options]
+    hint = did_you_mean(str(value), shown) if isinstance(value, str) else ""
+    listed = ", ".join(shown[:12]) + (", ..." if len(shown) > 12 else "")
+    return f"cannot be {json.dumps(value)}{hint}: it is one of {listed}"
+
+
+def _bounds_problem(node: dict[str, Any], value: Any) -> str | None:
+    """What the schema's bounds say against ``value``: minimum/maximum (and the exclusive ones), minLength,
+    maxLength and pattern of strings, minItems/maxItems of arrays. Checked here, before any call, so a
+    bulk change is refused whole rather than half applied when the service refuses one row."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return _number_problem(node, value)
+    elif isinstance(value, str):
+        shortest, longest = node.get("minLength"), node.get("maxLength")
+        if isinstance(shortest, int) and len(value) < shortest:
+            return f"must be at least {shortest} characters long, not {len(value)}"
+        if isinstance(longest, int) and len(value) > longest:
+            return f"must be at most {longest} characters long, not {len(value)}"
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and not _matches(pattern, value):
+            return f"must match the pattern {pattern}"
+    elif isinstance(value, list):
+        fewest, most = node.get("minItems"), node.get("maxItems")
+        if isinstance(fewest, int) and len(value) < fewest:
+            return f"needs at least {fewest} items, not {len(value)}"
+        if isinstance(most, int) and len(value) > most:
+            return f"takes at most {most} items, not {len(value)}"
+    return None
+
+
+def _number_problem(node: dict[str, Any], value: float) -> str | None:
+    low, low_open = node.get("minimum"), node.get("exclusiveMinimum") is True
+    high, high_open = node.get("maximum"), node.get("exclusiveMaximum") is True
+    # draft-04 (most CloudFormation schemas) writes exclusiveMinimum: true beside minimum; later drafts
+    # give exclusiveMinimum the bound itself.
+    if _is_number(node.get("exclusiveMinimum")):
+        low, low_open = node["exclusiveMinimum"], True
+    if _is_number(node.get("exclusiveMaximum")):
+        high, high_open = node["exclusiveMaximum"], True
+    if _is_number(low) and (value <= low if low_open else value < low):
+        return f"must be {'more than' if low_open else 'at least'} {low:g}, not {value:g}"
+    if _is_number(high) and (value >= high if high_open else value > high):
+        return f"must be {'less than' if high_open else 'at most'} {high:g}, not {value:g}"
+    return None
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except (re.error, RecursionError):
+        return None  # an ECMA-262 construct Python's re does not know: Cloud Control will judge it
+
+
+def _matches(pattern: str, value: str) -> bool:
+    compiled = _compiled(pattern)
+    return compiled is None or compiled.search(value) is not None  # JSON Schema patterns are not anchored
 
 
 def _convert(kind: str, value: Any, what: str) -> Any:
@@ -119,9 +186,8 @@ def _convert(kind: str, value: Any, what: str) -> Any:
 
 
 def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth: int = 0) -> str | None:
-    """The first problem of a JSON value against its schema node: wrong JSON type, unknown or missing keys.
-
-    Patterns, lengths and bounds are left to Cloud Control, which reports them itself."""
+    """The first problem of a JSON value against its schema node: wrong JSON type, unknown or missing keys,
+    a value outside the node's enum or bounds (numbers, string lengths and patterns, array sizes)."""
     if depth > MAX_NESTED_DEPTH or not isinstance(node, dict):
         return None
     node = schema.resolve(node)
@@ -130,6 +196,12 @@ def check_nested(schema: ResourceSchema, node: Any, value: Any, path: str, depth
     if kinds and not any(json_type_matches(value, kind) for kind in kinds):
         expected = " or ".join(str(k) for k in kinds)
         return f"/{path} must be {'an' if expected[0] in 'aeiou' else 'a'} {expected}, not {_kind_of(value)}"
+    enum = node.get("enum")
+    if isinstance(enum, list) and enum and value not in enum:
+        return f"/{path} {_not_one_of(value, enum)}"
+    bounds = _bounds_problem(node, value)
+    if bounds:
+        return f"/{path} {bounds}"
     if isinstance(value, dict):
         properties = node.get("properties") or {}
         for name in node.get("required", []):

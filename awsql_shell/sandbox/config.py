@@ -1,27 +1,83 @@
-"""What a sandbox run is asked to do: address, state file, fixtures and injected faults."""
+"""What a sandbox run is asked to do: address, state file, fixtures, AWS behaviours and injected faults.
+
+Decision: every field defaults to what AWS does (its evidence is named where the behaviour is
+implemented), so a client is tested against the hard case unless a test opts out. The one exception is
+``AWS_DEFAULTS_AWAITING_CLIENT`` below: AWS behaviours that awsql's own tests do not survive yet, held off
+in one place with the value used meanwhile, so that each can be switched on by deleting its line.
+
+Faults that AWS shows only sometimes (throttling shapes, failing reads, failing mutations, eventual
+consistency) are off by default and seeded, so that a run can be repeated.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from awsql_shell.catalog.regions import is_region
+from awsql_shell.catalog.regions import REGIONS, is_region
 from awsql_shell.errors import UsageError
+from awsql_shell.sandbox.behaviour import FULL_MODEL_LIST_TYPES, MAX_PAGE_SIZE
 
 FIXTURE_SETS = ("default", "none")
 DEFAULT_REQUEST_DELAY_MS = 200
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100  # the MaxResults ceiling in Cloud Control's API model
+MAX_RESULTS_CEILING = 100  # the MaxResults ceiling in Cloud Control's API model
+HANDLER_OPERATIONS = ("create", "read", "update", "delete", "list")
+READ_FAILURE_CODES = ("GeneralServiceException", "HandlerInternalFailureException")
+NONE = "none"  # the value that empties a list setting (an empty environment variable is ignored)
 
-# Environment variable -> config field. The first six are the documented ones `awsql --sandbox` honours;
-# the last three are extras for scripts that want to shape the sandbox further.
+# Regions a new account cannot call: the opt-in regions (launched after 2019-03-20) and the regions of
+# the other partitions (China, GovCloud), which a commercial account's credentials do not reach.
+# Evidence: docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html — "Regions launched
+# after March 20, 2019 are disabled by default ... you must first enable them in your AWS account"; "An
+# AWS GovCloud (US-West) account provides access to the AWS GovCloud (US-West) Region and the AWS
+# GovCloud (US-East) Region"; "An Amazon AWS (China) account provides access to the Beijing and Ningxia
+# Regions only".
+OPT_IN_REGIONS = (
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-west-1",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+)
+OTHER_PARTITION_REGIONS = tuple(r for r in REGIONS if r.startswith(("cn-", "us-gov-")))
+DISABLED_BY_DEFAULT = ",".join((*OPT_IN_REGIONS, *OTHER_PARTITION_REGIONS))
+
+# AWS behaviours held off until awsql's client copes with them: field -> the value used meanwhile.
+# Delete a line to give that field its AWS default. Each line says which of awsql's tests fail with it on.
+AWS_DEFAULTS_AWAITING_CLIENT: Mapping[str, Any] = {
+    # Empty: awsql is correct under every AWS behaviour the sandbox knows (account-wide S3 lists, not-found
+    # as each type words it, each type's own page size), so the sandbox is as hard as AWS by default.
+}
+
+
+def _aws(name: str, value: Any) -> Any:
+    """The default of a field: AWS's, unless it is held off above."""
+    return AWS_DEFAULTS_AWAITING_CLIENT.get(name, value)
+
+
+# Environment variable -> config field. `awsql --sandbox` honours all of them.
 ENVIRONMENT = {
     "AWSQL_SANDBOX_STATE": "state_path",
     "AWSQL_SANDBOX_LATENCY_MS": "latency_ms",
+    "AWSQL_SANDBOX_LIST_LATENCY_MS": "list_latency_ms",
     "AWSQL_SANDBOX_THROTTLE_RATE": "throttle_rate",
     "AWSQL_SANDBOX_FAIL_REGION": "fail_region",
     "AWSQL_SANDBOX_FIXTURE_SCALE": "fixture_scale",
@@ -29,7 +85,28 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_FIXTURES": "fixtures",
     "AWSQL_SANDBOX_REQUEST_DELAY_MS": "request_delay_ms",
     "AWSQL_SANDBOX_PAGE_SIZE": "page_size",
+    "AWSQL_SANDBOX_HONOR_MAX_RESULTS": "honor_max_results",
+    "AWSQL_SANDBOX_RATE_LIMIT": "rate_limit",
+    "AWSQL_SANDBOX_RATE_BURST": "rate_burst",
+    "AWSQL_SANDBOX_READ_THROTTLE_RATE": "read_throttle_rate",
+    "AWSQL_SANDBOX_MUTATION_THROTTLE_RATE": "mutation_throttle_rate",
+    "AWSQL_SANDBOX_MUTATION_FAILURE_RATE": "mutation_failure_rate",
+    "AWSQL_SANDBOX_READ_FAILURE_RATE": "read_failure_rate",
+    "AWSQL_SANDBOX_READ_FAILURE_IDS": "read_failure_ids",
+    "AWSQL_SANDBOX_READ_FAILURE_CODE": "read_failure_code",
+    "AWSQL_SANDBOX_DISABLED_REGION": "disabled_region",
+    "AWSQL_SANDBOX_DENY": "deny",
+    "AWSQL_SANDBOX_ACCOUNT_WIDE_LISTS": "account_wide_lists",
+    "AWSQL_SANDBOX_FULL_MODEL_LISTS": "full_model_lists",
+    "AWSQL_SANDBOX_NOT_FOUND_BY_TYPE": "not_found_by_type",
+    "AWSQL_SANDBOX_MISSING_PARENT_NOT_FOUND": "missing_parent_not_found",
+    "AWSQL_SANDBOX_WRITE_ONLY_PATCHES": "write_only_patches",
+    "AWSQL_SANDBOX_SPARSE_EVENTS": "sparse_events",
+    "AWSQL_SANDBOX_CONSISTENCY_DELAY_MS": "consistency_delay_ms",
 }
+_DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -39,13 +116,47 @@ class SandboxConfig:
     state_path: Path | None = None
     fixtures: str = "default"
     fixture_scale: int = 1
-    latency_ms: int = 0
-    throttle_rate: float = 0.0
-    fail_region: str | None = None  # one region, or several separated by commas
-    seed: int = 0
+    seed: int = 0  # seeds every random draw below
     request_delay_ms: int = DEFAULT_REQUEST_DELAY_MS  # how long a mutation stays IN_PROGRESS
-    page_size: int = DEFAULT_PAGE_SIZE
     log_requests: bool = False
+
+    # -- how AWS behaves (on by default) ----------------------------------------------------------
+    # ListResources of an account-wide type (S3) lists every region; its reads answer only at home.
+    account_wide_lists: bool = _aws("account_wide_lists", True)
+    # None or 0: each type's own page size; a number: every list page holds that many (a test override).
+    page_size: int | None = _aws("page_size", None)
+    honor_max_results: bool = _aws("honor_max_results", False)  # AWS ignores MaxResults
+    # Types whose list carries the whole model (comma-separated, or "none").
+    full_model_lists: str = _aws("full_model_lists", ",".join(sorted(FULL_MODEL_LIST_TYPES)))
+    # A read of a missing resource answers as its type's handler does (LogGroup: InvalidRequestException);
+    # off, every type answers ResourceNotFoundException.
+    not_found_by_type: bool = _aws("not_found_by_type", True)
+    # A list whose ResourceModel names a parent that does not exist is ResourceNotFoundException.
+    missing_parent_not_found: bool = _aws("missing_parent_not_found", True)
+    # A patch may only 'add' write-only properties, and applies to the model a read returns.
+    write_only_patches: bool = _aws("write_only_patches", True)
+    # Progress events carry only what AWS sends: no Identifier before it is known, no ResourceModel
+    # before SUCCESS, no StatusMessage when the handler gave none.
+    sparse_events: bool = _aws("sparse_events", True)
+    # Requests per second per (account, region), with a burst of rate_burst; 0 turns it off.
+    rate_limit: float = _aws("rate_limit", 25.0)
+    rate_burst: int = _aws("rate_burst", 10)
+    # Regions the account has not enabled (comma-separated, or "none"); None: the AWS default set.
+    disabled_region: str | None = _aws("disabled_region", None)
+
+    # -- faults (off by default) ------------------------------------------------------------------
+    latency_ms: int = 0  # what a read, a mutation or a status call waits before its answer
+    list_latency_ms: int | None = None  # what a list page waits; None: LIST_LATENCY_FACTOR x latency_ms
+    throttle_rate: float = 0.0  # probability of a ThrottlingException before any call is served
+    read_throttle_rate: float = 0.0  # probability of a read's GeneralServiceException "Rate exceeded"
+    mutation_throttle_rate: float = 0.0  # probability that a mutation ends FAILED with ErrorCode Throttling
+    mutation_failure_rate: float = 0.0  # probability that a mutation ends FAILED, InternalFailure, no message
+    read_failure_rate: float = 0.0  # fraction of resources whose GetResource always fails
+    read_failure_ids: str | None = None  # identifiers whose GetResource always fails (comma-separated)
+    read_failure_code: str = READ_FAILURE_CODES[0]
+    fail_region: str | None = None  # regions that answer 503 to every call (comma-separated)
+    deny: str | None = None  # TYPE or TYPE:operation, comma-separated: AccessDenied for those calls
+    consistency_delay_ms: int = 0  # how long a created resource stays invisible to reads and lists
 
     def __post_init__(self) -> None:
         if not _is_loopback(self.host):
@@ -56,21 +167,70 @@ class SandboxConfig:
             raise UsageError(f"unknown sandbox fixtures '{self.fixtures}': expected one of {', '.join(FIXTURE_SETS)}")
         if self.fixture_scale < 1:
             raise UsageError(f"sandbox fixture scale must be at least 1, not {self.fixture_scale}")
-        if self.latency_ms < 0 or self.request_delay_ms < 0:
-            raise UsageError("sandbox latency and request delay cannot be negative")
-        if not 0.0 <= self.throttle_rate <= 1.0:
-            raise UsageError(f"sandbox throttle rate must be between 0 and 1, not {self.throttle_rate}")
-        if not 1 <= self.page_size <= MAX_PAGE_SIZE:
-            raise UsageError(f"sandbox page size must be between 1 and {MAX_PAGE_SIZE}, not {self.page_size}")
-        for region in self.fail_regions:
-            if not is_region(region):
-                raise UsageError(f"sandbox fail region '{region}' is not an AWS region")
+        for name in ("latency_ms", "list_latency_ms", "request_delay_ms", "consistency_delay_ms"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise UsageError(f"sandbox {name.replace('_', ' ')} cannot be negative, not {value}")
+        for name in (
+            "throttle_rate",
+            "read_throttle_rate",
+            "mutation_throttle_rate",
+            "mutation_failure_rate",
+            "read_failure_rate",
+        ):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise UsageError(f"sandbox {name.replace('_', ' ')} must be between 0 and 1, not {getattr(self, name)}")
+        if self.page_size is not None and not 0 <= self.page_size <= MAX_PAGE_SIZE:
+            raise UsageError(
+                f"sandbox page size must be between 1 and {MAX_PAGE_SIZE} (0: each type's own), not {self.page_size}"
+            )
+        if self.rate_limit < 0:
+            raise UsageError(f"sandbox rate limit cannot be negative, not {self.rate_limit} (0 turns it off)")
+        if self.rate_burst < 1:
+            raise UsageError(f"sandbox rate burst must be at least 1, not {self.rate_burst}")
+        if self.read_failure_code not in READ_FAILURE_CODES:
+            raise UsageError(
+                f"sandbox read failure code '{self.read_failure_code}' is not one of {', '.join(READ_FAILURE_CODES)}"
+            )
+        for setting, value in (("fail region", self.fail_region), ("disabled region", self.disabled_region)):
+            for region in _items(value):
+                if not is_region(region):
+                    raise UsageError(f"sandbox {setting} '{region}' is not an AWS region")
+        for type_name in self.full_model_list_types:
+            _check_type("full-model list type", type_name)
+        for type_name, operation in self.denied:
+            _check_type("deny", type_name)
+            if operation is not None and operation not in HANDLER_OPERATIONS:
+                choices = ", ".join(HANDLER_OPERATIONS)
+                raise UsageError(f"sandbox deny '{type_name}:{operation}': the operation must be one of {choices}")
 
-    @property
+    @cached_property
     def fail_regions(self) -> frozenset[str]:
-        if not self.fail_region:
-            return frozenset()
-        return frozenset(part.strip() for part in self.fail_region.split(",") if part.strip())
+        return frozenset(_items(self.fail_region))
+
+    @cached_property
+    def disabled_regions(self) -> frozenset[str]:
+        return frozenset(_items(DISABLED_BY_DEFAULT if self.disabled_region is None else self.disabled_region))
+
+    @cached_property
+    def full_model_list_types(self) -> frozenset[str]:
+        return frozenset(_items(self.full_model_lists))
+
+    @cached_property
+    def read_failure_identifiers(self) -> frozenset[str]:
+        return frozenset(_items(self.read_failure_ids))
+
+    @cached_property
+    def denied(self) -> frozenset[tuple[str, str | None]]:
+        """(type, handler operation or None for every operation) for each ``deny`` entry."""
+        entries = set()
+        for item in _items(self.deny):
+            match = _DENY_ENTRY.fullmatch(item)
+            if match is None:
+                raise UsageError(f"sandbox deny '{item}' is not TYPE or TYPE:operation (AWS::Logs::LogGroup:read)")
+            operation = match["operation"]
+            entries.add((match["type"], operation.lower() if operation else None))
+        return frozenset(entries)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> SandboxConfig:
@@ -85,8 +245,32 @@ class SandboxConfig:
         return replace(cls(), **{**values, **overrides})
 
 
+def _items(value: str | None) -> list[str]:
+    """The entries of a comma-separated setting; ``none`` is the empty list."""
+    if not value or value.strip().lower() == NONE:
+        return []
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _check_type(setting: str, type_name: str) -> None:
+    # Imported here: the catalog is only needed when a setting names a type.
+    from awsql_shell.catalog import default_catalog
+    from awsql_shell.errors import UnknownNameError
+
+    try:
+        default_catalog().entry(type_name)
+    except UnknownNameError as error:
+        raise UsageError(f"sandbox {setting}: {error}") from None
+
+
 def _parse(variable: str, text: str, kind: Any) -> Any:
     kind = str(kind)
+    if kind.startswith("bool"):
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise UsageError(f"{variable}={text!r} is not a boolean (use 1 or 0)")
     try:
         if kind.startswith("int"):
             return int(text)

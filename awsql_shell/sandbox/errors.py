@@ -38,12 +38,6 @@ def unsupported_action(type_name: str, action: str) -> ApiError:
     return ApiError("UnsupportedActionException", f"Resource type {type_name} does not support {action.upper()} action")
 
 
-def resource_not_found(type_name: str, identifier: str) -> ApiError:
-    return ApiError(
-        "ResourceNotFoundException", f"Resource of type '{type_name}' with identifier '{identifier}' was not found."
-    )
-
-
 def request_not_found(token: str) -> ApiError:
     return ApiError("RequestTokenNotFoundException", f"Request with token {token} was not found")
 

@@ -72,6 +72,17 @@ def _remove(node: Any, path: tuple[str, ...]) -> None:
         del node[head]
 
 
+def reaches(pointer: Any, path: tuple[str, ...]) -> bool:
+    """Whether an RFC 6901 pointer names the schema path (``*`` matching any array index) or lies inside it."""
+    try:
+        tokens = parse_pointer(pointer)
+    except PatchError:
+        return False  # applying the patch reports it
+    if len(tokens) < len(path):
+        return False
+    return all(token == part or (part == "*" and token.isdigit()) for token, part in zip(tokens, path, strict=False))
+
+
 # -- RFC 6901 / 6902 ---------------------------------------------------------------------------
 
 

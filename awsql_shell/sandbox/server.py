@@ -27,7 +27,7 @@ from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.faults import Faults
 from awsql_shell.sandbox.fixtures import load_fixtures
 from awsql_shell.sandbox.service import CloudControl
-from awsql_shell.sandbox.state import SandboxState, load_state
+from awsql_shell.sandbox.state import SandboxState, StateFile
 
 TARGET_PREFIX = "CloudApiService."
 SIGNING_NAME = "cloudcontrolapi"
@@ -71,7 +71,7 @@ class SandboxApp:
             operation = target[len(TARGET_PREFIX) :]
             region = region_of(headers.get("Authorization"))
             params = self._params(body)
-            self.faults.delay()
+            self.faults.delay(operation)
             self.faults.check(region)
             status, answer = 200, self.service.dispatch(operation, region, params)
         except ApiError as error:
@@ -164,7 +164,6 @@ class RunningSandbox:
         self._server.server_close()
         self._thread.join(timeout=5)
         self.service.settle()
-        self.service.persist()
 
     def __enter__(self) -> RunningSandbox:
         return self
@@ -174,22 +173,33 @@ class RunningSandbox:
 
 
 def open_service(config: SandboxConfig) -> CloudControl:
-    """The service over the saved state, or over fresh fixtures (saved at once when a state file is set)."""
+    """The service over the saved state, or over fresh fixtures (saved at once when a state file is set).
+
+    With a state file, the look and the first save happen under its lock: of several processes starting
+    on one new file, one seeds the fixtures and the others find them.
+    """
     catalog = default_catalog()
-    state = load_state(config.state_path) if config.state_path else None
-    if state is not None:
-        return CloudControl(config, catalog, state)
-    service = CloudControl(config, catalog, SandboxState())
-    if config.fixtures == "default":
-        load_fixtures(service.add_fixture, config.fixture_scale)
-    service.persist()
+    faults = Faults(config)
+    if config.state_path is None:
+        service = CloudControl(config, catalog, SandboxState(), faults=faults)
+        if config.fixtures == "default":
+            load_fixtures(service.add_fixture, config.fixture_scale)
+        return service
+    store = StateFile(config.state_path)
+    with store.locked():
+        state = store.load()
+        service = CloudControl(config, catalog, state or SandboxState(), faults=faults, store=store)
+        if state is None:
+            if config.fixtures == "default":
+                load_fixtures(service.add_fixture, config.fixture_scale)
+            store.save(service.state)
     return service
 
 
 def start_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     config = config or SandboxConfig()
     service = open_service(config)
-    app = SandboxApp(service, Faults(config), log=config.log_requests)
+    app = SandboxApp(service, service.faults, log=config.log_requests)
     try:
         server = _Server((config.host, config.port), app)
     except OSError as error:

@@ -4,13 +4,22 @@ Each operation takes the request's region and its JSON parameters and returns th
 raises ApiError. Mutations are asynchronous as in Cloud Control: they return an IN_PROGRESS event and
 take effect when their delay has passed, at the next call (any call settles what is due).
 
-Behaviour chosen to match the real service:
+Every call is one transaction: with a state file, it runs under the file's lock on the state as the
+file holds it (re-read when another process saved since) and saves what it changed before the lock goes.
+
+Behaviour chosen to match the real service (each rule that varies by type, and its evidence, is in
+``behaviour``; each switch in ``SandboxConfig``):
 - CreateResource of an existing identifier is accepted and then FAILS with ErrorCode AlreadyExists;
   DeleteResource of an unknown identifier FAILS with ErrorCode NotFound (both found by the handler).
-- UpdateResource reads the resource first, so an unknown identifier is ResourceNotFoundException at once,
-  and a patch touching create-only properties is NotUpdatableException at once.
+- UpdateResource reads the resource first, so an unknown identifier fails at once as a read does, and a
+  patch touching create-only properties is NotUpdatableException at once.
 - A mutation of a resource with another request in progress is ConcurrentOperationException.
-- ListResources returns only the primary identifier properties; GetResource all but write-only ones.
+- ListResources returns only the primary identifier properties (the whole model for the types that do
+  so on AWS); GetResource all but write-only ones. A list page holds the type's page size whatever
+  MaxResults says.
+- An account-wide type (S3) lists every region's resources from any region, and is read only at home.
+- A denied read is a synchronous AccessDeniedException; a denied mutation is accepted and ends FAILED
+  with ErrorCode AccessDenied, as a handler finds out only when it calls the service.
 """
 
 from __future__ import annotations
@@ -24,22 +33,42 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from awsql_shell.catalog import Catalog, ResourceSchema
 from awsql_shell.errors import UnknownNameError
-from awsql_shell.sandbox import errors
-from awsql_shell.sandbox.config import MAX_PAGE_SIZE, SandboxConfig
+from awsql_shell.sandbox import behaviour, errors
+from awsql_shell.sandbox.config import MAX_RESULTS_CEILING, SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
-from awsql_shell.sandbox.generate import Context, complete_model, identifier_of, partition_key
-from awsql_shell.sandbox.pointer import PatchError, apply_patch, parse_patch, schema_path, values_at, without
-from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, save_state
+from awsql_shell.sandbox.faults import Fate, Faults
+from awsql_shell.sandbox.generate import ACCOUNT_ID, Context, complete_model, identifier_of, partition_key
+from awsql_shell.sandbox.pointer import (
+    PatchError,
+    apply_patch,
+    parse_patch,
+    reaches,
+    schema_path,
+    values_at,
+    without,
+)
+from awsql_shell.sandbox.state import OPERATIONS, STATUSES, ResourceRequest, SandboxState, StateFile
 from awsql_shell.sandbox.validate import validate_model
 
 Json = dict[str, Any]
+
+
+# The verbs IAM actions begin with for each handler operation, the likeliest first.
+_PERMISSION_VERBS: dict[str, tuple[str, ...]] = {
+    "create": ("Create", "Put"),
+    "read": ("Get", "Describe"),
+    "update": ("Update", "Put", "Modify"),
+    "delete": ("Delete",),
+    "list": ("List", "Describe"),
+}
 
 
 def _compact(value: Any) -> str:
@@ -115,19 +144,21 @@ class CloudControl:
         catalog: Catalog,
         state: SandboxState,
         clock: Callable[[], float] = time.time,
+        faults: Faults | None = None,
+        store: StateFile | None = None,
     ):
         self.config = config
         self.catalog = catalog
         self.state = state
         self.clock = clock
+        self.faults = faults or Faults(config)
+        self.store = store
         self.lock = threading.Lock()
         self._plans: dict[str, TypePlan] = {}
         self._sequence = itertools.count()
-        self._pending: list[tuple[float, int, str]] = []
-        self._client_tokens: dict[tuple[str, str], str] = {}
-        self._busy: dict[tuple[str, str, str], str] = {}
-        for request in state.requests.values():
-            self._track(request)
+        self._dirty = False
+        self._hidden: dict[tuple[str, str, str], float] = {}  # created, not yet visible: key -> when it shows
+        self._index()
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -135,22 +166,53 @@ class CloudControl:
         handler = self.HANDLERS.get(operation)
         if handler is None:
             raise ApiError("UnknownOperationException", f"Unknown operation CloudApiService.{operation}")
-        with self.lock:
-            self._settle(self.clock())
+        with self._transaction():
             return handler(self, region, params)
 
     def settle(self) -> None:
-        with self.lock:
-            self._settle(self.clock())
+        """Complete what is due (and save it)."""
+        with self._transaction():
+            pass
 
-    def persist(self) -> None:
-        if self.config.state_path is not None:
-            with self.lock:
-                save_state(self.config.state_path, self.state)
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One call's work on the current state, saved at the end if it changed anything."""
+        with self.lock:
+            if self.store is None:
+                self._settle(self.clock())
+                yield
+                return
+            with self.store.locked():
+                if self.store.changed():
+                    self._reload()
+                self._settle(self.clock())
+                try:
+                    yield
+                finally:
+                    if self._dirty:
+                        self.store.save(self.state)
+                        self._dirty = False
+
+    def _reload(self) -> None:
+        """Take the state another process saved; this process's own changes are all in it already."""
+        assert self.store is not None
+        state = self.store.load()
+        if state is None:  # the file was deleted under us: keep what we have and write it back
+            self._dirty = True
+            return
+        self.state = state
+        self._index()
 
     def _persist(self) -> None:
-        if self.config.state_path is not None:
-            save_state(self.config.state_path, self.state)
+        self._dirty = True
+
+    def _index(self) -> None:
+        """The lookups derived from the requests: client tokens, what is due, what is busy."""
+        self._pending: list[tuple[float, int, str]] = []
+        self._client_tokens: dict[tuple[str, str], str] = {}
+        self._busy: dict[tuple[str, str, str], str] = {}
+        for request in self.state.requests.values():
+            self._track(request)
 
     def _track(self, request: ResourceRequest) -> None:
         if request.client_token:
@@ -208,16 +270,23 @@ class CloudControl:
         return raw
 
     @staticmethod
-    def _max_results(params: Json, default: int) -> int:
+    def _max_results(params: Json) -> int | None:
         value = params.get("MaxResults")
         if value is None:
-            return default
-        if not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+            return None
+        if not isinstance(value, int) or not 1 <= value <= MAX_RESULTS_CEILING:
             raise errors.validation(
                 f"1 validation error detected: Value '{value}' at 'maxResults' failed to satisfy constraint: "
-                f"Member must have value between 1 and {MAX_PAGE_SIZE}"
+                f"Member must have value between 1 and {MAX_RESULTS_CEILING}"
             )
         return value
+
+    def _list_page_size(self, type_name: str, params: Json) -> int:
+        """The type's own page size; MaxResults is validated but, as on AWS, not obeyed."""
+        requested = self._max_results(params)
+        if requested is not None and self.config.honor_max_results:
+            return requested
+        return self.config.page_size or behaviour.page_size(type_name)
 
     def _parse_model(self, text: Any, what: str) -> Json:
         try:
@@ -233,6 +302,7 @@ class CloudControl:
     def list_resources(self, region: str, params: Json) -> Json:
         plan = self._type(params, "list")
         schema = plan.schema
+        self._check_access(region, plan, "list")
         wanted: Json = {}
         if params.get("ResourceModel") is not None:
             wanted = self._parse_model(params["ResourceModel"], "ResourceModel")
@@ -245,18 +315,25 @@ class CloudControl:
                 f"Missing Or Invalid ResourceModel property in {schema.type_name} list handler request input. "
                 f"Required property: {missing}"
             )
-        size = self._max_results(params, self.config.page_size)
+        if self.faults.read_throttled():
+            raise behaviour.rate_exceeded(schema.type_name)
+        if self.config.missing_parent_not_found:
+            self._check_parents(region, schema, wanted)
+        size = self._list_page_size(schema.type_name, params)
         context = _fingerprint(schema.type_name, region, wanted)
         offset = _decode_token(params.get("NextToken"), context)
-        collection = self.state.peek(partition_key(schema.type_name, region), schema.type_name)
-        models: Iterator[Json] = iter(collection.values())
+        models: Iterator[Json] = iter(self._listable(region, schema.type_name))
         if wanted:
             models = (m for m in models if all(m.get(k) == v for k, v in wanted.items()))
         page = list(itertools.islice(models, offset, offset + size + 1))
+        full = schema.type_name in self.config.full_model_list_types
         answer: Json = {
             "TypeName": schema.type_name,
             "ResourceDescriptions": [
-                {"Identifier": identifier_of(schema, model), "Properties": _compact(plan.listed(model))}
+                {
+                    "Identifier": identifier_of(schema, model),
+                    "Properties": _compact(plan.public(model) if full else plan.listed(model)),
+                }
                 for model in page[:size]
             ],
         }
@@ -264,21 +341,119 @@ class CloudControl:
             answer["NextToken"] = _encode_token(offset + size, context)
         return answer
 
+    def _account_wide(self, type_name: str) -> bool:
+        return self.config.account_wide_lists and type_name in behaviour.ACCOUNT_WIDE_LIST_TYPES
+
+    def _listable(self, region: str, type_name: str) -> Iterable[Json]:
+        """What a list sees: the region's resources (every region's, for an account-wide type), in creation
+        order, less those created too recently to be seen."""
+        if self._account_wide(type_name):
+            partitions = [p for p, types in self.state.resources.items() if type_name in types]
+        else:
+            partitions = [partition_key(type_name, region)]
+        for partition in partitions:
+            for identifier, model in self.state.peek(partition, type_name).items():
+                if self._visible(partition, type_name, identifier):
+                    yield model
+
+    def _check_parents(self, region: str, schema: ResourceSchema, wanted: Json) -> None:
+        """A list per parent (event invoke configs per function) fails when that parent does not exist:
+        the handler's list call to the service answers ResourceNotFoundException (botocore's lambda model:
+        ListFunctionEventInvokeConfigs, and eks: ListNodegroups, both list ResourceNotFoundException), which
+        the handler reports as NotFound."""
+        entry = self.catalog.entry(schema.type_name)
+        for name in schema.list_required:
+            parent = self.catalog.list_parent(entry, name)
+            if parent is None or "read" not in parent.handlers:
+                continue
+            identifier = str(wanted[name])
+            partition = partition_key(parent.type_name, region)
+            if identifier not in self.state.peek(partition, parent.type_name):
+                raise behaviour.handler_error(
+                    "ResourceNotFoundException",
+                    schema.type_name,
+                    f"Resource of type '{parent.type_name}' with identifier '{identifier}' was not found.",
+                    "NotFound",
+                )
+
     def get_resource(self, region: str, params: Json) -> Json:
         plan = self._type(params, "read")
+        type_name = plan.schema.type_name
         identifier = self._identifier(plan, params)
         model = self._find(region, plan, identifier)
+        failure = self.faults.read_failure(type_name, identifier)
+        if failure == "HandlerInternalFailureException":
+            # Evidence: aws/aws-sdk#324 — "HandlerInternalFailureException ... AWS::EC2::PrefixList Handler
+            # returned status FAILED: null (HandlerErrorCode: InternalFailure, RequestToken: ...)".
+            raise behaviour.handler_error(failure, type_name, "null", "InternalFailure")
+        if failure is not None:
+            message = f"null {behaviour.service_detail(type_name, 500)}"
+            raise behaviour.handler_error(failure, type_name, message, "GeneralServiceException")
         return {
-            "TypeName": plan.schema.type_name,
+            "TypeName": type_name,
             "ResourceDescription": {"Identifier": identifier, "Properties": _compact(plan.public(model))},
         }
 
     def _find(self, region: str, plan: TypePlan, identifier: str) -> Json:
+        """The stored model a read of the resource sees, or the error the read answers."""
         type_name = plan.schema.type_name
-        model = self.state.peek(partition_key(type_name, region), type_name).get(identifier)
-        if model is None:
-            raise errors.resource_not_found(type_name, identifier)
-        return model
+        self._check_access(region, plan, "read")
+        if self.faults.read_throttled():
+            raise behaviour.rate_exceeded(type_name)
+        partition = partition_key(type_name, region)
+        model = self.state.peek(partition, type_name).get(identifier)
+        if model is not None and self._visible(partition, type_name, identifier):
+            return model
+        if self._account_wide(type_name) and self._home(type_name, identifier) not in (None, partition):
+            raise behaviour.wrong_region(type_name)
+        if self.config.not_found_by_type:
+            raise behaviour.not_found(type_name, identifier)
+        raise behaviour.NOT_FOUND_DEFAULT.error(type_name, identifier)
+
+    def _home(self, type_name: str, identifier: str) -> str | None:
+        """The partition an account-wide type's resource lives in, wherever it is asked about."""
+        for partition, types in self.state.resources.items():
+            if identifier in types.get(type_name, {}):
+                return partition
+        return None
+
+    def _visible(self, partition: str, type_name: str, identifier: str) -> bool:
+        """False for a resource created less than ``consistency_delay_ms`` ago.
+
+        Evidence: pulumi/pulumi-aws-native#1809 — "eventual consistency in AWS may cause some resources to
+        fail with NotFound in Get even after WaitForResourceOpCompletion succeeded"; pulumi/
+        pulumi-aws-native#1714 — a GetResource right after creation: "ResourceNotFoundException ... (
+        HandlerErrorCode: NotFound ...)", gone on the next run.
+        """
+        key = (partition, type_name, identifier)
+        shows = self._hidden.get(key)
+        if shows is None:
+            return True
+        if self.clock() >= shows:
+            del self._hidden[key]
+            return True
+        return False
+
+    def _check_access(self, region: str, plan: TypePlan, operation: str) -> None:
+        """A denied read answers at once, in the handler's words (see ``behaviour.access_denied_message``)."""
+        type_name = plan.schema.type_name
+        if self.faults.denied(type_name, operation):
+            message = behaviour.access_denied_message(type_name, self._permission(plan, operation), region, ACCOUNT_ID)
+            raise behaviour.handler_error("AccessDeniedException", type_name, message, "AccessDenied")
+
+    @staticmethod
+    def _permission(plan: TypePlan, operation: str) -> str:
+        """The IAM action a denied handler fails on: the first of its schema's permissions that does what
+        the operation does (logs:CreateLogGroup for a create, not the logs:DescribeLogGroups it also needs)."""
+        permissions = plan.schema.permissions(operation)
+        verbs = _PERMISSION_VERBS[operation]
+        for permission in permissions:
+            if permission.partition(":")[2].startswith(verbs):
+                return permission
+        if permissions:
+            return permissions[0]
+        service, kind = plan.schema.type_name.split("::")[1:]
+        return f"{service.lower()}:{verbs[0]}{kind}"
 
     # -- mutations --------------------------------------------------------------------------
 
@@ -300,7 +475,10 @@ class CloudControl:
         token = str(uuid.uuid4())
         salt = f"{self.config.seed}|{region}|{schema.type_name}|{token}"
         model = complete_model(schema, copy.deepcopy(desired), Context(schema.type_name, region, salt))
-        request = self._submit(region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token)
+        named = all(name in desired for name in schema.primary_identifier)
+        request = self._submit(
+            region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token, named=named
+        )
         return {"ProgressEvent": self._event(request)}
 
     def update_resource(self, region: str, params: Json) -> Json:
@@ -314,22 +492,31 @@ class CloudControl:
             return replay
         current = self._find(region, plan, identifier)
         self._refuse_if_busy(region, schema.type_name, identifier)
+        strict = self.config.write_only_patches
         try:
-            patched = apply_patch(current, parse_patch(patch_text))
+            operations = parse_patch(patch_text)
+            if strict:
+                self._refuse_write_only_changes(plan, operations)
+            # Cloud Control patches the model a read returns, which has no write-only properties.
+            base = plan.public(current) if strict else current
+            patched = apply_patch(base, operations)
         except PatchError as error:
             raise errors.invalid_request(f"Invalid patch document: {error}") from None
-        create_only = _changed(current, patched, plan.create_only_pointers)
+        create_only = _changed(base, patched, plan.create_only_pointers)
         if create_only:
             raise ApiError(
                 "NotUpdatableException",
                 f"Invalid patch update: createOnlyProperties [{', '.join(create_only)}] cannot be updated",
             )
-        read_only = _changed(current, patched, list(schema.raw.get("readOnlyProperties", [])))
+        read_only = _changed(base, patched, list(schema.raw.get("readOnlyProperties", [])))
         if read_only:
             raise errors.invalid_request(
                 f"Invalid patch update: readOnlyProperties [{', '.join(read_only)}] cannot be updated"
             )
-        self._validate(schema, without(patched, plan.read_only))
+        # Evidence: pulumi/pulumi-aws-native#277 and #906 — a Lambda patch without Code: "api error
+        # ValidationException: Model validation failed (#: required key [Code] not found)".
+        invalid = errors.validation if strict else errors.invalid_request
+        self._validate(schema, without(patched, plan.read_only), invalid)
         request = self._submit(region, plan, "UPDATE", identifier, patched, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
@@ -344,10 +531,36 @@ class CloudControl:
         request = self._submit(region, plan, "DELETE", identifier, None, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
-    def _validate(self, schema: ResourceSchema, model: Json) -> None:
+    @staticmethod
+    def _refuse_write_only_changes(plan: TypePlan, operations: list[Json]) -> None:
+        """Only 'add' may touch a write-only property: there is no stored value to replace or remove.
+
+        Evidence: platform-engineering-labs/formae-plugin-aws pkg/ccx/writeonly.go — "ValidationException:
+        Invalid patch update: writeOnlyProperties [/Code/ZipFile] can only be updated using 'add'
+        operation"; go-to-k/cdkd#812 — "Cloud Control applies patches read-modify-write: it reads the current
+        model, applies the patch ... Read handlers cannot return write-only properties"; hashicorp/
+        terraform-provider-awscc#190 (AWS) — "It's currently required to include any property that is
+        write-only and required".
+        """
+        refused = []
+        for operation in operations:
+            pointer = operation.get("from") if operation["op"] == "move" else operation["path"]
+            if operation["op"] in ("replace", "remove", "move") and any(
+                reaches(pointer, path) for path in plan.write_only
+            ):
+                refused.append(str(pointer))
+        if refused:
+            raise errors.validation(
+                f"Invalid patch update: writeOnlyProperties [{', '.join(refused)}] can only be updated using 'add' "
+                "operation"
+            )
+
+    def _validate(
+        self, schema: ResourceSchema, model: Json, error: Callable[[str], ApiError] = errors.invalid_request
+    ) -> None:
         problems = validate_model(schema, model)
         if problems:
-            raise errors.invalid_request(f"Model validation failed ({'; '.join(problems)})")
+            raise error(f"Model validation failed ({'; '.join(problems)})")
 
     def _replay(self, region: str, params: Json, fingerprint: str) -> Json | None:
         """The original answer when a ClientToken is sent again, so a retried call never acts twice."""
@@ -383,8 +596,10 @@ class CloudControl:
         params: Json,
         fingerprint: str,
         token: str | None = None,
+        named: bool = True,
     ) -> ResourceRequest:
         now = self.clock()
+        fate = self._fate(region, plan, operation.lower())
         request = ResourceRequest(
             token=token or str(uuid.uuid4()),
             region=region,
@@ -397,11 +612,30 @@ class CloudControl:
             model=model,
             client_token=params.get("ClientToken") or None,
             fingerprint=fingerprint,
+            named=named,
+            fate_code=fate.error_code if fate else None,
+            fate_message=fate.message if fate else None,
         )
         self.state.requests[request.token] = request
         self._track(request)
         self._persist()
         return request
+
+    def _fate(self, region: str, plan: TypePlan, operation: str) -> Fate | None:
+        """How the mutation will end if a fault decides it: denied, throttled or failing inside the handler.
+
+        Evidence: aws/aws-sdk-go-v2#3248 — "treats all OperationStatus: \"FAILED\" as terminal, but should
+        retry when ErrorCode: \"Throttling\""; hashicorp/terraform-provider-awscc#701 — "waiter state
+        transitioned to FAILED. StatusMessage: . ErrorCode: InternalFailure" (a FAILED event with no message).
+        """
+        type_name = plan.schema.type_name
+        if self.faults.denied(type_name, operation):
+            permission = self._permission(plan, operation)
+            return Fate("AccessDenied", behaviour.access_denied_message(type_name, permission, region, ACCOUNT_ID))
+        fate = self.faults.mutation_fate()
+        if fate is not None and fate.error_code == "Throttling":
+            return Fate("Throttling", behaviour.throttled_message(type_name))
+        return fate
 
     # -- the passing of time ----------------------------------------------------------------
 
@@ -415,7 +649,7 @@ class CloudControl:
             if request.status == "CANCEL_IN_PROGRESS":
                 request.status = "CANCEL_COMPLETE"
             else:
-                self._complete(request)
+                self._complete(request, now)
             request.event_time = now
             key = self._key(request.region, request.type_name, request.identifier)
             if self._busy.get(key) == token:
@@ -424,12 +658,19 @@ class CloudControl:
         if changed:
             self._persist()
 
-    def _complete(self, request: ResourceRequest) -> None:
-        collection = self.state.collection(partition_key(request.type_name, request.region), request.type_name)
+    def _complete(self, request: ResourceRequest, now: float) -> None:
+        partition = partition_key(request.type_name, request.region)
+        collection = self.state.collection(partition, request.type_name)
         exists = request.identifier in collection
+        home = self._home(request.type_name, request.identifier) if self._account_wide(request.type_name) else None
         where = f"Resource of type '{request.type_name}' with identifier '{request.identifier}'"
-        if request.operation == "CREATE" and exists:
+        if request.fate_code:
+            self._fail(request, request.fate_code, request.fate_message)
+        elif request.operation == "CREATE" and (exists or home is not None):
+            # An account-wide type's names are unique across regions (S3 bucket names are global).
             self._fail(request, "AlreadyExists", f"{where} already exists.")
+        elif request.operation != "CREATE" and not exists and home is not None:
+            self._fail(request, "GeneralServiceException", behaviour.wrong_region(request.type_name).message)
         elif request.operation != "CREATE" and not exists:
             self._fail(request, "NotFound", f"{where} was not found.")
         else:
@@ -437,10 +678,13 @@ class CloudControl:
                 del collection[request.identifier]
             else:
                 collection[request.identifier] = request.model or {}
+                if request.operation == "CREATE" and self.config.consistency_delay_ms:
+                    shows = now + self.config.consistency_delay_ms / 1000.0
+                    self._hidden[(partition, request.type_name, request.identifier)] = shows
             request.status = "SUCCESS"
 
     @staticmethod
-    def _fail(request: ResourceRequest, code: str, message: str) -> None:
+    def _fail(request: ResourceRequest, code: str, message: str | None) -> None:
         request.status = "FAILED"
         request.error_code = code
         request.status_message = message
@@ -448,21 +692,32 @@ class CloudControl:
     # -- requests ---------------------------------------------------------------------------
 
     def _event(self, request: ResourceRequest) -> Json:
+        """The progress event; with ``sparse_events``, only what AWS sends.
+
+        Evidence: botocore's cloudcontrol model, ProgressEvent.Identifier — "In some cases, the resource
+        identifier may be available before the resource operation has reached a status of SUCCESS" (so in
+        others it is not); hashicorp/terraform-provider-awscc#2027 — "if the creation failed then the ptr
+        [Identifier] may be nil"; hashicorp/terraform-provider-awscc#701 — "StatusMessage: . ErrorCode:
+        InternalFailure".
+        """
+        sparse = self.config.sparse_events
         event: Json = {
             "TypeName": request.type_name,
-            "Identifier": request.identifier,
             "RequestToken": request.token,
             "Operation": request.operation,
             "OperationStatus": request.status,
             "EventTime": request.event_time,
         }
-        if request.model is not None and request.operation != "DELETE":
+        if not sparse or request.named or request.status == "SUCCESS":
+            event["Identifier"] = request.identifier
+        if request.model is not None and request.operation != "DELETE" and (not sparse or request.status == "SUCCESS"):
             event["ResourceModel"] = _compact(self.plan(request.type_name).public(request.model))
         if request.status == "IN_PROGRESS":
             event["RetryAfter"] = request.due
         if request.error_code:
             event["ErrorCode"] = request.error_code
-            event["StatusMessage"] = request.status_message
+            if request.status_message is not None or not sparse:
+                event["StatusMessage"] = request.status_message or ""
         return event
 
     def _request(self, region: str, params: Json) -> ResourceRequest:
@@ -497,7 +752,7 @@ class CloudControl:
             unknown = sorted(value - set(allowed))
             if unknown:
                 raise errors.validation(f"1 validation error detected: {unknown} must be among {list(allowed)}")
-        size = self._max_results(params, self.config.page_size)
+        size = self._max_results(params) or self.config.page_size or behaviour.DEFAULT_PAGE_SIZE
         context = _fingerprint("requests", region, sorted(operations), sorted(statuses))
         offset = _decode_token(params.get("NextToken"), context)
         newest_first = reversed(list(self.state.requests.values()))

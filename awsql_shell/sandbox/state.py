@@ -2,15 +2,27 @@
 
 Saving writes a temporary file beside the target and renames it over, so a crash never leaves half a
 file. A file that cannot be read back is an error naming it; it is never silently replaced.
+
+Several processes may share one state file (parallel ``awsql --sandbox`` runs): ``StateFile`` makes each
+change a read-modify-write under an exclusive ``fcntl`` lock on a lock file beside it (the state file
+itself is replaced on every save, so it cannot carry the lock), re-reading the file first whenever
+another process has saved since. No write is lost that way; without ``fcntl`` (Windows) there is no lock.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one process per state file
+    fcntl = None  # type: ignore[assignment]
 
 from awsql_shell.sandbox.errors import SandboxStateError
 
@@ -38,6 +50,9 @@ class ResourceRequest:
     fingerprint: str = ""  # the request's parameters, to tell a retry from a reused ClientToken
     error_code: str | None = None
     status_message: str | None = None
+    named: bool = True  # whether the request named the resource's identifier (a CREATE may leave it generated)
+    fate_code: str | None = None  # a failure decided at submission, which the request ends with
+    fate_message: str | None = None
 
     @property
     def active(self) -> bool:
@@ -126,3 +141,55 @@ def save_state(path: Path, state: SandboxState) -> None:
     except OSError as error:
         temporary.unlink(missing_ok=True)
         raise SandboxStateError(f"cannot save sandbox state to {path}: {error}") from None
+
+
+Signature = tuple[int, int, int]  # (inode, size, mtime in ns): changes whenever the file is replaced
+
+
+class StateFile:
+    """A state file that several processes read and change, one change at a time."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lock_path = path.with_name(f".{path.name}.lock")
+        self._seen: Signature | None = None
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the exclusive lock: no other process reads or writes the state meanwhile."""
+        if fcntl is None:
+            yield
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = self.lock_path.open("a")
+        except OSError as error:
+            raise SandboxStateError(f"cannot lock sandbox state file {self.path}: {error}") from None
+        with handle:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+    def changed(self) -> bool:
+        """Whether the file is not the one this process last read or wrote."""
+        return self._signature() != self._seen
+
+    def load(self) -> SandboxState | None:
+        state = load_state(self.path)
+        self._seen = self._signature()
+        return state
+
+    def save(self, state: SandboxState) -> None:
+        save_state(self.path, state)
+        self._seen = self._signature()
+
+    def _signature(self) -> Signature | None:
+        try:
+            info = self.path.stat()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise _unusable(self.path, str(error)) from None
+        return (info.st_ino, info.st_size, info.st_mtime_ns)

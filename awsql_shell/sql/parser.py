@@ -329,9 +329,11 @@ def _column_list(column_list: Group, cursor: _Cursor) -> tuple[ColumnRef, ...]:
             raise cursor.fail(f"expected a column name in the column list, found {found(bad)}", bad)
         assert isinstance(node, Tok)
         name = unquote(node)
-        if name.lower() in seen:
+        # Exactly the same name twice is a slip the parser can see; whether Region and region are the same
+        # column (they are not: a property and where to call) is the catalog's question.
+        if name in seen:
             raise cursor.fail(f"column {name} is listed twice", node)
-        seen.add(name.lower())
+        seen.add(name)
         columns.append(ColumnRef(None, name, cursor.context.span(node)))
     return tuple(columns)
 

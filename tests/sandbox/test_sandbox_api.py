@@ -8,9 +8,10 @@ import uuid
 from typing import Any
 
 import pytest
-from botocore.exceptions import WaiterError
+from botocore.exceptions import ClientError, WaiterError
 
 from awsql_shell.sandbox import LAMBDA_FUNCTION_NAMES, ROLE_NAMES
+from awsql_shell.sandbox.behaviour import NOT_FOUND, NOT_FOUND_DEFAULT
 
 LAMBDA = "AWS::Lambda::Function"
 LOG_GROUP = "AWS::Logs::LogGroup"
@@ -42,6 +43,15 @@ def properties(client: Any, type_name: str, identifier: str) -> dict[str, Any]:
     return json.loads(answer["ResourceDescription"]["Properties"])
 
 
+def assert_missing(client: Any, type_name: str, identifier: str) -> None:
+    """A read fails as a read of a missing resource of the type does (LogGroup's way, or ResourceNotFound)."""
+    with pytest.raises(ClientError) as caught:
+        client.get_resource(TypeName=type_name, Identifier=identifier)
+    codes = {NOT_FOUND_DEFAULT.code, NOT_FOUND.get(type_name, NOT_FOUND_DEFAULT).code}
+    assert caught.value.response["Error"]["Code"] in codes
+    assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def list_all(client: Any, type_name: str, **extra: Any) -> list[dict[str, Any]]:
     pages = client.get_paginator("list_resources").paginate(TypeName=type_name, **extra)
     return [description for page in pages for description in page["ResourceDescriptions"]]
@@ -50,7 +60,8 @@ def list_all(client: Any, type_name: str, **extra: Any) -> list[dict[str, Any]]:
 # -- ListResources ------------------------------------------------------------------------
 
 
-def test_list_resources_pages_with_next_token(client: Any) -> None:
+def test_list_resources_pages_with_next_token(start: Any, connect: Any) -> None:
+    client = connect(start(page_size=20).url)
     first = client.list_resources(TypeName=LAMBDA)
     assert len(first["ResourceDescriptions"]) == 20
     assert first["TypeName"] == LAMBDA
@@ -60,10 +71,19 @@ def test_list_resources_pages_with_next_token(client: Any) -> None:
     assert names == list(LAMBDA_FUNCTION_NAMES["us-east-1"])
 
 
-def test_list_resources_paginator_and_max_results(client: Any) -> None:
-    pages = list(client.get_paginator("list_resources").paginate(TypeName=LAMBDA, PaginationConfig={"PageSize": 7}))
-    assert [len(page["ResourceDescriptions"]) for page in pages] == [7, 7, 7, 4]
-    assert len(list_all(client, LAMBDA)) == 25
+def page_lengths(client: Any, type_name: str, page_size: int) -> list[int]:
+    paginator = client.get_paginator("list_resources")
+    pages = paginator.paginate(TypeName=type_name, PaginationConfig={"PageSize": page_size})
+    return [len(page["ResourceDescriptions"]) for page in pages]
+
+
+def test_max_results_is_not_obeyed_unless_asked(start: Any, connect: Any) -> None:
+    # Evidence: aws/aws-sdk#764 — "MaxResults is not yet supported for this API".
+    client = connect(start(page_size=None).url)
+    assert page_lengths(client, LAMBDA, 7) == [25]  # one page of up to 100: the Lambda handler's size
+    honouring = connect(start(page_size=None, honor_max_results=True).url)
+    assert page_lengths(honouring, LAMBDA, 7) == [7, 7, 7, 4]
+    assert len(list_all(honouring, LAMBDA)) == 25
 
 
 def test_list_resources_carries_only_the_primary_identifier(client: Any) -> None:
@@ -80,11 +100,14 @@ def test_list_handler_required_properties_come_from_resource_model(client: Any) 
         client.list_resources(TypeName="AWS::EKS::Nodegroup")
     listed = list_all(client, "AWS::EKS::Nodegroup", ResourceModel=json.dumps({"ClusterName": "prod-eks"}))
     assert sorted(d["Identifier"] for d in listed) == ["prod-eks|general", "prod-eks|spot"]
-    assert list_all(client, "AWS::EKS::Nodegroup", ResourceModel=json.dumps({"ClusterName": "nope"})) == []
+    # A parent that does not exist is an error, not an empty list (see test_sandbox_aws_lists.py).
+    with pytest.raises(client.exceptions.ResourceNotFoundException, match="'AWS::EKS::Cluster' with identifier 'nope'"):
+        list_all(client, "AWS::EKS::Nodegroup", ResourceModel=json.dumps({"ClusterName": "nope"}))
 
 
-def test_list_resources_rejects_a_foreign_next_token(client: Any) -> None:
-    token = client.list_resources(TypeName=LAMBDA, MaxResults=1)["NextToken"]
+def test_list_resources_rejects_a_foreign_next_token(start: Any, connect: Any) -> None:
+    client = connect(start(page_size=1).url)
+    token = client.list_resources(TypeName=LAMBDA)["NextToken"]
     with pytest.raises(client.exceptions.InvalidRequestException, match="NextToken"):
         client.list_resources(TypeName=LOG_GROUP, NextToken=token)
 
@@ -232,6 +255,12 @@ def new_function(client: Any) -> str:
     return name
 
 
+# Code is required and write-only: a read never returns it, so every Lambda patch must add it again.
+# Evidence: hashicorp/terraform-provider-awscc#190 (AWS) — "It's currently required to include any property
+# that is write-only and required".
+ADD_CODE = {"op": "add", "path": "/Code", "value": {"ZipFile": "def handler(event, context):\n    return 2\n"}}
+
+
 def update(client: Any, type_name: str, identifier: str, patch: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     answer = client.update_resource(TypeName=type_name, Identifier=identifier, PatchDocument=json.dumps(patch), **extra)
     return answer["ProgressEvent"]
@@ -240,6 +269,7 @@ def update(client: Any, type_name: str, identifier: str, patch: list[dict[str, A
 def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
     name = new_function(client)
     patch = [
+        ADD_CODE,
         {"op": "add", "path": "/MemorySize", "value": 512},
         {"op": "add", "path": "/Environment/Variables/LOG_LEVEL", "value": "DEBUG"},
         {"op": "replace", "path": "/Environment/Variables/STAGE", "value": "prod"},
@@ -256,7 +286,11 @@ def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
     assert model["Environment"] == {"Variables": {"STAGE": "prod", "LOG_LEVEL": "DEBUG"}}
     assert model["Tags"] == [{"Key": "env", "Value": "prod"}]
     assert model["TracingConfig"] == {"Mode": "Active"}
-    remove = [{"op": "remove", "path": "/Environment/Variables/LOG_LEVEL"}, {"op": "remove", "path": "/TracingConfig"}]
+    remove = [
+        ADD_CODE,
+        {"op": "remove", "path": "/Environment/Variables/LOG_LEVEL"},
+        {"op": "remove", "path": "/TracingConfig"},
+    ]
     settle(client, update(client, LAMBDA, name, remove))
     model = properties(client, LAMBDA, name)
     assert model["Environment"] == {"Variables": {"STAGE": "prod"}}
@@ -266,6 +300,7 @@ def test_update_applies_an_rfc6902_patch_on_nested_paths(client: Any) -> None:
 def test_update_supports_move_copy_and_test(client: Any) -> None:
     name = new_function(client)
     patch = [
+        ADD_CODE,
         {"op": "test", "path": "/Environment/Variables/STAGE", "value": "dev"},
         {"op": "copy", "from": "/Environment/Variables/STAGE", "path": "/Environment/Variables/PREVIOUS_STAGE"},
         {"op": "move", "from": "/Environment/Variables/STAGE", "path": "/Environment/Variables/DEPLOY_STAGE"},
@@ -284,8 +319,6 @@ def test_update_supports_move_copy_and_test(client: Any) -> None:
     ("patch", "message"),
     [
         ([{"op": "remove", "path": "/KmsKeyArn"}], "does not exist"),
-        ([{"op": "replace", "path": "/MemorySize", "value": "big"}], "expected type: Integer"),
-        ([{"op": "remove", "path": "/Role"}], r"required key \[Role\]"),
         ([{"op": "jump", "path": "/MemorySize"}], "'op' must be one of"),
         ([{"op": "add", "path": "MemorySize", "value": 1}], "not a JSON pointer"),
         ({"op": "add"}, "JSON array"),
@@ -294,6 +327,22 @@ def test_update_supports_move_copy_and_test(client: Any) -> None:
 def test_update_rejects_bad_patches(client: Any, patch: Any, message: str) -> None:
     with pytest.raises(client.exceptions.InvalidRequestException, match=message):
         update(client, LAMBDA, "orders-worker", patch)
+
+
+@pytest.mark.parametrize(
+    ("patch", "message"),
+    [
+        ([ADD_CODE, {"op": "replace", "path": "/MemorySize", "value": "big"}], "expected type: Integer"),
+        ([ADD_CODE, {"op": "remove", "path": "/Role"}], r"required key \[Role\]"),
+        ([{"op": "replace", "path": "/MemorySize", "value": 256}], r"required key \[Code\] not found"),
+    ],
+)
+def test_update_validates_the_patched_model_as_a_validation_exception(client: Any, patch: Any, message: str) -> None:
+    # Evidence: pulumi/pulumi-aws-native#277 — "api error ValidationException: Model validation failed (#:
+    # required key [Code] not found)" for a Lambda patch that changes only the handler.
+    with pytest.raises(ClientError, match=message) as caught:
+        update(client, LAMBDA, "orders-worker", patch)
+    assert caught.value.response["Error"]["Code"] == "ValidationException"
 
 
 def test_update_of_create_only_or_read_only_properties_is_refused(client: Any) -> None:
@@ -313,7 +362,7 @@ def test_update_of_an_unknown_resource_is_not_found(client: Any) -> None:
 
 def test_a_second_mutation_while_one_is_in_progress_is_refused(start: Any, connect: Any) -> None:
     slow = connect(start(request_delay_ms=60_000).url)
-    update(slow, LAMBDA, "orders-api", [{"op": "replace", "path": "/MemorySize", "value": 256}])
+    update(slow, LAMBDA, "orders-api", [ADD_CODE, {"op": "replace", "path": "/MemorySize", "value": 256}])
     with pytest.raises(slow.exceptions.ConcurrentOperationException):
         slow.delete_resource(TypeName=LAMBDA, Identifier="orders-api")
 
@@ -328,8 +377,7 @@ def test_delete_removes_the_resource(client: Any) -> None:
     assert event["Operation"] == "DELETE"
     assert event["OperationStatus"] == "IN_PROGRESS"
     assert settle(client, event)["OperationStatus"] == "SUCCESS"
-    with pytest.raises(client.exceptions.ResourceNotFoundException):
-        client.get_resource(TypeName=LOG_GROUP, Identifier=name)
+    assert_missing(client, LOG_GROUP, name)
 
 
 def test_delete_of_an_unknown_identifier_fails_not_found(client: Any) -> None:
@@ -363,8 +411,7 @@ def test_cancel_an_in_progress_request(start: Any, connect: Any) -> None:
     cancelled = slow.cancel_resource_request(RequestToken=event["RequestToken"])["ProgressEvent"]
     assert cancelled["OperationStatus"] == "CANCEL_IN_PROGRESS"
     assert settle(slow, event)["OperationStatus"] == "CANCEL_COMPLETE"
-    with pytest.raises(slow.exceptions.ResourceNotFoundException):
-        slow.get_resource(TypeName=LOG_GROUP, Identifier="cancelled")
+    assert_missing(slow, LOG_GROUP, "cancelled")
     with pytest.raises(slow.exceptions.ConcurrentModificationException):
         slow.cancel_resource_request(RequestToken=event["RequestToken"])
     with pytest.raises(WaiterError):
