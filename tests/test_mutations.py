@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from awsql_shell.errors import AwsqlError, Interrupted, UnsupportedError, ValidationError
+from awsql_shell.gateway import Gateway, RetryPolicy
+from awsql_shell.gateway.calls import Backoff
 from awsql_shell.gateway.mutation_send import MutationError
 from awsql_shell.result import Result
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
@@ -73,6 +75,20 @@ def snapshot(sandbox: RunningSandbox) -> str:
     sandbox.service.settle()
     with sandbox.service.lock:
         return json.dumps(sandbox.service.state.to_json(), sort_keys=True)
+
+
+def requests_for(sandbox: RunningSandbox, identifier: str) -> list[tuple[str, str, str | None]]:
+    """What the account was asked about a resource: (operation, status, ErrorCode) per request, in order."""
+    sandbox.service.settle()
+    return [
+        (r.operation, r.status, r.error_code)
+        for r in sandbox.service.state.requests.values()
+        if r.identifier == identifier
+    ]
+
+
+def client_tokens(sandbox: RunningSandbox, identifier: str) -> list[str | None]:
+    return [r.client_token for r in sandbox.service.state.requests.values() if r.identifier == identifier]
 
 
 def config_row(session: Session, identifier: str) -> tuple[Any, ...] | None:
@@ -242,14 +258,16 @@ def test_without_resource_model_in_returning_nothing_is_read_back(
 
 
 @pytest.mark.slow
-def test_a_resource_just_created_is_read_again_until_it_is_visible(
-    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    Answers(sandbox, monkeypatch, hidden={"late-1": 2})
-    session = connect()
-    created = one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('late-1') RETURNING ResourceModel")
-    assert model_of(created)["LogGroupName"] == "late-1" and created.warnings == []
-    assert session.gateway.stats.retries == 2
+def test_a_resource_just_created_is_read_again_until_it_is_visible(connect: SessionFactory) -> None:
+    """The sandbox's consistency_delay_ms: a new resource stays invisible to reads for a while after SUCCESS."""
+    with start_sandbox(SandboxConfig(request_delay_ms=20, consistency_delay_ms=300)) as eventual:
+        session = connect(eventual.url)
+        created = one(
+            session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('late-1') RETURNING ResourceModel"
+        )
+        assert model_of(created) == stored(eventual, LOG_GROUP)["late-1"] and created.warnings == []
+        assert session.gateway.stats.retries >= 1  # ResourceNotFound at first, asked again
+        assert requests_for(eventual, "late-1") == [("CREATE", "SUCCESS", None)]
 
 
 @pytest.mark.slow
@@ -286,34 +304,33 @@ def test_a_resource_that_cannot_be_read_back_keeps_the_change_and_warns(
 
 
 @pytest.mark.slow
-def test_interrupting_the_read_back_says_the_change_was_made(
-    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    answers = Answers(sandbox, monkeypatch, hidden={"unseen": None})
-    session = connect()
-    caught: list[BaseException] = []
+def test_interrupting_the_read_back_says_the_change_was_made(connect: SessionFactory) -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=20, consistency_delay_ms=60_000)) as eventual:
+        session = connect(eventual.url)
+        caught: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('unseen') RETURNING ResourceModel")
-        except BaseException as exc:  # the test inspects it
-            caught.append(exc)
+        def run() -> None:
+            try:
+                session.run(
+                    "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('unseen') RETURNING ResourceModel"
+                )
+            except BaseException as exc:  # the test inspects it
+                caught.append(exc)
 
-    worker = threading.Thread(target=run)
-    worker.start()
-    deadline = time.monotonic() + 10
-    while not answers.count("GetResource", "unseen") and time.monotonic() < deadline:
-        time.sleep(0.01)
-    session.cancel.set()  # what Ctrl-C does in the shell
-    worker.join(timeout=10)
-    (interrupted,) = caught
-    assert isinstance(interrupted, Interrupted)
-    assert interrupted.report() == [
-        "interrupted: the call of the INSERT took effect; only reading the resources back for RETURNING "
-        "ResourceModel was interrupted"
-    ]
-    assert "unseen" in stored(sandbox, LOG_GROUP)
-    assert answers.count("GetResource", "unseen") < 5  # it stopped asking
+        worker = threading.Thread(target=run)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not session.gateway.stats.retries and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the read back has been answered ResourceNotFound once
+        session.cancel.set()  # what Ctrl-C does in the shell
+        worker.join(timeout=10)
+        (interrupted,) = caught
+        assert isinstance(interrupted, Interrupted)
+        assert interrupted.report() == [
+            "interrupted: the call of the INSERT took effect; only reading the resources back for RETURNING "
+            "ResourceModel was interrupted"
+        ]
+        assert requests_for(eventual, "unseen") == [("CREATE", "SUCCESS", None)]
 
 
 @pytest.mark.slow
@@ -637,104 +654,91 @@ def test_throttled_calls_are_retried_and_a_failing_region_is_reported(connect: S
         assert "nowhere" not in stored(flaky, LOG_GROUP, "eu-west-1")
 
 
-class ThrottledHandlers:
-    """Until the sandbox can do it itself (branch sandbox-aws: mutation_throttle_rate), the first ``times``
-    mutations sent get a request of their own that ends FAILED with ErrorCode Throttling and changes nothing,
-    as when a type's handler is throttled by the service behind it. Everything else reaches the sandbox."""
-
-    def __init__(self, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, times: int):
-        self.left = times
-        self.events: dict[str, dict[str, Any]] = {}  # the throttled requests, by RequestToken
-        self.client_tokens: list[str] = []  # every ClientToken a mutation was sent with, in order
-        self._lock = threading.Lock()
-        real = sandbox.service.dispatch
-
-        def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
-            if operation in ("CreateResource", "UpdateResource", "DeleteResource"):
-                with self._lock:
-                    self.client_tokens.append(params["ClientToken"])
-                    throttle = self.left > 0
-                    self.left -= throttle
-                if throttle:
-                    token = f"throttled-{len(self.events) + 1}"
-                    self.events[token] = {
-                        "TypeName": params["TypeName"],
-                        "RequestToken": token,
-                        "Operation": operation.removesuffix("Resource").upper(),
-                        "OperationStatus": "FAILED",
-                        "EventTime": time.time(),
-                        "ErrorCode": "Throttling",
-                        "StatusMessage": "Rate exceeded (Service: Logs, Status Code: 400)",
-                    }
-                    return {"ProgressEvent": self.events[token]}
-            if operation == "GetResourceRequestStatus" and params.get("RequestToken") in self.events:
-                return {"ProgressEvent": self.events[params["RequestToken"]]}
-            return real(operation, region, params)
-
-        monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
+# Handlers throttled by the service behind them: the sandbox's mutation_throttle_rate ends a request FAILED with
+# ErrorCode Throttling and changes nothing. Its draws are seeded: with seed 1 and rate 0.5 the first and third
+# mutations are throttled, the second and fourth are not.
+THROTTLED_FIRST_AND_THIRD = SandboxConfig(request_delay_ms=20, mutation_throttle_rate=0.5, seed=1)
+ALWAYS_THROTTLED = SandboxConfig(request_delay_ms=20, mutation_throttle_rate=1.0)
+QUICK_RESENDS = RetryPolicy(throttled_request=Backoff(attempts=4, base=0.01, cap=0.01))
 
 
-def requests_for(sandbox: RunningSandbox, identifier: str) -> list[tuple[str, str]]:
-    sandbox.service.settle()
-    return [(r.operation, r.status) for r in sandbox.service.state.requests.values() if r.identifier == identifier]
+def with_quick_resends(session: Session) -> Session:
+    """The session's gateway pausing 10 ms, not a second or more, before it sends a throttled call again."""
+    session._gateway = Gateway(session.settings, retry_policy=QUICK_RESENDS)
+    return session
 
 
 @pytest.mark.slow
-def test_a_throttled_create_is_sent_again_under_a_new_client_token_and_acts_once(
-    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    throttled = ThrottledHandlers(sandbox, monkeypatch, times=1)
-    session = connect()
-    created = one(
-        session,
-        "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('resent-1', 7) "
-        "RETURNING Identifier, OperationStatus",
-    )
-    assert created.rows == [("resent-1", "SUCCESS")] and created.status == "INSERT 1"
-    first, second = throttled.client_tokens
-    assert first != second  # the spent token would only have replayed the failure
-    assert requests_for(sandbox, "resent-1") == [("CREATE", "SUCCESS")]  # the account changed once
-    assert stored(sandbox, LOG_GROUP)["resent-1"]["RetentionInDays"] == 7
-    assert session.gateway.stats.retries == 1
-
-
-def test_a_throttled_create_is_not_sent_again_when_it_might_act_twice(
-    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    throttled = ThrottledHandlers(sandbox, monkeypatch, times=2)
-    session = connect()
-    with pytest.raises(MutationError) as exists:  # created in the sample account long ago
-        session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('/aws/lambda/orders-api')")
-    assert exists.value.code == "Throttling"
-    assert "FAILED: Throttling: Rate exceeded (Service: Logs, Status Code: 400); not sent again: " in str(exists.value)
-    assert "'/aws/lambda/orders-api' exists now" in str(exists.value)
-    assert exists.value.request_tokens == ("throttled-1",)
-    with pytest.raises(MutationError) as unnamed:  # no LogGroupName: Cloud Control would make one up
-        session.run("INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (5)")
-    assert "not sent again: it cannot be retried safely: its DesiredState does not name the primary identifier" in (
-        unnamed.value.message
-    )
-    assert len(throttled.client_tokens) == 2  # neither was sent a second time
+def test_a_throttled_create_and_update_are_sent_again_under_new_client_tokens(connect: SessionFactory) -> None:
+    with start_sandbox(THROTTLED_FIRST_AND_THIRD) as throttling:
+        session = connect(throttling.url)
+        created = one(
+            session,
+            "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('resent-1', 7) "
+            "RETURNING Identifier, OperationStatus",
+        )
+        assert created.rows == [("resent-1", "SUCCESS")] and created.status == "INSERT 1"
+        assert session.gateway.stats.retries == 1
+        updated = one(
+            session,
+            "UPDATE awscc.logs.log_groups SET retention_in_days = 30 WHERE Identifier = 'resent-1' RETURNING *",
+        )
+        assert json.loads(updated.rows[0][updated.columns.index("ResourceModel")])["RetentionInDays"] == 30
+        assert session.gateway.stats.retries == 1
+        assert requests_for(throttling, "resent-1") == [
+            ("CREATE", "FAILED", "Throttling"),
+            ("CREATE", "SUCCESS", None),
+            ("UPDATE", "FAILED", "Throttling"),
+            ("UPDATE", "SUCCESS", None),
+        ]
+        tokens = client_tokens(throttling, "resent-1")
+        assert len(set(tokens)) == 4  # a spent token would only have replayed the failure
+        assert stored(throttling, LOG_GROUP)["resent-1"]["RetentionInDays"] == 30
 
 
 @pytest.mark.slow
-def test_a_throttled_update_is_sent_again_after_reading_the_resource(
-    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    session = connect()
-    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('resent-2')")
-    throttled = ThrottledHandlers(sandbox, monkeypatch, times=1)
-    updated = one(
-        session,
-        "UPDATE awscc.logs.log_groups SET retention_in_days = 30 WHERE Identifier = 'resent-2' RETURNING *",
-    )
-    assert json.loads(updated.rows[0][updated.columns.index("ResourceModel")])["RetentionInDays"] == 30
-    assert requests_for(sandbox, "resent-2") == [("CREATE", "SUCCESS"), ("UPDATE", "SUCCESS")]
-    assert len(set(throttled.client_tokens)) == 2
-    with pytest.raises(MutationError) as gone:
-        ThrottledHandlers(sandbox, monkeypatch, times=1)
-        session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'never-was'")
-    assert "not sent again: 'never-was' no longer exists [RequestToken throttled-1]" in gone.value.message
+def test_a_throttled_create_is_not_sent_again_when_it_might_act_twice(connect: SessionFactory) -> None:
+    with start_sandbox(ALWAYS_THROTTLED) as throttling:
+        session = connect(throttling.url)
+        with pytest.raises(MutationError) as exists:  # created in the sample account long ago
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('/aws/lambda/orders-api')")
+        assert exists.value.code == "Throttling"
+        assert "FAILED: Throttling: Rate exceeded" in exists.value.message
+        assert "; not sent again: '/aws/lambda/orders-api' exists now (the throttled request may have created it" in (
+            exists.value.message
+        )
+        assert len(requests_for(throttling, "/aws/lambda/orders-api")) == 1
+        (token,) = exists.value.request_tokens
+        assert exists.value.message.endswith(f"[RequestToken {token}]")
+
+        before = len(throttling.service.state.requests)
+        with pytest.raises(MutationError) as unnamed:  # no LogGroupName: Cloud Control makes one up
+            session.run("INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (5)")
+        assert "not sent again: it cannot be retried safely: its DesiredState does not name the primary identifier" in (
+            unnamed.value.message
+        )
+        assert len(throttling.service.state.requests) == before + 1  # sent once
+
+
+@pytest.mark.slow
+def test_resending_is_bounded_and_the_error_names_every_request(connect: SessionFactory) -> None:
+    with start_sandbox(ALWAYS_THROTTLED) as throttling:
+        session = with_quick_resends(connect(throttling.url))
+        with pytest.raises(MutationError) as caught:
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-made')")
+        error = caught.value
+        assert "FAILED: Throttling: Rate exceeded" in error.message
+        assert "; sent 4 times, throttled each time [RequestTokens " in error.message
+        assert requests_for(throttling, "never-made") == [("CREATE", "FAILED", "Throttling")] * 4
+        assert error.message.endswith(f"[RequestTokens {', '.join(error.request_tokens)}]")
+        assert len(set(error.request_tokens)) == 4
+        assert "never-made" not in stored(throttling, LOG_GROUP)
+        assert session.gateway.stats.retries == 3
+
+        with pytest.raises(MutationError) as gone:  # a delete is sent again only while the resource exists
+            session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'never-was'")
+        assert "not sent again: 'never-was' no longer exists" in gone.value.message
+        assert len(requests_for(throttling, "never-was")) == 1
 
 
 # -- safety ------------------------------------------------------------------------------------------------
