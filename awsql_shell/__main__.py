@@ -1,3 +1,3 @@
-from awsql_shell.cli import main
+from awsql_shell.entry import main
 
 raise SystemExit(main())

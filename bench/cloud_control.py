@@ -111,16 +111,19 @@ def measured(command: list[str]) -> Run:
     return Run(seconds, cpu, calls, rows, done.stderr)
 
 
-def awsql(url: str, *flags: str) -> Run:
+ONE_CALL_SQL = "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND Identifier = 'orders-api'"
+
+
+def awsql(url: str, *flags: str, sql: str = SQL) -> Run:
     command = [sys.executable, "-m", "awsql_shell", "--endpoint-url", url, "--timing", "-o", "csv"]
-    return measured([*command, "--max-concurrency", str(CONCURRENCY), *flags, "-e", SQL])
+    return measured([*command, "--max-concurrency", str(CONCURRENCY), *flags, "-e", sql])
 
 
-def boto3_script(url: str) -> Run:
-    return measured([sys.executable, __file__, "--boto3-script", url])
+def boto3_script(url: str, *flags: str) -> Run:
+    return measured([sys.executable, __file__, "--boto3-script", url, *flags])
 
 
-def run_boto3_script(url: str) -> int:
+def run_boto3_script(url: str, one_call: bool = False) -> int:
     """The hand-tuned script a user would write: one client per region, every region's pages, then all the
     GetResource calls on 16 threads. Prints rows as CSV-ish lines and its call count like --timing does."""
     from concurrent.futures import ThreadPoolExecutor
@@ -131,6 +134,10 @@ def run_boto3_script(url: str) -> int:
     config = Config(max_pool_connections=CONCURRENCY, retries={"mode": "standard", "max_attempts": 10})
     clients = {r: boto3.client("cloudcontrol", endpoint_url=url, region_name=r, config=config) for r in REGIONS}
     calls = 0
+    if one_call:  # what starting up costs: the same imports and clients, one call
+        clients["us-east-1"].get_resource(TypeName="AWS::Lambda::Function", Identifier="orders-api")
+        print("API calls: 1", file=sys.stderr)
+        return 0
 
     def identifiers(region: str) -> list[tuple[str, str]]:
         nonlocal calls
@@ -159,9 +166,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--functions", type=int, default=200, help="functions per region (default 200)")
     parser.add_argument("--boto3-script", metavar="URL", help=argparse.SUPPRESS)
+    parser.add_argument("--one-call", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.boto3_script:
-        return run_boto3_script(args.boto3_script)
+        return run_boto3_script(args.boto3_script, args.one_call)
     with tempfile.TemporaryDirectory() as tmp:
         state = os.path.join(tmp, "state.json")
         with sandbox("--state", state, "--request-delay-ms", "0", "--rate-limit", "0") as url:
@@ -170,6 +178,8 @@ def main() -> int:
         with sandbox("--state", state, "--rate-limit", "0", *latency) as url:
             script = boto3_script(url)
             fast = awsql(url, "--rate-limit", "0")
+            script_start = boto3_script(url, "--one-call")
+            awsql_start = awsql(url, "--rate-limit", "0", sql=ONE_CALL_SQL)
         with sandbox("--state", state, "--latency-ms", "20") as url:  # the sandbox's default 25/s limit
             limited = awsql(url)
             at_quota = awsql(url, "--rate-limit", "25")
@@ -190,10 +200,19 @@ def main() -> int:
             f"(b) {name:26} {run.seconds:7.2f} s for {run.calls} calls; the 25/s floor {floor:5.2f} s: "
             f"{run.seconds / floor:4.2f}x (target <= 1.15x); throttling errors shown: {throttled}"
         )
-    for name, run in (("awsql", fast), ("boto3 script", script)):
+    marginal = {}
+    for name, run, start in (("awsql", fast, awsql_start), ("boto3 script", script, script_start)):
         per_call = run.cpu / run.calls * 1000
-        print(f"(c) {name:13} CPU {run.cpu:6.2f} s / {run.calls} calls = {per_call:5.2f} ms per call")
-    print(f"    awsql at {fast.cpu / fast.calls / (script.cpu / script.calls):4.2f}x boto3's CPU per call (target < 1)")
+        marginal[name] = (run.cpu - start.cpu) / (run.calls - start.calls) * 1000
+        print(
+            f"(c) {name:13} CPU {run.cpu:6.2f} s / {run.calls} calls = {per_call:5.2f} ms per call; "
+            f"start-up {start.cpu:5.2f} s, so {marginal[name]:5.2f} ms per call beyond it"
+        )
+    whole = fast.cpu / fast.calls / (script.cpu / script.calls)
+    print(
+        f"    awsql at {whole:4.2f}x boto3's CPU per call, whole process; "
+        f"{marginal['awsql'] / marginal['boto3 script']:4.2f}x beyond start-up (target < 1)"
+    )
     return 0
 
 

@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -344,3 +346,19 @@ def test_huge_numbers_and_long_names_make_short_one_line_errors() -> None:
     long_region = awsql("--sandbox", "-e", f"SELECT * FROM awscc.logs.log_groups WHERE region = '{'a' * 500}'")
     (line,) = long_region.stderr.splitlines()
     assert line.startswith("ERROR: unknown region 'aaaa") and "..." in line and len(line) < 300
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.08, 0.12, 0.2])
+def test_an_early_ctrl_c_exits_130_without_a_traceback(delay: float) -> None:
+    """Ctrl-C while awsql is still importing itself is an interruption like any other: exit 130, one line.
+    (A Ctrl-C inside Python's own start-up, before any awsql code runs, is Python's to report.)"""
+    process = subprocess.Popen(
+        [*AWSQL, "-e", "SELECT 1 AS a"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    if "init_import_site" in err:
+        pytest.skip("the signal landed in Python's own start-up")
+    assert process.returncode in (0, 130, -signal.SIGINT), err
+    assert "Traceback" not in err

@@ -6,7 +6,7 @@ import pytest
 
 from awsql_shell.catalog import Catalog
 from awsql_shell.catalog.regions import DefaultRegion
-from awsql_shell.errors import UnknownNameError, UnsupportedError, ValidationError
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, ValidationError
 from awsql_shell.planner.select_plan import SelectPlan, plan_select
 from awsql_shell.session import Session
 from awsql_shell.settings import Settings
@@ -266,3 +266,37 @@ def test_or_of_equalities_on_one_column_reads_like_in(catalog: Catalog, where: s
     assert [f.region for f in planned.fetches] == ["us-east-1", "eu-west-1"]
     if "Identifier" in where:
         assert {f.identifiers for f in planned.fetches} == {("a", "b")}
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (
+            "SELECT name, values FROM awscc.amplifyuibuilder.themes WHERE region = 'us-east-1' AND app_id = 'a' "
+            "AND environment_name = 'e'",
+            'SELECT name, "_values" FROM',
+        ),
+        (
+            "SELECT t.values FROM awscc.amplifyuibuilder.themes t WHERE t.region = 'us-east-1' AND t.app_id = 'a' "
+            "AND t.environment_name = 'e' AND values IS NOT NULL",
+            'AND "_values" IS NOT NULL',
+        ),
+        (
+            "SELECT group_name, group FROM awscc.resourcegroups.tag_sync_tasks WHERE region = 'us-east-1' "
+            "AND group = 'g' ORDER BY group",
+            'ORDER BY "group"',
+        ),
+    ],
+)
+def test_keyword_named_columns_work_unquoted(catalog: Catalog, sql: str, expected: str) -> None:
+    """StackQL's pages write Values, Group and Match bare: they resolve and reach SQLite quoted."""
+    assert expected in plan(catalog, sql).sql
+
+
+def test_group_by_and_a_missing_by_keep_their_meaning(catalog: Catalog) -> None:
+    grouped = plan(
+        catalog, "SELECT region, count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1' GROUP BY region"
+    )
+    assert "GROUP BY region" in grouped.sql
+    with pytest.raises(AwsqlError, match="expected BY after GROUP"):
+        plan(catalog, "SELECT region FROM awscc.logs.log_groups WHERE region = 'us-east-1' GROUP region")

@@ -51,19 +51,22 @@ def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all:
             every_fetch.extend(fetched)
             materialized[id(table)] = materialize(table, fetched)
         pending = [t for t in pending if id(t) not in materialized]
+    warnings = read_warnings(every_fetch, catalog)
     if every_fetch and all(result.read_nothing for result in every_fetch):
         first = first_error(every_fetch)
-        more = len(every_fetch) - 1
-        if isinstance(first, AwsqlError) and not more:
+        # Said as the warning would say it (rows lost, the permission missing), as the statement's error.
+        message = warnings[0] if warnings else str(first)
+        more = len(warnings) - 1
+        if isinstance(first, AwsqlError) and message == first.message and not more:
             raise first
-        raise AwsqlError(f"{first}" + (f" (and {more} more failures)" if more else ""))
+        raise AwsqlError(message + (f" (and {more} more failures)" if more > 0 else ""))
     tables = [materialized[id(t)] for t in plan.tables]
     try:
         result = engine.query(plan.sql, tables)
     except SqliteError as exc:
         raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
     result.notices[:0] = plan.notices
-    result.warnings.extend(read_warnings(every_fetch, catalog))
+    result.warnings.extend(warnings)
     return result
 
 

@@ -655,7 +655,7 @@ class Gateway:
         )
         self._inflight[key] = call
         assert self._pool is not None
-        self._pool.submit(priority, lambda: self._execute(call))
+        self._pool.submit(priority, lambda: self._execute(call), bucket=(call.target, call.region))
 
     def _execute(self, call: _Call) -> None:
         """A worker runs one call and hands its outcome to every waiter."""
@@ -686,7 +686,7 @@ class Gateway:
             if isinstance(error, Abandoned) and call.wanted:
                 # Someone joined while the call was being given up: run it again for them.
                 assert self._pool is not None
-                self._pool.submit(call.priority, lambda: self._execute(call))
+                self._pool.submit(call.priority, lambda: self._execute(call), bucket=(call.target, call.region))
                 return
             if self._inflight.get(call.key) is call:
                 del self._inflight[call.key]

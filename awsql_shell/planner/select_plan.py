@@ -20,7 +20,7 @@ from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
 from awsql_shell.planner.predicates import on_column, pinned
-from awsql_shell.sql.rewrite import Replacement, quote_identifier, rewrite
+from awsql_shell.sql.rewrite import Replacement, needs_quotes, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
 
 RAW_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.name, c.type) for c in cloud_control.RESOURCE_COLUMNS)
@@ -490,7 +490,7 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
                         f"no such column: {column.name}{did_you_mean(column.name, known, key=fold)}"
                     ).at(statement.offset + column.span.end - len(column.name) - 2)
                 continue
-            if canonical != column.name.lower():
+            if canonical != column.name.lower() or (not quoted and needs_quotes(column.name)):
                 start = column.span.end - len(column.name) - (2 if quoted else 0)
                 renames.append(Replacement(start, column.span.end, quote_identifier(canonical)))
     return renames

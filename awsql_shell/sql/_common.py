@@ -40,6 +40,10 @@ EXPRESSION_WORDS = words(
     "EXISTS DISTINCT ALL TRUE FALSE ASC DESC ISNULL NOTNULL CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP"
 )
 RESERVED = CLAUSE_WORDS | EXPRESSION_WORDS
+# Keywords CloudFormation also uses as property names (Values, Match, Group: the columns _values, _match,
+# group). StackQL's pages write them bare (SELECT values FROM ...), so where a column is expected they read
+# as one: in column lists, SET, and expressions (see _select._keyword_column for where in an expression).
+KEYWORD_COLUMNS = words("VALUES MATCH GROUP ORDER")
 
 
 @dataclass(frozen=True)
@@ -91,9 +95,13 @@ def unquote(token: Tok) -> str:
     return text[1:-1].replace(quote * 2, quote)
 
 
-def is_name(node: Node | None) -> bool:
-    """A token that can name a column, a table or an alias."""
-    return isinstance(node, Tok) and node.kind in NAME_KINDS and not (node.kind == WORD and node.up in RESERVED)
+def is_name(node: Node | None, *, keyword_columns: bool = False) -> bool:
+    """A token that can name a column, a table or an alias; ``keyword_columns``: where a column is expected,
+    the keywords of ``KEYWORD_COLUMNS`` name one too."""
+    if not isinstance(node, Tok) or node.kind not in NAME_KINDS:
+        return False
+    reserved = node.kind == WORD and node.up in RESERVED
+    return not reserved or (keyword_columns and node.up in KEYWORD_COLUMNS)
 
 
 def is_op(node: Node | None, *ops: str) -> bool:
@@ -185,9 +193,11 @@ def number_value(token: Tok) -> int | float:
     return int(lowered)
 
 
-def column_at(nodes: list[Node], index: int, context: Context) -> tuple[ColumnRef, int] | None:
+def column_at(
+    nodes: list[Node], index: int, context: Context, *, keyword_columns: bool = False
+) -> tuple[ColumnRef, int] | None:
     """``[q.]col`` (or ``a.b.col``) starting at ``nodes[index]``, and the index after it."""
-    if not is_name(nodes[index] if index < len(nodes) else None):
+    if not is_name(nodes[index] if index < len(nodes) else None, keyword_columns=keyword_columns):
         return None
     parts = [nodes[index]]
     cursor = index + 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from awsql_shell.sql._common import (
+    KEYWORD_COLUMNS,
     RESERVED,
     Context,
     analyze_where,
@@ -273,6 +274,8 @@ class _Analyzer:
             if word in _CLAUSE_NAMES:
                 following = arm[index + 1] if index + 1 < len(arm) else None
                 if not (following is not None and following.is_word("BY")):
+                    if _keyword_column(arm, index):
+                        continue  # a column called "group" (resourcegroups' Group property)
                     raise self._fail(f"expected BY after {node.text}, found {found(following)}", following)
             if _CLAUSES.index(word) <= rank:
                 previous = _CLAUSE_NAMES.get(clauses[-1][0], clauses[-1][0])
@@ -464,13 +467,13 @@ class _Analyzer:
                 if word == "NULLS" and following is not None and following.is_word("FIRST", "LAST"):
                     index += 2
                     continue
-                if word in RESERVED or (window and word in _WINDOW_WORDS):
+                if (word in RESERVED or (window and word in _WINDOW_WORDS)) and not _keyword_column(nodes, index):
                     index += 1
                     continue
             if isinstance(following, Group):
                 index = self._call(nodes, index, scope, out)
                 continue
-            column = column_at(nodes, index, self.context)
+            column = column_at(nodes, index, self.context, keyword_columns=True)
             if column is None:
                 index += 1
                 continue
@@ -549,3 +552,22 @@ def _star_qualifier(item: list[Node]) -> str | bool | None:
     if not all(isinstance(p, Tok) and p.kind in NAME_KINDS for p in parts) or any(d.kind != DOT for d in dots):
         return False
     return ".".join(unquote(p) for p in parts)  # type: ignore[arg-type]
+
+
+def _keyword_column(nodes: list[Node], index: int) -> bool:
+    """Whether a keyword of ``KEYWORD_COLUMNS`` here names a column: VALUES always does inside an expression;
+    MATCH does unless it follows an operand (``body MATCH 'x'``); GROUP and ORDER do where an operand is due
+    and no BY follows."""
+    word = nodes[index]
+    if not word.is_word(*KEYWORD_COLUMNS):
+        return False
+    before = nodes[index - 1] if index > 0 else None
+    after_operand = before is not None and (
+        before.kind in (QUOTED, STRING, NUMBER, GROUP) or (before.kind == WORD and before.up not in RESERVED)  # type: ignore[union-attr]
+    )
+    if word.is_word("GROUP", "ORDER"):  # GROUP BY and ORDER BY, or a column where an operand is due
+        following = nodes[index + 1] if index + 1 < len(nodes) else None
+        return not (following is not None and following.is_word("BY")) and not after_operand
+    if word.is_word("MATCH"):
+        return not after_operand
+    return True

@@ -324,8 +324,8 @@ def _column_list(column_list: Group, cursor: _Cursor) -> tuple[ColumnRef, ...]:
     pieces = comma_items(column_list.items, "a column name", column_list.close, opener="'('", end=cursor.context.end)
     for piece in pieces:
         node = piece[0]
-        if len(piece) != 1 or not is_name(node):
-            bad = piece[1] if is_name(node) else node
+        if len(piece) != 1 or not is_name(node, keyword_columns=True):
+            bad = piece[1] if is_name(node, keyword_columns=True) else node
             raise cursor.fail(f"expected a column name in the column list, found {found(bad)}", bad)
         assert isinstance(node, Tok)
         name = unquote(node)
@@ -503,7 +503,7 @@ def _update(context: Context, cursor: _Cursor, base: dict) -> Update:
     after = "SET"
     while True:
         node = cursor.peek()
-        if not is_name(node):
+        if not is_name(node, keyword_columns=True):
             raise cursor.fail(f"expected a column name after {after}, found {found(node)}")
         cursor.next()
         assert isinstance(node, Tok)
