@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from awsql_shell.engine import Engine
     from awsql_shell.gateway import Gateway
     from awsql_shell.gateway.mutation_send import MutationOutcome
-    from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall
+    from awsql_shell.gateway.read_back import ReadBackResult
+    from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall, ReadBack
     from awsql_shell.planner.select_plan import SelectPlan
 
 
@@ -193,7 +194,7 @@ class Session:
         from awsql_shell.execution.mutation_run import Consent, run_mutation
 
         consent = Consent(assume_yes=self.settings.assume_yes, ask=self.confirm, account=self._account())
-        return run_mutation(plan, read=self._read, send=self._send, consent=consent)
+        return run_mutation(plan, read=self._read, send=self._send, consent=consent, read_back=self._read_back)
 
     def _check(self, plan: Plan) -> None:
         """Compile the SQL a plan will run against empty tables: a typo fails before any call."""
@@ -224,6 +225,12 @@ class Session:
     def _send(self, calls: Sequence[MutationCall], wait: bool) -> list[MutationOutcome]:
         try:
             return self.gateway.mutate(calls, wait=wait, progress=self.progress, cancel=self.cancel)
+        finally:
+            self._finish_progress()
+
+    def _read_back(self, reads: Sequence[ReadBack]) -> list[ReadBackResult]:
+        try:
+            return self.gateway.read_back(reads, progress=self.progress, cancel=self.cancel)
         finally:
             self._finish_progress()
 

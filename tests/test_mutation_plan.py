@@ -139,6 +139,18 @@ def test_every_intended_operation_has_its_own_client_token(catalog: Catalog) -> 
     assert calls[0].params()["ClientToken"] == calls[0].params()["ClientToken"] == tokens[0]
 
 
+def test_a_create_knows_the_identifier_its_desired_state_names(catalog: Catalog) -> None:
+    """So the gateway can look the resource up before it sends a throttled create again."""
+    (config,) = creates(catalog, f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('fn', '$LATEST')")
+    assert config.identifier == "fn|$LATEST"
+    (parameter,) = creates(catalog, "INSERT INTO awscc.ssm.parameters (Name, Type, Value) VALUES ('p', 'String', 'v')")
+    assert parameter.identifier == "p"
+    # A log group's name is optional, a secret's Id is read-only: Cloud Control makes the identifier up.
+    (group,) = creates(catalog, "INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (7)")
+    (secret,) = creates(catalog, "INSERT INTO awscc.secretsmanager.secrets (Name) VALUES ('s')")
+    assert group.identifier is None and secret.identifier is None
+
+
 def test_booleans_numbers_and_enums_follow_the_schema(catalog: Catalog) -> None:
     (queue,) = creates(
         catalog,
@@ -357,6 +369,100 @@ def test_a_given_patch_keeps_nested_paths(catalog: Catalog) -> None:
     assert operations[0]["path"] == "/DestinationConfig/OnFailure"
 
 
+# -- write-only properties: only 'add' reaches them ---------------------------------------------------
+
+PARAMETERS = "awscc.ssm.parameters"  # AWS::SSM::Parameter: Description and Tier are write-only
+
+
+def planned_update(catalog: Catalog, assignment: str, table: str = PARAMETERS) -> MutationPlan:
+    return planned(catalog, f"UPDATE {table} SET {assignment} WHERE region = 'us-east-1' AND Identifier = 'p'")
+
+
+def test_setting_a_write_only_column_is_an_add(catalog: Catalog) -> None:
+    plan = planned_update(catalog, "description = 'the key', value = 'v2'")
+    (call,) = plan.calls
+    assert call.patch_document == (
+        {"op": "add", "path": "/Description", "value": "the key"},
+        {"op": "add", "path": "/Value", "value": "v2"},
+    )
+    assert plan.notices == ()
+
+
+def test_setting_a_write_only_column_to_null_is_refused_at_the_column(catalog: Catalog) -> None:
+    sql = f"UPDATE {PARAMETERS} SET value = 'v', tier = NULL WHERE Identifier = 'p'"
+    with pytest.raises(ValidationError) as caught:
+        planned(catalog, sql)
+    error = caught.value
+    assert error.message == (
+        "SET tier = NULL removes /Tier, which is write-only: Cloud Control accepts only 'add' for it, "
+        "since a read never returns its value; set a value instead"
+    )
+    assert error.position == sql.index("tier = NULL")
+
+
+def test_a_given_replace_of_a_write_only_path_is_sent_as_add_with_a_notice(catalog: Catalog) -> None:
+    document = json.dumps(
+        [
+            {"op": "replace", "path": "/Value", "value": "v2"},
+            {"op": "replace", "path": "/Description", "value": "rotated"},
+        ]
+    )
+    plan = planned_update(catalog, f"PatchDocument = '{document}'")
+    (call,) = plan.calls
+    assert call.patch_document == (
+        {"op": "replace", "path": "/Value", "value": "v2"},  # not write-only: left as given
+        {"op": "add", "path": "/Description", "value": "rotated"},
+    )
+    assert plan.notices == (
+        "PatchDocument operation 2: 'replace' of write-only /Description is sent as 'add' "
+        "(Cloud Control accepts only 'add' for write-only properties)",
+    )
+
+
+def test_nested_write_only_paths_follow_the_same_rule(catalog: Catalog) -> None:
+    """AWS::IAM::User lists /properties/LoginProfile/Password; AWS::Lambda::Function /properties/Code/ZipFile."""
+    password = '[{"op": "replace", "path": "/LoginProfile/Password", "value": "s3cret"}]'
+    (call,) = planned_update(catalog, f"PatchDocument = '{password}'", "awscc.iam.users").calls
+    assert call.patch_document == ({"op": "add", "path": "/LoginProfile/Password", "value": "s3cret"},)
+    # Above a write-only path (the whole LoginProfile) the rule does not reach: Cloud Control decides.
+    profile = '[{"op": "replace", "path": "/LoginProfile", "value": {"Password": "s3cret"}}]'
+    (call,) = planned_update(catalog, f"PatchDocument = '{profile}'", "awscc.iam.users").calls
+    assert call.patch_document[0]["op"] == "replace"
+    code = '[{"op": "remove", "path": "/Code/ZipFile"}]'
+    message = fails(ValidationError, planned_update, catalog, f"PatchDocument = '{code}'", "awscc.lambda.functions")
+    assert "PatchDocument operation 1 removes /Code/ZipFile, which is write-only" in message
+
+
+@pytest.mark.parametrize(
+    ("operation", "expected"),
+    [
+        ({"op": "remove", "path": "/Description"}, "operation 1 removes /Description, which is write-only"),
+        ({"op": "test", "path": "/Tier", "value": "Standard"}, "operation 1 tests /Tier, which is write-only"),
+        (
+            {"op": "move", "from": "/Description", "path": "/Value"},
+            "operation 1 moves from /Description, which is write-only: Cloud Control never returns its value, "
+            "so there is nothing to move",
+        ),
+        ({"op": "copy", "from": "/Tier", "path": "/Value"}, "operation 1 copies from /Tier, which is write-only"),
+    ],
+)
+def test_a_given_patch_that_removes_or_reads_a_write_only_path_is_refused_at_the_document(
+    catalog: Catalog, operation: dict[str, str], expected: str
+) -> None:
+    sql = f"UPDATE {PARAMETERS} SET PatchDocument = '{json.dumps([operation])}' WHERE Identifier = 'p'"
+    with pytest.raises(ValidationError) as caught:
+        planned(catalog, sql)
+    assert expected in caught.value.message
+    assert caught.value.position == sql.index("'[")
+
+
+def test_a_write_only_rewrite_is_shown_by_explain(offline: Session) -> None:
+    document = '[{"op": "replace", "path": "/Description", "value": "d"}]'
+    result = explain(offline, f"UPDATE {PARAMETERS} SET PatchDocument = '{document}' WHERE Identifier = 'p'")
+    assert '"op":"add","path":"/Description"' in result.rows[0][4]
+    assert any("'replace' of write-only /Description is sent as 'add'" in notice for notice in result.notices)
+
+
 # -- UPDATE and DELETE targets -----------------------------------------------------------------------
 
 
@@ -473,7 +579,8 @@ def explain(session: Session, text: str) -> Result:
 
 def test_explain_the_seed_insert_shows_the_desired_state(offline: Session) -> None:
     result = explain(offline, SEED_INSERT + " RETURNING *")
-    assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus"]
+    # RETURNING * includes ResourceModel: the resource is read back after SUCCESS.
+    assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus", "GetResource"]
     step = result.rows[0]
     assert step[2:4] == ("us-east-1", "AWS::Lambda::EventInvokeConfig")
     desired = json.loads(step[4].removeprefix("DesiredState="))
@@ -496,6 +603,19 @@ def test_explain_the_seed_update_and_delete(offline: Session) -> None:
         ("DeleteResource", "us-east-1", "AWS::Lambda::EventInvokeConfig", "Identifier=orders-worker|$LATEST")
     ]
     assert delete.rows[-1][1] == "GetResourceRequestStatus"
+
+
+def test_only_returning_resource_model_of_an_awaited_insert_or_update_reads_back(offline: Session) -> None:
+    def operations(text: str) -> list[str]:
+        return [row[1] for row in explain(offline, text).rows]
+
+    update = f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE Identifier = 'f|q'"
+    assert operations(f"{update} RETURNING resource_model")[-1] == "GetResource"
+    assert operations(f"{update} RETURNING OperationStatus")[-1] == "GetResourceRequestStatus"
+    assert "GetResource" not in operations(f"/*+ NOWAIT */ {update} RETURNING *")
+    assert "GetResource" not in operations(f"DELETE FROM {EIC} WHERE Identifier = 'f|q' RETURNING *")
+    insert = explain(offline, SEED_INSERT + " RETURNING ResourceModel").rows[-1]
+    assert insert[1] == "GetResource" and "while a new one is not visible yet" in insert[4]
 
 
 def test_explain_validates_like_the_real_run(offline: Session) -> None:

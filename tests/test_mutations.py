@@ -14,9 +14,12 @@ from typing import Any
 import pytest
 
 from awsql_shell.errors import AwsqlError, Interrupted, UnsupportedError, ValidationError
+from awsql_shell.gateway import Gateway, RetryPolicy
+from awsql_shell.gateway.calls import Backoff
 from awsql_shell.gateway.mutation_send import MutationError
 from awsql_shell.result import Result
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.fixtures import FUNCTION_COUNTS, LAMBDA_FUNCTION_NAMES
 from awsql_shell.sandbox.generate import partition_key
 from awsql_shell.session import Session
@@ -72,6 +75,20 @@ def snapshot(sandbox: RunningSandbox) -> str:
     sandbox.service.settle()
     with sandbox.service.lock:
         return json.dumps(sandbox.service.state.to_json(), sort_keys=True)
+
+
+def requests_for(sandbox: RunningSandbox, identifier: str) -> list[tuple[str, str, str | None]]:
+    """What the account was asked about a resource: (operation, status, ErrorCode) per request, in order."""
+    sandbox.service.settle()
+    return [
+        (r.operation, r.status, r.error_code)
+        for r in sandbox.service.state.requests.values()
+        if r.identifier == identifier
+    ]
+
+
+def client_tokens(sandbox: RunningSandbox, identifier: str) -> list[str | None]:
+    return [r.client_token for r in sandbox.service.state.requests.values() if r.identifier == identifier]
 
 
 def config_row(session: Session, identifier: str) -> tuple[Any, ...] | None:
@@ -155,6 +172,167 @@ def test_returning_gives_the_final_progress_event(connect: SessionFactory, sandb
     assert stored(sandbox, LOG_GROUP)["returning-b"]["RetentionInDays"] == 14
 
 
+# -- RETURNING ResourceModel: the resource as read back after SUCCESS ------------------------------------
+
+
+class Answers:
+    """Reshapes the sandbox's answers the way real Cloud Control may give them, and counts the calls:
+    progress events without a ResourceModel (AWS leaves it out), and GetResource not finding a resource the
+    first ``hidden`` times it is asked about (eventual consistency), or never (``hidden`` None)."""
+
+    def __init__(self, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, hidden: dict[str, int | None]):
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.hidden = dict(hidden)
+        real = sandbox.service.dispatch
+
+        def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+            self.calls.append((operation, params))
+            identifier = params.get("Identifier", "")
+            if operation == "GetResource" and identifier in self.hidden:
+                left = self.hidden[identifier]
+                if left is None or left > 0:
+                    self.hidden[identifier] = None if left is None else left - 1
+                    raise ApiError("ResourceNotFoundException", f"Resource '{identifier}' was not found.")
+            answer = real(operation, region, params)
+            if isinstance(answer.get("ProgressEvent"), dict):
+                answer["ProgressEvent"].pop("ResourceModel", None)
+            return answer
+
+        monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
+
+    def count(self, operation: str, *identifiers: str) -> int:
+        """Calls of ``operation`` (about one of ``identifiers``, when given: other tests' leftovers don't count)."""
+        return sum(
+            1 for name, params in self.calls if name == operation and (not identifiers or _named(params) in identifiers)
+        )
+
+
+def _named(params: dict[str, Any]) -> str | None:
+    if "DesiredState" in params:
+        return json.loads(params["DesiredState"]).get("LogGroupName")
+    return params.get("Identifier")
+
+
+def model_of(result: Result, row: int = 0) -> Any:
+    value = result.rows[row][result.columns.index("ResourceModel")]
+    return None if value is None else json.loads(value)
+
+
+@pytest.mark.slow
+def test_returning_resource_model_reads_the_resource_back_after_success(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={})
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('read-back', 7) "
+        "RETURNING Identifier, OperationStatus, ResourceModel",
+    )
+    model = model_of(created)
+    assert created.rows[0][:2] == ("read-back", "SUCCESS")
+    assert model == stored(sandbox, LOG_GROUP)["read-back"]  # as read: with the Arn Cloud Control made up
+    assert model["RetentionInDays"] == 7 and model["Arn"].startswith("arn:aws:logs:us-east-1:")
+    assert answers.count("GetResource", "read-back") == 1 and created.warnings == []
+
+    updated = one(
+        session,
+        "UPDATE awscc.logs.log_groups SET retention_in_days = 14 WHERE Identifier = 'read-back' RETURNING *",
+    )
+    assert model_of(updated)["RetentionInDays"] == 14 and answers.count("GetResource", "read-back") == 2
+    requests = [r for r in sandbox.service.state.requests.values() if r.identifier == "read-back"]
+    assert [r.operation for r in requests] == ["CREATE", "UPDATE"]  # reading back changed nothing
+
+
+@pytest.mark.slow
+def test_without_resource_model_in_returning_nothing_is_read_back(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={})
+    session = connect()
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('no-read-1') RETURNING OperationStatus")
+    one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('no-read-2') RETURNING *")
+    deleted = one(session, "DELETE FROM awscc.logs.log_groups WHERE Identifier = 'no-read-1' RETURNING *")
+    assert model_of(deleted) is None
+    assert answers.count("GetResource", "no-read-1", "no-read-2") == 0
+
+
+@pytest.mark.slow
+def test_a_resource_just_created_is_read_again_until_it_is_visible(connect: SessionFactory) -> None:
+    """The sandbox's consistency_delay_ms: a new resource stays invisible to reads for a while after SUCCESS."""
+    with start_sandbox(SandboxConfig(request_delay_ms=20, consistency_delay_ms=300)) as eventual:
+        session = connect(eventual.url)
+        created = one(
+            session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('late-1') RETURNING ResourceModel"
+        )
+        assert model_of(created) == stored(eventual, LOG_GROUP)["late-1"] and created.warnings == []
+        assert session.gateway.stats.retries >= 1  # ResourceNotFound at first, asked again
+        assert requests_for(eventual, "late-1") == [("CREATE", "SUCCESS", None)]
+
+
+@pytest.mark.slow
+def test_a_resource_that_cannot_be_read_back_keeps_the_change_and_warns(
+    connect: SessionFactory, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    answers = Answers(sandbox, monkeypatch, hidden={"never-1": None, "never-2": None})
+    session = connect()
+    created = one(
+        session,
+        "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-1'), ('shown-1') "
+        "RETURNING Identifier, OperationStatus, ResourceModel",
+    )
+    assert created.status == "INSERT 2"
+    assert [row[:2] for row in created.rows] == [("never-1", "SUCCESS"), ("shown-1", "SUCCESS")]
+    assert model_of(created, 0) is None and model_of(created, 1)["LogGroupName"] == "shown-1"
+    (warning,) = created.warnings  # exit code 4: the rest is shown
+    assert warning == (
+        "CreateResource in us-east-1 took effect, but the resource could not be read back (AWS::Logs::LogGroup "
+        "'never-1' in us-east-1: GetResource found no such resource after 5 tries over a few seconds); "
+        "RETURNING shows the ResourceModel of its ProgressEvent"
+    )
+    assert {"never-1", "shown-1"} <= set(stored(sandbox, LOG_GROUP))
+    # Created once each: a read that fails never sends the change again.
+    assert answers.count("CreateResource", "never-1", "shown-1") == 2
+
+    one(session, "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-2')")
+    updated = one(
+        session, "UPDATE awscc.logs.log_groups SET retention_in_days = 1 WHERE Identifier = 'never-2' RETURNING *"
+    )
+    # 5 tries for never-1, 1 for shown-1; an update's read is not asked again.
+    assert answers.count("GetResource", "never-1", "shown-1", "never-2") == 5 + 1 + 1
+    assert "'never-2' in us-east-1: GetResource found no such resource)" in updated.warnings[0]
+
+
+@pytest.mark.slow
+def test_interrupting_the_read_back_says_the_change_was_made(connect: SessionFactory) -> None:
+    with start_sandbox(SandboxConfig(request_delay_ms=20, consistency_delay_ms=60_000)) as eventual:
+        session = connect(eventual.url)
+        caught: list[BaseException] = []
+
+        def run() -> None:
+            try:
+                session.run(
+                    "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('unseen') RETURNING ResourceModel"
+                )
+            except BaseException as exc:  # the test inspects it
+                caught.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        deadline = time.monotonic() + 10
+        while not session.gateway.stats.retries and time.monotonic() < deadline:
+            time.sleep(0.01)  # until the read back has been answered ResourceNotFound once
+        session.cancel.set()  # what Ctrl-C does in the shell
+        worker.join(timeout=10)
+        (interrupted,) = caught
+        assert isinstance(interrupted, Interrupted)
+        assert interrupted.report() == [
+            "interrupted: the call of the INSERT took effect; only reading the resources back for RETURNING "
+            "ResourceModel was interrupted"
+        ]
+        assert requests_for(eventual, "unseen") == [("CREATE", "SUCCESS", None)]
+
+
 @pytest.mark.slow
 def test_awaiting_honours_retry_after(connect: SessionFactory) -> None:
     """The sandbox keeps each request IN_PROGRESS for a while and says so in RetryAfter: polling waits for it
@@ -233,6 +411,44 @@ def test_changing_a_nested_create_only_property_is_not_updatable(connect: Sessio
     assert "DELETE the resource, then INSERT it" in caught.value.message
     same_name = '{"TemplateName": "welcome", "SubjectPart": "Hello again"}'
     one(session, f"UPDATE awscc.ses.templates SET template = '{same_name}' WHERE Identifier = '{identifier}'")
+
+
+PARAMETER = "AWS::SSM::Parameter"  # Description and Tier are write-only
+
+
+def test_a_write_only_property_set_to_null_is_refused_before_any_call(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    before = snapshot(sandbox)
+    session = connect()
+    sql = "UPDATE awscc.ssm.parameters SET description = NULL WHERE region = 'us-east-1' AND Identifier = 'p'"
+    with pytest.raises(ValidationError, match=r"^SET description = NULL removes /Description, which is write-only"):
+        session.run(sql)
+    removing = json.dumps([{"op": "remove", "path": "/Description"}])
+    with pytest.raises(ValidationError, match="operation 1 removes /Description, which is write-only"):
+        session.run(f"UPDATE awscc.ssm.parameters SET PatchDocument = '{removing}' WHERE Identifier = 'p'")
+    assert session.gateway_if_started is None
+    assert snapshot(sandbox) == before
+
+
+def test_a_replace_of_a_write_only_property_is_sent_as_add(connect: SessionFactory, sandbox: RunningSandbox) -> None:
+    session = connect()
+    one(
+        session,
+        "INSERT INTO awscc.ssm.parameters (Name, Type, Value, Description) "
+        "VALUES ('wo-param', 'String', 'v1', 'first')",
+    )
+    document = json.dumps([{"op": "replace", "path": "/Description", "value": "second"}])
+    updated = one(
+        session,
+        f"UPDATE awscc.ssm.parameters SET PatchDocument = '{document}' WHERE Identifier = 'wo-param' "
+        "RETURNING OperationStatus",
+    )
+    assert updated.rows == [("SUCCESS",)]
+    assert "PatchDocument operation 1: 'replace' of write-only /Description is sent as 'add'" in updated.notices[-1]
+    assert stored(sandbox, PARAMETER)["wo-param"]["Description"] == "second"
+    updates = [r for r in sandbox.service.state.requests.values() if r.identifier == "wo-param"]
+    assert [(r.operation, r.status) for r in updates] == [("CREATE", "SUCCESS"), ("UPDATE", "SUCCESS")]
 
 
 def test_server_side_validation_failures_are_reported(connect: SessionFactory) -> None:
@@ -436,6 +652,93 @@ def test_throttled_calls_are_retried_and_a_failing_region_is_reported(connect: S
         with pytest.raises(MutationError, match="ServiceUnavailable: Service Unavailable"):
             session.run("INSERT INTO awscc.logs.log_groups (LogGroupName, region) VALUES ('nowhere', 'eu-west-1')")
         assert "nowhere" not in stored(flaky, LOG_GROUP, "eu-west-1")
+
+
+# Handlers throttled by the service behind them: the sandbox's mutation_throttle_rate ends a request FAILED with
+# ErrorCode Throttling and changes nothing. Its draws are seeded: with seed 1 and rate 0.5 the first and third
+# mutations are throttled, the second and fourth are not.
+THROTTLED_FIRST_AND_THIRD = SandboxConfig(request_delay_ms=20, mutation_throttle_rate=0.5, seed=1)
+ALWAYS_THROTTLED = SandboxConfig(request_delay_ms=20, mutation_throttle_rate=1.0)
+QUICK_RESENDS = RetryPolicy(throttled_request=Backoff(attempts=4, base=0.01, cap=0.01))
+
+
+def with_quick_resends(session: Session) -> Session:
+    """The session's gateway pausing 10 ms, not a second or more, before it sends a throttled call again."""
+    session._gateway = Gateway(session.settings, retry_policy=QUICK_RESENDS)
+    return session
+
+
+@pytest.mark.slow
+def test_a_throttled_create_and_update_are_sent_again_under_new_client_tokens(connect: SessionFactory) -> None:
+    with start_sandbox(THROTTLED_FIRST_AND_THIRD) as throttling:
+        session = connect(throttling.url)
+        created = one(
+            session,
+            "INSERT INTO awscc.logs.log_groups (LogGroupName, RetentionInDays) VALUES ('resent-1', 7) "
+            "RETURNING Identifier, OperationStatus",
+        )
+        assert created.rows == [("resent-1", "SUCCESS")] and created.status == "INSERT 1"
+        assert session.gateway.stats.retries == 1
+        updated = one(
+            session,
+            "UPDATE awscc.logs.log_groups SET retention_in_days = 30 WHERE Identifier = 'resent-1' RETURNING *",
+        )
+        assert json.loads(updated.rows[0][updated.columns.index("ResourceModel")])["RetentionInDays"] == 30
+        assert session.gateway.stats.retries == 1
+        assert requests_for(throttling, "resent-1") == [
+            ("CREATE", "FAILED", "Throttling"),
+            ("CREATE", "SUCCESS", None),
+            ("UPDATE", "FAILED", "Throttling"),
+            ("UPDATE", "SUCCESS", None),
+        ]
+        tokens = client_tokens(throttling, "resent-1")
+        assert len(set(tokens)) == 4  # a spent token would only have replayed the failure
+        assert stored(throttling, LOG_GROUP)["resent-1"]["RetentionInDays"] == 30
+
+
+@pytest.mark.slow
+def test_a_throttled_create_is_not_sent_again_when_it_might_act_twice(connect: SessionFactory) -> None:
+    with start_sandbox(ALWAYS_THROTTLED) as throttling:
+        session = connect(throttling.url)
+        with pytest.raises(MutationError) as exists:  # created in the sample account long ago
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('/aws/lambda/orders-api')")
+        assert exists.value.code == "Throttling"
+        assert "FAILED: Throttling: Rate exceeded" in exists.value.message
+        assert "; not sent again: '/aws/lambda/orders-api' exists now (the throttled request may have created it" in (
+            exists.value.message
+        )
+        assert len(requests_for(throttling, "/aws/lambda/orders-api")) == 1
+        (token,) = exists.value.request_tokens
+        assert exists.value.message.endswith(f"[RequestToken {token}]")
+
+        before = len(throttling.service.state.requests)
+        with pytest.raises(MutationError) as unnamed:  # no LogGroupName: Cloud Control makes one up
+            session.run("INSERT INTO awscc.logs.log_groups (RetentionInDays) VALUES (5)")
+        assert "not sent again: it cannot be retried safely: its DesiredState does not name the primary identifier" in (
+            unnamed.value.message
+        )
+        assert len(throttling.service.state.requests) == before + 1  # sent once
+
+
+@pytest.mark.slow
+def test_resending_is_bounded_and_the_error_names_every_request(connect: SessionFactory) -> None:
+    with start_sandbox(ALWAYS_THROTTLED) as throttling:
+        session = with_quick_resends(connect(throttling.url))
+        with pytest.raises(MutationError) as caught:
+            session.run("INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('never-made')")
+        error = caught.value
+        assert "FAILED: Throttling: Rate exceeded" in error.message
+        assert "; sent 4 times, throttled each time [RequestTokens " in error.message
+        assert requests_for(throttling, "never-made") == [("CREATE", "FAILED", "Throttling")] * 4
+        assert error.message.endswith(f"[RequestTokens {', '.join(error.request_tokens)}]")
+        assert len(set(error.request_tokens)) == 4
+        assert "never-made" not in stored(throttling, LOG_GROUP)
+        assert session.gateway.stats.retries == 3
+
+        with pytest.raises(MutationError) as gone:  # a delete is sent again only while the resource exists
+            session.run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'never-was'")
+        assert "not sent again: 'never-was' no longer exists" in gone.value.message
+        assert len(requests_for(throttling, "never-was")) == 1
 
 
 # -- safety ------------------------------------------------------------------------------------------------

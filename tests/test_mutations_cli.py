@@ -16,6 +16,7 @@ import pytest
 from awsenv import isolated_environment
 
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.generate import partition_key
 
 # Each test starts awsql as a process (or a terminal): the fast lane (-m "not slow") leaves them out.
@@ -101,6 +102,19 @@ def test_an_identifier_that_names_nothing_exits_1_before_any_call(awsql, sandbox
     assert snapshot(sandbox) == before
 
 
+def test_removing_a_write_only_property_exits_1_on_one_line_with_its_position(awsql, sandbox: RunningSandbox) -> None:
+    before = snapshot(sandbox)
+    sql = "UPDATE awscc.ssm.parameters SET value = 'v', tier = NULL WHERE Identifier = 'p'"
+    run = awsql("-e", sql)
+    assert run.returncode == 1
+    (line,) = run.stderr.splitlines()
+    assert line == (
+        "ERROR: SET tier = NULL removes /Tier, which is write-only: Cloud Control accepts only 'add' for it, "
+        f"since a read never returns its value; set a value instead (line 1, column {sql.index('tier') + 1})"
+    )
+    assert snapshot(sandbox) == before
+
+
 def test_a_failed_request_exits_1_with_its_error_code_and_message(awsql) -> None:
     run = awsql("-e", f"INSERT INTO {EIC} (FunctionName, Qualifier) VALUES ('orders-api', '$LATEST')")
     assert run.returncode == 1
@@ -155,6 +169,37 @@ def test_no_wait_prints_the_request_token(awsql, sandbox: RunningSandbox) -> Non
     assert row["OperationStatus"] == "IN_PROGRESS" and row["Identifier"] == "cli-nw"
     assert sandbox.service.state.requests[row["RequestToken"]].identifier == "cli-nw"
     assert run.stderr.endswith("\nINSERT 1 (not awaited)\n")
+
+
+def test_returning_resource_model_prints_the_resource_as_read_back(
+    awsql, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sql = "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('cli-rb') RETURNING Identifier, ResourceModel"
+    run = awsql("-o", "json", "-e", sql)
+    assert run.returncode == 0, run.stderr
+    (row,) = json.loads(run.stdout)
+    assert row["Identifier"] == "cli-rb" and row["ResourceModel"] == log_groups(sandbox)["cli-rb"]
+
+    # A read that fails after the change took effect: the rows are printed, a warning says why, exit code 4.
+    real = sandbox.service.dispatch
+
+    def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        if operation == "GetResource" and params.get("Identifier") == "cli-rb":
+            raise ApiError("ResourceNotFoundException", "Resource 'cli-rb' was not found.")
+        return real(operation, region, params)
+
+    monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
+    update = "UPDATE awscc.logs.log_groups SET retention_in_days = 3 WHERE Identifier = 'cli-rb' RETURNING *"
+    run = awsql("-o", "json", "-e", update)
+    assert run.returncode == 4
+    (row,) = json.loads(run.stdout)
+    assert row["OperationStatus"] == "SUCCESS" and row["ResourceModel"]["RetentionInDays"] == 3  # the event's
+    assert (
+        "WARNING: UpdateResource in us-east-1 took effect, but the resource could not be read back "
+        "(AWS::Logs::LogGroup 'cli-rb' in us-east-1: GetResource found no such resource); RETURNING shows the "
+        "ResourceModel of its ProgressEvent\n"
+    ) in run.stderr
+    assert log_groups(sandbox)["cli-rb"]["RetentionInDays"] == 3
 
 
 def test_variables_from_options_and_files(awsql, sandbox: RunningSandbox, tmp_path: Path) -> None:

@@ -166,6 +166,30 @@ class ResourceSchema:
         return self._top_level("writeOnlyProperties")
 
     @cached_property
+    def write_only_paths(self) -> tuple[tuple[str, ...], ...]:
+        """Every ``writeOnlyProperties`` pointer at any depth, as tokens below ``/properties`` (``*``: any
+        array index): ``/properties/Code/ZipFile`` is ``("Code", "ZipFile")``."""
+        paths = []
+        for pointer in self.raw.get("writeOnlyProperties", []):
+            parts = tuple(pointer.strip("/").split("/"))
+            if len(parts) >= 2 and parts[0] == "properties":
+                paths.append(parts[1:])
+        return tuple(paths)
+
+    def identifier_in(self, model: dict[str, Any]) -> str | None:
+        """The Identifier a model names: its primary identifier values joined by ``|``, or None when it
+        leaves a part out (Cloud Control then makes the identifier up, as for a queue's URL)."""
+        parts = []
+        for path in self.primary_identifier:
+            value: Any = model
+            for token in path.split("/"):
+                value = value.get(token) if isinstance(value, dict) else None
+            if value is None or isinstance(value, dict | list) or value == "":
+                return None
+            parts.append(str(value).lower() if isinstance(value, bool) else str(value))
+        return "|".join(parts) if parts else None
+
+    @cached_property
     def handlers(self) -> dict[str, dict[str, Any]]:
         return dict(self.raw.get("handlers", {}))
 

@@ -6,6 +6,11 @@ The order never changes: the plan is validated offline before anything (the plan
 must be complete, since a partial read would make the change act on a guess; then confirmation; only then
 Cloud Control. Everything the runner needs comes in as arguments; it never prints (an interrupted run
 raises an ``Interrupted`` whose report the face shows).
+
+RETURNING ResourceModel of an awaited INSERT or UPDATE shows each resource as GetResource reads it after
+SUCCESS (``MutationPlan.reads_back``; why in ``gateway.read_back``), through the ``read_back`` function the
+runner is handed. A resource that cannot be read back keeps its ProgressEvent's ResourceModel and costs a
+warning (exit code 4): the change itself took effect, so it is never reported as failed.
 """
 
 from __future__ import annotations
@@ -16,14 +21,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
+from awsql_shell.errors import AwsqlError, CredentialsError, Interrupted, ValidationError
 from awsql_shell.planner.mutation_plan import FIELD_TYPES, NOWAIT_FIELDS, REGION_FIELD, MutationPlan, ReadFirst
 from awsql_shell.planner.select_plan import SelectPlan
 from awsql_shell.result import Result
 
 if TYPE_CHECKING:
     from awsql_shell.gateway.mutation_send import MutationOutcome
-    from awsql_shell.gateway.vocabulary import MutationCall
+    from awsql_shell.gateway.read_back import ReadBackResult
+    from awsql_shell.gateway.vocabulary import MutationCall, ReadBack
 
 MAX_LISTED_IDENTIFIERS = 10
 _EVENT_OPERATION = {"CreateResource": "CREATE", "UpdateResource": "UPDATE", "DeleteResource": "DELETE"}
@@ -41,7 +47,26 @@ FAILURE_FIELDS = (
 
 ReadRows = Callable[[SelectPlan], Result]
 Send = Callable[[Sequence["MutationCall"], bool], list["MutationOutcome"]]
+ReadBackResources = Callable[[Sequence["ReadBack"]], list["ReadBackResult"]]
 Confirm = Callable[[str], bool]
+# A resource read back after the change, by the position of its outcome.
+Models = dict[int, dict[str, Any]]
+
+
+class ReadBackInterrupted(Interrupted):
+    """Ctrl-C while reading back what was changed: the changes themselves were all made."""
+
+    def __init__(self, verb: str, count: int):
+        super().__init__("interrupted")
+        self.verb = verb
+        self.count = count
+
+    def report(self) -> list[str]:
+        calls = "the call" if self.count == 1 else f"all {self.count} calls"
+        return [
+            f"interrupted: {calls} of the {self.verb} took effect; only reading the resources back for "
+            "RETURNING ResourceModel was interrupted"
+        ]
 
 
 class ConfirmationRequired(ValidationError):
@@ -58,7 +83,9 @@ class Consent:
     account: str
 
 
-def run_mutation(plan: MutationPlan, *, read: ReadRows, send: Send, consent: Consent) -> Result:
+def run_mutation(
+    plan: MutationPlan, *, read: ReadRows, send: Send, consent: Consent, read_back: ReadBackResources
+) -> Result:
     verb = plan.verb
     notices = list(plan.notices)
     calls = plan.calls
@@ -75,8 +102,49 @@ def run_mutation(plan: MutationPlan, *, read: ReadRows, send: Send, consent: Con
     if not calls:
         return Result([], [], status=f"{verb} 0", notices=notices)
     outcomes = send(calls, plan.awaited)
-    _raise_failures(plan, outcomes, notices)
-    return _result(plan, outcomes, notices)
+    models, warnings = _read_back(plan, outcomes, read_back) if plan.reads_back else ({}, [])
+    _raise_failures(plan, outcomes, notices, models, warnings)
+    return _result(plan, outcomes, notices, models, warnings)
+
+
+def _read_back(
+    plan: MutationPlan, outcomes: Sequence[MutationOutcome], read_back: ReadBackResources
+) -> tuple[Models, list[str]]:
+    """Each resource that reached SUCCESS, as GetResource reads it now; a warning for each that cannot be."""
+    from awsql_shell.gateway.vocabulary import ReadBack
+
+    wanted: list[tuple[int, ReadBack]] = []
+    warnings: list[str] = []
+    for index, outcome in enumerate(outcomes):
+        if outcome.status != "SUCCESS":
+            continue
+        call = outcome.call
+        identifier = (outcome.event or {}).get("Identifier") or call.identifier
+        if not identifier:
+            warnings.append(f"{_not_read_back(call)}: its ProgressEvent names no Identifier{_KEPT}")
+            continue
+        wanted.append((index, ReadBack(call.region, call.type_name, identifier, created=plan.verb == "INSERT")))
+    if not wanted:
+        return {}, warnings
+    try:
+        results = read_back([request for _, request in wanted])
+    except KeyboardInterrupt:
+        raise ReadBackInterrupted(plan.verb, len(outcomes)) from None
+    models: Models = {}
+    for (index, _), result in zip(wanted, results, strict=True):
+        if result.properties is not None:
+            models[index] = result.properties
+        else:
+            cause = result.error.message if result.error is not None else "no answer"
+            warnings.append(f"{_not_read_back(outcomes[index].call)} ({cause}){_KEPT}")
+    return models, warnings
+
+
+_KEPT = "; RETURNING shows the ResourceModel of its ProgressEvent"
+
+
+def _not_read_back(call: MutationCall) -> str:
+    return f"{call.operation} in {call.region} took effect, but the resource could not be read back"
 
 
 def _read(step: ReadFirst, read: ReadRows, verb: str) -> Result:
@@ -125,7 +193,9 @@ def _listing(calls: Sequence[MutationCall]) -> str:
 # -- outcomes ---------------------------------------------------------------------------------------------
 
 
-def _raise_failures(plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str]) -> None:
+def _raise_failures(
+    plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str], models: Models, warnings: list[str]
+) -> None:
     """Raise when any call failed. When there were several calls, the error carries a row per call (the
     RETURNING rows, or a status table), so the user learns which ones took effect."""
     failed = [o for o in outcomes if o.error is not None]
@@ -145,33 +215,47 @@ def _raise_failures(plan: MutationPlan, outcomes: Sequence[MutationOutcome], not
             code=getattr(first, "code", "") or type(first).__name__,
             request_token=getattr(first, "request_token", None),
         )
-    error.result = _rows(plan.returning or FAILURE_FIELDS, outcomes, status=None, notices=notices)
+    error.result = _rows(plan.returning or FAILURE_FIELDS, outcomes, models, status=None, notices=notices)
+    error.result.warnings = warnings
     raise error
 
 
-def _result(plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str]) -> Result:
+def _result(
+    plan: MutationPlan, outcomes: Sequence[MutationOutcome], notices: list[str], models: Models, warnings: list[str]
+) -> Result:
     count = len(outcomes)
     status = f"{plan.verb} {count}" if plan.awaited else f"{plan.verb} {count} (not awaited)"
     fields = plan.returning or (() if plan.awaited else NOWAIT_FIELDS)
     if not fields:
-        return Result([], [], status=status, notices=notices)
-    return _rows(fields, outcomes, status=status, notices=notices)
+        return Result([], [], status=status, notices=notices, warnings=warnings)
+    result = _rows(fields, outcomes, models, status=status, notices=notices)
+    result.warnings = warnings
+    return result
 
 
 def _rows(
-    fields: Sequence[str], outcomes: Sequence[MutationOutcome], *, status: str | None, notices: list[str]
+    fields: Sequence[str],
+    outcomes: Sequence[MutationOutcome],
+    models: Models,
+    *,
+    status: str | None,
+    notices: list[str],
 ) -> Result:
-    rows = [tuple(_field(outcome, name) for name in fields) for outcome in outcomes]
+    rows = [
+        tuple(_field(outcome, name, models.get(index)) for name in fields) for index, outcome in enumerate(outcomes)
+    ]
     types = {name: FIELD_TYPES[name] for name in fields if name in FIELD_TYPES}
     return Result(list(fields), rows, status=status, notices=notices, types=types)
 
 
-def _field(outcome: MutationOutcome, name: str) -> Any:
+def _field(outcome: MutationOutcome, name: str, model: dict[str, Any] | None = None) -> Any:
     event = outcome.event or {}
     if name == REGION_FIELD:
         return outcome.call.region
     if name == "Identifier":
         return event.get("Identifier") or outcome.call.identifier
+    if name == "ResourceModel" and model is not None:
+        return json.dumps(model)  # as read back after SUCCESS, not as the event had it
     value = event.get(name)
     if value is None:
         value = _refused_field(outcome, name)

@@ -21,8 +21,24 @@ from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter, RateLimited
 
 
 @dataclass(frozen=True)
+class Backoff:
+    """At most ``attempts`` tries; before try n+1 a pause of between half and all of min(cap, base * 2**n)
+    (equal jitter: spread out, like full jitter, but never next to nothing, since the cause takes time to pass)."""
+
+    attempts: int
+    base: float
+    cap: float
+
+    def delay(self, retry_number: int, rng: random.Random) -> float:
+        ceiling = min(self.cap, self.base * (2**retry_number))
+        return ceiling * (0.5 + 0.5 * rng.random())
+
+
+@dataclass(frozen=True)
 class RetryPolicy:
-    """Truncated exponential backoff with full jitter (delay = random(0, min(cap, base * 2**attempt)))."""
+    """Truncated exponential backoff with full jitter (delay = random(0, min(cap, base * 2**attempt))) for calls
+    that failed; ``throttled_request`` and ``not_yet_visible`` for answers that came back but call for another
+    try later."""
 
     throttled_attempts: int = 10
     throttled_base: float = 0.2
@@ -30,6 +46,11 @@ class RetryPolicy:
     transient_attempts: int = 4
     transient_base: float = 0.05
     transient_cap: float = 2.0
+    # A mutation whose request ended FAILED with ErrorCode Throttling (its handler was throttled by the service
+    # behind it): sent again under a new ClientToken, up to 3 times, a second or more apart.
+    throttled_request: Backoff = Backoff(attempts=4, base=1.0, cap=8.0)
+    # A resource just created that a read does not find yet (eventual consistency): read again, 3 s at most.
+    not_yet_visible: Backoff = Backoff(attempts=5, base=0.2, cap=1.6)
 
     def attempts(self, kind: RetryKind) -> int:
         return self.throttled_attempts if kind is RetryKind.THROTTLED else self.transient_attempts
@@ -76,8 +97,10 @@ class ApiCaller:
         params: dict[str, Any],
         *,
         abandoned: Callable[[], bool] = lambda: False,
+        retry: bool = False,
     ) -> dict[str, Any]:
-        """``client.<operation>(**params)``; raises the last error once retrying is pointless or exhausted."""
+        """``client.<operation>(**params)``; raises the last error once retrying is pointless or exhausted.
+        ``retry``: this call is itself another try of an earlier one (counted as a retry, not a new call)."""
         client = self._clients.client(target, region)
         method = getattr(client, operation)
         limiter, bucket = self._limiter, (target, region)  # Cloud Control's quota is per account and region
@@ -90,7 +113,7 @@ class ApiCaller:
                     raise Abandoned() from None
                 if abandoned():  # cancelled while it waited its turn: the call is not made
                     raise Abandoned()
-            self._on_attempt(retries > 0)
+            self._on_attempt(retry or retries > 0)
             try:
                 response = method(**params)
             except Exception as error:
@@ -99,15 +122,24 @@ class ApiCaller:
                     limiter.throttled(bucket)
                 if kind is None or retries + 1 >= self._policy.attempts(kind):
                     raise
-                self._sleep(self._policy.delay(kind, retries, self._rng), abandoned)
+                self.pause(self._policy.delay(kind, retries, self._rng), abandoned)
                 retries += 1
                 continue
             if limiter is not None:
                 limiter.answered(bucket)
             return response
 
+    def backoff(self, which: Backoff, retry_number: int) -> float:
+        """How long to wait before another try under ``which``, one of this caller's policy's backoffs."""
+        return which.delay(retry_number, self._rng)
+
+    @property
+    def policy(self) -> RetryPolicy:
+        return self._policy
+
     @staticmethod
-    def _sleep(seconds: float, abandoned: Callable[[], bool]) -> None:
+    def pause(seconds: float, abandoned: Callable[[], bool]) -> None:
+        """Wait ``seconds``; raise ``Abandoned`` as soon as ``abandoned()`` says nobody waits any more."""
         deadline = time.monotonic() + seconds
         while True:
             if abandoned():

@@ -65,7 +65,8 @@ from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
     from awsql_shell.gateway.mutation_send import MutationOutcome
-    from awsql_shell.gateway.vocabulary import MutationCall
+    from awsql_shell.gateway.read_back import ReadBackResult
+    from awsql_shell.gateway.vocabulary import MutationCall, ReadBack
 
 # How often a waiting statement looks at its cancel event.
 _CANCEL_POLL_SECONDS = 0.02
@@ -274,6 +275,37 @@ class Gateway:
             return run.run(cancel)
         finally:
             self._remember_unsettled(run.outcomes)
+            with self._lock:
+                self._counters.elapsed += time.perf_counter() - started
+
+    def read_back(
+        self,
+        reads: Sequence[ReadBack],
+        *,
+        progress: ProgressListener | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[ReadBackResult]:
+        """GetResource of each resource a mutation just changed, for RETURNING ResourceModel: past the cache,
+        and, for one just created, asked again while it is not visible yet (see ``gateway.read_back``). A
+        result per read, in order; raises ``KeyboardInterrupt`` when ``cancel`` is set."""
+        from awsql_shell.gateway.read_back import ReadBackRun
+
+        settings = self._settings
+        self._ensure_workers(max(1, settings.max_concurrency))
+        with self._lock:
+            pool, caller = self._pool, self._caller
+        assert pool is not None and caller is not None
+        run = ReadBackRun(
+            caller,
+            lambda job: pool.submit(PRIORITY_GET, job),
+            Target(settings.profile, settings.endpoint_url),
+            reads,
+            listener=progress,
+        )
+        started = time.perf_counter()
+        try:
+            return run.run(cancel)
+        finally:
             with self._lock:
                 self._counters.elapsed += time.perf_counter() - started
 

@@ -11,6 +11,19 @@
   ``MutationInterrupted`` names their RequestTokens.
 - Errors a user can act on: an API error or a FAILED request becomes a ``MutationError`` naming the
   operation, type, identifier, region, ErrorCode and StatusMessage.
+- Throttled handlers: a request that ends FAILED with ErrorCode ``Throttling`` (the type's handler was
+  throttled by the service behind it, not Cloud Control's own API) changed nothing the caller can rely on,
+  and its ClientToken is spent: sent again, it would replay the failure. So the call is sent again under a
+  new ClientToken, a second or more later (``RetryPolicy.throttled_request``, at most 3 times, each counted
+  as a retry), but only once a GetResource shows that doing so cannot act twice: a create only when the
+  resource its DesiredState names does not exist (a create that does not name its primary identifier cannot
+  be checked, so it is not sent again and the error says why), an update or delete only when the resource
+  still exists. The final error names every RequestToken. Evidence: pulumi/pulumi-aws-native#2522 (the
+  Create/Update/Delete calls "always succeed and return a progress handle ... it eventually indicates the
+  underlying operation failed with a Throttling error code", so SDK retries never see it);
+  aws/aws-sdk-go-v2#3248 (the waiter "treats all OperationStatus: FAILED as terminal, but should retry when
+  ErrorCode: Throttling"); botocore's cloudcontrol model on ClientToken: once used, it names that request
+  for 36 hours, so a retry under it is answered with the same, failed, request.
 """
 
 from __future__ import annotations
@@ -33,11 +46,15 @@ from awsql_shell.gateway.errors import (
     error_message,
     is_credentials_problem,
 )
-from awsql_shell.gateway.vocabulary import FINAL_STATUSES, MutationCall
+from awsql_shell.gateway.read_back import read_resource
+from awsql_shell.gateway.vocabulary import CREATE, FINAL_STATUSES, MutationCall
 
 # How long an interrupted statement waits for calls already on the wire, to learn their RequestTokens.
 _INTERRUPT_GRACE_SECONDS = 2.0
 _WAIT_POLL_SECONDS = 0.02
+
+# The ErrorCode of a request whose handler was throttled (HandlerErrorCode in botocore's cloudcontrol model).
+THROTTLED_REQUEST = "Throttling"
 
 # What to do about an error code, where its message does not say.
 _HINTS = {
@@ -52,10 +69,14 @@ _HINTS = {
 class MutationError(AwsqlError):
     """A mutation Cloud Control refused or that FAILED; ``code`` is its error code or ErrorCode."""
 
-    def __init__(self, message: str, *, code: str, request_token: str | None = None):
+    def __init__(
+        self, message: str, *, code: str, request_token: str | None = None, request_tokens: Sequence[str] = ()
+    ):
         super().__init__(message)
         self.code = code
         self.request_token = request_token
+        # Every request made for the call, oldest first: the throttled ones it was sent again after, then the last.
+        self.request_tokens = tuple(request_tokens) or ((request_token,) if request_token else ())
 
 
 def _subject(call: MutationCall, event: dict[str, Any] | None = None) -> str:
@@ -85,17 +106,24 @@ def api_error(error: BaseException, call: MutationCall, *, profile: str | None) 
     return MutationError(f"{_subject(call)}: {hint} ({cause})" if hint else f"{_subject(call)}: {cause}", code=code)
 
 
-def failed_error(call: MutationCall, event: dict[str, Any]) -> MutationError:
-    """A request that ended FAILED (or was cancelled): its ErrorCode and StatusMessage, and its token."""
+def failed_error(
+    call: MutationCall, event: dict[str, Any], *, earlier: Sequence[str] = (), note: str | None = None
+) -> MutationError:
+    """A request that ended FAILED (or was cancelled): its ErrorCode and StatusMessage, and its token, after
+    the tokens of the ``earlier`` requests made for the same call (throttled, then sent again)."""
     status = event.get("OperationStatus")
     code = event.get("ErrorCode") or ("Cancelled" if status == "CANCEL_COMPLETE" else "Failed")
     message = event.get("StatusMessage") or ("the request was cancelled" if status == "CANCEL_COMPLETE" else "")
     token = event.get("RequestToken")
     hint = _HINTS.get(code)
     text = f"{_subject(call, event)} {status}: {code}: {message}".rstrip(": ")
+    if note:
+        text += f"; {note}"
     if hint:
         text += f" ({hint})"
-    return MutationError(f"{text} [RequestToken {token}]", code=code, request_token=token)
+    tokens = [*earlier, *([token] if token else [])]
+    named = f"RequestTokens {', '.join(tokens)}" if len(tokens) > 1 else f"RequestToken {token}"
+    return MutationError(f"{text} [{named}]", code=code, request_token=token, request_tokens=tokens)
 
 
 @dataclass(frozen=True)
@@ -135,10 +163,23 @@ class MutationOutcome:
     error: AwsqlError | None = None
     # queued -> sending -> following -> done; skipped: never sent; unknown: given up while retrying the send
     stage: str = "queued"
+    # RequestTokens of the requests that ended FAILED: Throttling, after each of which the call was sent again
+    # (``call`` is then the latest, with its own ClientToken).
+    throttled: list[str] = field(default_factory=list)
 
     @property
     def request_token(self) -> str | None:
         return (self.event or {}).get("RequestToken")
+
+    @property
+    def request_tokens(self) -> list[str]:
+        """Every request made for the call, oldest first."""
+        return [*self.throttled, *([self.request_token] if self.request_token else [])]
+
+    @property
+    def throttled_at_last(self) -> bool:
+        """It ended FAILED because its handler was throttled, and was not sent again (any more)."""
+        return self.status == "FAILED" and (self.event or {}).get("ErrorCode") == THROTTLED_REQUEST
 
     @property
     def status(self) -> str | None:
@@ -171,6 +212,13 @@ class MutationInterrupted(Interrupted):
     def report(self) -> list[str]:
         """What the user must know: which requests go on without us, and how to follow them."""
         lines = []
+        for outcome in self.outcomes:
+            if outcome.throttled_at_last:
+                call = outcome.call
+                lines.append(
+                    f"interrupted: the {call.operation} request for {call.type_name} in {call.region} was throttled "
+                    f"(FAILED: Throttling) and not sent again; RequestTokens {', '.join(outcome.request_tokens)}"
+                )
         for outcome in self.going_on:
             call = outcome.call
             lines.append(
@@ -253,23 +301,28 @@ class MutationRun:
                     outcome.stage = "skipped"
                     return
                 outcome.stage = "sending"
-            try:
-                self._send(outcome)
-            finally:
-                self._notify("on_call_done", outcome.call.region)
-            if outcome.error is None and outcome.request_token and self.wait:
-                self._follow(outcome)
+            resend = False
+            while True:
+                try:
+                    self._send(outcome, retry=resend)
+                finally:
+                    self._notify("on_call_done", outcome.call.region)
+                if outcome.error is None and outcome.request_token and self.wait:
+                    self._follow(outcome)
+                resend = self._resend_after_throttling(outcome)
+                if not resend:
+                    break
         except BaseException as failure:  # the run must hear about every call, or it never ends
             if outcome.error is None and not isinstance(failure, Abandoned):
                 outcome.error = AwsqlError(f"{_subject(outcome.call)}: {type(failure).__name__}: {failure}")
         finally:
             self._settle(outcome)
 
-    def _send(self, outcome: MutationOutcome) -> None:
+    def _send(self, outcome: MutationOutcome, *, retry: bool = False) -> None:
         call = outcome.call
         try:
             response = self.caller.call(
-                self.target, call.region, call.method, call.params(), abandoned=self._stop.is_set
+                self.target, call.region, call.method, call.params(), abandoned=self._stop.is_set, retry=retry
             )
         except Abandoned:
             with self._lock:
@@ -324,7 +377,74 @@ class MutationRun:
 
     def _check_final(self, outcome: MutationOutcome) -> None:
         if outcome.event is not None and outcome.status in ("FAILED", "CANCEL_COMPLETE"):
-            outcome.error = failed_error(outcome.call, outcome.event)
+            outcome.error = failed_error(outcome.call, outcome.event, earlier=outcome.throttled)
+
+    # -- a request whose handler was throttled ---------------------------------------------------------
+
+    def _resend_after_throttling(self, outcome: MutationOutcome) -> bool:
+        """Make ``outcome`` ready to be sent again when its request ended FAILED: Throttling and a resend cannot
+        act twice; otherwise leave it failed, its error saying why it was not sent again."""
+        if not outcome.throttled_at_last:
+            return False
+        backoff = self.caller.policy.throttled_request
+        sent = len(outcome.throttled) + 1
+        if sent >= backoff.attempts:
+            self._give_up(outcome, f"sent {sent} times, throttled each time")
+            return False
+        try:
+            blocker = self._resend_blocker(outcome)
+            if blocker is None:
+                ApiCaller.pause(self.caller.backoff(backoff, sent - 1), self._stop.is_set)
+        except Abandoned:
+            self._give_up(outcome, "not sent again: interrupted")
+            return False
+        if blocker is not None:
+            self._give_up(outcome, f"not sent again: {blocker}")
+            return False
+        with self._lock:
+            if self._stop.is_set():
+                self._give_up(outcome, "not sent again: interrupted")
+                return False
+            token = outcome.request_token
+            assert token is not None
+            outcome.throttled.append(token)
+            outcome.call = outcome.call.resent()  # the old ClientToken would only replay the failure
+            outcome.event = None
+            outcome.error = None
+            outcome.stage = "sending"
+        self._notify("on_calls_planned", outcome.call.region, 1)
+        return True
+
+    def _resend_blocker(self, outcome: MutationOutcome) -> str | None:
+        """Why sending the call again might act twice (None: it cannot), from a GetResource of its resource."""
+        call = outcome.call
+        if call.identifier is None:
+            return (
+                "it cannot be retried safely: its DesiredState does not name the primary identifier, so awsql "
+                "cannot look up whether the throttled request created the resource anyway (check "
+                "awscc.cloud_control.resource_requests and the resources before running it again)"
+            )
+        self._notify("on_calls_planned", call.region, 1)
+        try:
+            found = read_resource(
+                self.caller, self.target, call.region, call.type_name, call.identifier, abandoned=self._stop.is_set
+            )
+        except Abandoned:
+            raise
+        except Exception as error:
+            cause = f"GetResource: {error_code(error) or type(error).__name__}: {error_message(error)}"
+            return f"whether '{call.identifier}' exists could not be read ({cause})"
+        finally:
+            self._notify("on_call_done", call.region)
+        if call.operation == CREATE and found is not None:
+            return f"'{call.identifier}' exists now (the throttled request may have created it, or it was there before)"
+        if call.operation != CREATE and found is None:
+            return f"'{call.identifier}' no longer exists"
+        return None
+
+    def _give_up(self, outcome: MutationOutcome, why: str) -> None:
+        assert outcome.event is not None
+        outcome.error = failed_error(outcome.call, outcome.event, earlier=outcome.throttled, note=why)
 
     def _settle(self, outcome: MutationOutcome) -> None:
         call = outcome.call

@@ -10,7 +10,7 @@ import json
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -166,10 +166,17 @@ class MutationCall:
     operation: str  # CREATE, UPDATE or DELETE (the API operation names)
     region: str
     type_name: str
-    identifier: str | None = None  # UPDATE and DELETE
+    # UPDATE and DELETE: the target. CREATE: the Identifier its DesiredState names, when it gives every part of
+    # the primary identifier (None when Cloud Control makes it up), so it can be looked up before a resend.
+    identifier: str | None = None
     desired_state: Mapping[str, Any] | None = None  # CREATE
     patch_document: tuple[Mapping[str, Any], ...] | None = None  # UPDATE
     client_token: str = field(default_factory=_new_token)
+
+    def resent(self) -> MutationCall:
+        """The same call under a new ClientToken: for a request that ended FAILED, whose token is spent (sent
+        again, it would only replay the failure)."""
+        return replace(self, client_token=_new_token())
 
     @property
     def method(self) -> str:
@@ -201,3 +208,14 @@ class MutationCall:
         if self.operation == UPDATE:
             return f"Identifier={self.identifier}, PatchDocument={self.patch_document_json}"
         return f"Identifier={self.identifier}"
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    """One GetResource of a resource a mutation just changed, for RETURNING ResourceModel. ``created``: it was
+    just created, and a read may not see it yet (eventual consistency), so ResourceNotFound is asked again."""
+
+    region: str
+    type_name: str
+    identifier: str
+    created: bool = False

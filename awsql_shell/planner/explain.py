@@ -114,6 +114,11 @@ def _mutation_rows(plan: MutationPlan) -> tuple[list[Row], list[str]]:
         regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in MUTATING_OPERATIONS and row[2]))
         detail = "each request, until SUCCESS or FAILED (no sooner than its RetryAfter)"
         rows.append(("", "GetResourceRequestStatus", regions, plan.target.type_name, detail))
+        if plan.reads_back:
+            detail = "each resource after SUCCESS, for RETURNING ResourceModel"
+            if plan.verb == "INSERT":
+                detail += " (asked again for a few seconds while a new one is not visible yet)"
+            rows.append(("", "GetResource", regions, plan.target.type_name, detail))
     else:
         # No status call is made: the plan says so where the calls are.
         rows = [

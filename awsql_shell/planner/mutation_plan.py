@@ -6,6 +6,12 @@ problem is found before the first call: a statement that fails here changes noth
 
 Each planned call carries its own ``ClientToken`` (a uuid4) made once, here, so every retry of that call
 re-sends the same token and Cloud Control acts at most once per intended operation.
+
+Write-only properties: Cloud Control patches the model a read returns, which never holds them, so it
+accepts only ``add`` on them. ``_write_only_rule`` is the one place that knows it, for SET and for a given
+PatchDocument alike: a ``replace`` is sent as ``add`` (with a notice), and what would remove or read one
+(``remove``, ``test``, ``move``/``copy`` from it; ``SET column = NULL``) is refused here, before any call,
+rather than by Cloud Control after the statement has started changing things.
 """
 
 from __future__ import annotations
@@ -252,15 +258,27 @@ def _literal_rows(statement: Insert) -> tuple[list[list[Any]], list[list[Span]]]
 
 
 def _plan_creates(target: MutationTarget, resources: Sequence[DesiredResource]) -> list[MutationCall]:
-    return [MutationCall(CREATE, r.region, target.type_name, desired_state=r.state) for r in resources]
+    # The Identifier a DesiredState names lets the gateway look the resource up before it sends a create again.
+    return [
+        MutationCall(
+            CREATE, r.region, target.type_name, identifier=target.schema.identifier_in(r.state), desired_state=r.state
+        )
+        for r in resources
+    ]
 
 
 # -- UPDATE ------------------------------------------------------------------------------------------
 
 
-def _patch_document(
-    target: MutationTarget, statement: Update, variables: Mapping[str, str] | None = None
-) -> tuple[dict[str, Any], ...]:
+@dataclass(frozen=True)
+class Patch:
+    """An UPDATE's RFC 6902 operations as they will be sent, and what awsql changed in them on the way."""
+
+    operations: tuple[dict[str, Any], ...]
+    notices: tuple[str, ...] = ()
+
+
+def _patch_document(target: MutationTarget, statement: Update, variables: Mapping[str, str] | None = None) -> Patch:
     """The RFC 6902 operations of an UPDATE: a PatchDocument given whole (checked against the schema), or
     one per ``SET column = value`` (``add`` sets a property whether or not it is set now; NULL ``remove``s it)."""
     schema = target.schema
@@ -286,14 +304,19 @@ def _patch_document(
                 raise ValidationError(f"{label(column)} is required: it cannot be set to NULL").at(
                     ref.span.start, statement.text
                 )
-            operations.append({"op": "remove", "path": f"/{_escape(column.property)}"})
+            removal = {"op": "remove", "path": f"/{_escape(column.property)}"}
+            try:
+                operations.append(_write_only_rule(target, removal, f"SET {ref.name} = NULL").operation)
+            except AwsqlError as exc:
+                raise exc.at(ref.span.start, statement.text) from None
             continue
         try:
             converted = coerce(schema, column, value)
         except AwsqlError as exc:
             raise exc.at(assignment.value.span.start, statement.text) from None
+        # 'add' sets a property whether it is set now or not, so it suits write-only properties too.
         operations.append({"op": "add", "path": f"/{_escape(column.property)}", "value": converted})
-    return tuple(operations)
+    return Patch(tuple(operations))
 
 
 def _check_settable(target: MutationTarget, column: Column, statement: Statement | None, span: Span | None) -> None:
@@ -318,9 +341,7 @@ def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _given_patch(
-    target: MutationTarget, statement: Update, literal: Literal, variables: Mapping[str, str]
-) -> tuple[dict[str, Any], ...]:
+def _given_patch(target: MutationTarget, statement: Update, literal: Literal, variables: Mapping[str, str]) -> Patch:
     text = literal.value
     if not isinstance(text, str):
         raise ValidationError("PatchDocument must be a string holding a JSON array of RFC 6902 operations").at(
@@ -339,7 +360,7 @@ def _given_patch(
         raise exc.at(literal.span.start, statement.text) from None
 
 
-def _generated_patch(target: MutationTarget, body: str, variables: Mapping[str, str]) -> tuple[dict[str, Any], ...]:
+def _generated_patch(target: MutationTarget, body: str, variables: Mapping[str, str]) -> Patch:
     """``{ "Prop": variable, ... } | generate_patch_document``: an ``add`` per property from the variables."""
     entries = []
     for part in body.split(","):
@@ -360,11 +381,13 @@ def _generated_patch(target: MutationTarget, body: str, variables: Mapping[str, 
     )
 
 
-def _check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any], ...]:
-    """Check a patch document: its shape (RFC 6902), and every path against the schema."""
+def _check_patch(target: MutationTarget, document: Any) -> Patch:
+    """Check a patch document: its shape (RFC 6902), every path against the schema, and what it does to
+    write-only properties (``_write_only_rule``)."""
     if not isinstance(document, list) or not document:
         raise ValidationError("PatchDocument must be a non-empty JSON array of RFC 6902 operations")
     checked = []
+    notices = []
     for number, operation in enumerate(document, 1):
         where = f"PatchDocument operation {number}"
         if not isinstance(operation, dict):
@@ -385,8 +408,11 @@ def _check_patch(target: MutationTarget, document: Any) -> tuple[dict[str, Any],
             _patch_path(target, operation["from"], f"{where} (from)", changes=op == "move")
         if "value" in operation and op in ("add", "replace") and operation["path"].count("/") == 1:
             operation["value"] = coerce(target.schema, column, operation["value"], f"{where}: ")
-        checked.append(operation)
-    return tuple(checked)
+        verdict = _write_only_rule(target, operation, where)
+        checked.append(verdict.operation)
+        if verdict.notice:
+            notices.append(verdict.notice)
+    return Patch(tuple(checked), tuple(notices))
 
 
 def _patch_path(target: MutationTarget, path: Any, where: str, *, changes: bool) -> Column:
@@ -405,6 +431,69 @@ def _patch_path(target: MutationTarget, path: Any, where: str, *, changes: bool)
     if changes:
         _check_settable(target, column, None, None)
     return column
+
+
+# -- write-only properties: the one rule for every patch operation --------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteOnlyVerdict:
+    operation: dict[str, Any]  # what to send
+    notice: str | None = None  # set when the operation was rewritten
+
+
+def _write_only_rule(target: MutationTarget, operation: dict[str, Any], subject: str) -> WriteOnlyVerdict:
+    """What Cloud Control lets a patch operation do to a write-only property (``writeOnlyProperties``, at any
+    depth): only ``add``. It applies a patch to the model a read returns, and a read never returns write-only
+    values, so there is nothing there to replace, remove, move, copy or test. Its refusal names the path:
+    "Invalid patch update: writeOnlyProperties [/Code/ZipFile] can only be updated using 'add' operation"
+    (quoted in platform-engineering-labs/formae-plugin-aws pkg/ccx/writeonly.go; hashicorp/
+    terraform-provider-awscc#1737: "write-only property changes must be sent as add"; go-to-k/cdkd#812: "Cloud
+    Control applies patches read-modify-write ... Read handlers cannot return write-only properties").
+
+    So: ``replace`` becomes ``add`` (what the user meant: set the value), said in a notice; ``remove``, and
+    ``move``, ``copy`` or ``test`` from such a path, are refused before any call, in ``subject``'s terms. An
+    operation above a write-only path (``replace /Code`` when ``/Code/ZipFile`` is write-only) is left to
+    Cloud Control, which names only the write-only paths themselves."""
+    op = operation["op"]
+    source = operation.get("from") if op in ("move", "copy") else None
+    if isinstance(source, str) and (found := _write_only_at(target, source)) is not None:
+        raise ValidationError(
+            f"{subject} {_WRITE_ONLY_VERBS[op]} from {_which(source, found)}: Cloud Control never returns its "
+            f"value, so there is nothing to {op}; give the value itself with 'add'"
+        )
+    path = operation["path"]
+    found = _write_only_at(target, path)
+    if found is None:
+        return WriteOnlyVerdict(operation)
+    if op == "replace":
+        notice = (
+            f"{subject}: 'replace' of write-only {path} is sent as 'add' "
+            "(Cloud Control accepts only 'add' for write-only properties)"
+        )
+        return WriteOnlyVerdict({**operation, "op": "add"}, notice)
+    if op in ("remove", "test"):
+        raise ValidationError(
+            f"{subject} {_WRITE_ONLY_VERBS[op]} {_which(path, found)}: Cloud Control accepts only 'add' for it, "
+            "since a read never returns its value; set a value instead"
+        )
+    return WriteOnlyVerdict(operation)  # add, or the 'add' end of a move or copy
+
+
+def _which(pointer: str, found: str) -> str:
+    return f"{pointer}, which is write-only" if pointer == found else f"{pointer}, inside write-only {found}"
+
+
+_WRITE_ONLY_VERBS = {"remove": "removes", "test": "tests", "move": "moves", "copy": "copies"}
+
+
+def _write_only_at(target: MutationTarget, pointer: str) -> str | None:
+    """The write-only schema path (``/Code/ZipFile``) that a patch pointer names or lies inside, or None."""
+    tokens = [_unescape(token) for token in pointer.split("/")[1:]] if pointer.startswith("/") else []
+    for path in target.schema.write_only_paths:
+        if len(tokens) >= len(path) and all(part in ("*", token) for token, part in zip(tokens, path, strict=False)):
+            return "/" + "/".join(path)
+    return None
 
 
 # -- UPDATE and DELETE: which resources ------------------------------------------------------------
@@ -555,6 +644,13 @@ class MutationPlan:
     def verb(self) -> str:
         return verb_of(self.statement)
 
+    @property
+    def reads_back(self) -> bool:
+        """RETURNING ResourceModel (or *) of an awaited INSERT or UPDATE: each resource is read back with
+        GetResource after SUCCESS, since the ProgressEvent's ResourceModel may be missing or partial (see
+        ``gateway.read_back``). Nothing else asks for the model, so nothing else pays the extra call."""
+        return self.awaited and self.verb in ("INSERT", "UPDATE") and "ResourceModel" in self.returning
+
     def calls_for(self, rows: Sequence[Sequence[Any]] = ()) -> tuple[MutationCall, ...]:
         """The calls, given the rows of ``read`` when there is one."""
         return self.read.then.calls(rows) if self.read is not None else self.calls
@@ -603,12 +699,14 @@ def plan_mutation(
         read = ReadFirst(plan=plan_select(statement.query, catalog, default_region), then=step)
         return MutationPlan(**common, awaited=awaited, read=read, notices=tuple(notices))
     verb = verb_of(statement)
-    patch = _patch_document(target, statement, variables) if isinstance(statement, Update) else None
+    document = _patch_document(target, statement, variables) if isinstance(statement, Update) else None
+    patch = document.operations if document is not None else None
     query = _targets_query(target, statement)
     where = _where_targets(target, statement, default_region, query)
+    if where.only_identifiers and where.region_defaulted:
+        notices.append(default_region.notice(verb))
+    notices.extend(document.notices if document is not None else ())
     if where.only_identifiers:
-        if where.region_defaulted:
-            notices.append(default_region.notice(verb))
         calls = tuple(_changes(target, where.pairs(), patch))
         return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
     step = ChangesFromRows(target=target, patch=patch, regions=where.regions)
