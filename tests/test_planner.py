@@ -624,3 +624,58 @@ def test_explain_says_where_listed_properties_may_spare_the_get_resource() -> No
     )
     (star,) = session.run("EXPLAIN SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
     assert star.rows[1][4] == "for each listed resource, concurrently"
+
+
+# -- region steering is never silently ignored ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH f AS (SELECT * FROM awscc.lambda.functions) SELECT function_name FROM f WHERE region = 'eu-west-1'",
+        "SELECT function_name FROM (SELECT * FROM awscc.lambda.functions) AS f WHERE region = 'eu-west-1'",
+        "SELECT x.function_name FROM (SELECT function_name, region FROM awscc.lambda.functions) x "
+        "WHERE x.region IN ('eu-west-1')",
+    ],
+)
+def test_a_region_on_a_cte_or_derived_table_steers_the_calls_inside(catalog: Catalog, sql: str) -> None:
+    planned = plan(catalog, sql, DefaultRegion("us-east-1", "--region"))
+    assert [f.region for f in planned.fetches] == ["eu-west-1"]
+    assert not planned.notices  # no default region was used
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "WITH f AS (SELECT function_name, region FROM awscc.lambda.functions LIMIT 3) SELECT * FROM f "
+        "WHERE region = 'eu-west-1'",
+        "WITH f AS (SELECT region, count(*) AS n FROM awscc.lambda.functions GROUP BY region) SELECT * FROM f "
+        "WHERE region = 'eu-west-1'",
+        "WITH f AS (SELECT * FROM awscc.lambda.functions) SELECT * FROM f WHERE region = 'eu-west-1' OR 1 = 1",
+    ],
+)
+def test_a_region_that_cannot_steer_from_outside_says_where_to_write_it(catalog: Catalog, sql: str) -> None:
+    with pytest.raises(ValidationError, match="region filters f, which awsql cannot steer from outside it"):
+        plan(catalog, sql, DefaultRegion("us-east-1", "--region"))
+
+
+def test_join_using_region_reads_the_same_regions(catalog: Catalog) -> None:
+    planned = plan(
+        catalog,
+        "SELECT f.function_name FROM awscc.lambda.functions f JOIN awscc.logs.log_groups g USING (region) "
+        "WHERE f.region = 'eu-west-1'",
+    )
+    assert {(t.type_name, f.region) for t in planned.tables for f in t.fetches} == {
+        ("AWS::Lambda::Function", "eu-west-1"),
+        ("AWS::Logs::LogGroup", "eu-west-1"),
+    }
+
+
+def test_a_second_table_without_its_own_region_is_refused_not_defaulted(catalog: Catalog) -> None:
+    with pytest.raises(ValidationError, match=r"awscc.logs.log_groups g has no region of its own .* add g.region"):
+        plan(
+            catalog,
+            "SELECT f.function_name FROM awscc.lambda.functions f JOIN awscc.logs.log_groups g ON 1 = 1 "
+            "WHERE f.region = 'eu-west-1'",
+            DefaultRegion("us-east-1", "--region"),
+        )

@@ -114,12 +114,17 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     notices: list[str] = []
     used_default_region = False
     names = (f"__awsql_{number}" for number in count())
-    for scope in statement.scopes:
+    pushed = _regions_from_outside(statement)
+    defaulted: list[TableRef] = []
+    steered = False
+    for index, scope in enumerate(statement.scopes):
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
         _refuse_other_providers(scope, statement)
         _refuse_unqualified_parameters(scope, awscc_tables, statement)
         predicates = {id(ref): _predicates_for(ref, scope, awscc_tables) for ref in awscc_tables}
         named = {id(ref): _named_regions(predicates[id(ref)], statement) for ref in awscc_tables}
+        if index in pushed and len(awscc_tables) == 1 and named[id(awscc_tables[0])] is None:
+            named[id(awscc_tables[0])] = pushed[index]
         _share_regions(scope, awscc_tables, named)
         for ref in awscc_tables:
             _refuse_unread_parameters(ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], statement)
@@ -127,6 +132,9 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             if regions is None:
                 regions = [default_region.required(ref.name, "add WHERE region = '...' (or region IN (...))")]
                 used_default_region = True
+                defaulted.append(ref)
+            else:
+                steered = True
             plan = _plan_table(ref, next(names), scope, predicates[id(ref)], regions, statement, catalog)
             sources = _implicit_sources(plan, regions, statement, catalog, names)
             if plan.joined is not None and plan.joined.implicit:
@@ -141,9 +149,76 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             )
     replacements.extend(_column_renames(statement, tables))
     replacements.extend(_boolean_literals(statement, tables))
+    if steered and defaulted:
+        # Some table names its regions and this one does not: the default region would be a guess.
+        ref = defaulted[0]
+        raise ValidationError(
+            f"{ref.name}{f' {ref.alias}' if ref.alias else ''} has no region of its own while the statement names "
+            f"regions for another table: add {ref.reference}.region = '...' (or join ON {ref.reference}.region = "
+            "<other>.region to read the same regions)"
+        ).at(statement.offset + ref.span.start)
     if used_default_region:
         notices.append(default_region.notice())
     return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
+
+
+def _regions_from_outside(statement: Select) -> dict[int, list[str]]:
+    """Regions an outer scope names for a CTE or derived table (``WITH f AS (SELECT * FROM awscc...) ... FROM f
+    WHERE region = 'x'``), by the index of the scope they steer. Pushed down only when that is sound: the inner
+    scope reads one awscc table and passes its rows through unmerged (``region`` in its select list or
+    ``*``, no LIMIT, grouping, DISTINCT, window or compound); otherwise the filter cannot steer the calls,
+    and it is an error that says where to write the region, never the default region in silence."""
+    pushed: dict[int, list[str]] = {}
+    for index, inner in enumerate(statement.scopes):
+        name = inner.source_name
+        if name is None:
+            continue
+        for outer in statement.scopes:
+            if outer is inner:
+                continue
+            reference = _source_reference(outer, name)
+            if reference is None:
+                continue
+            named = [c for c in on_column(outer.where, "region") if _qualifies(c.column, reference, outer)]
+            loose = [
+                c
+                for c in outer.columns
+                if fold(c.name) == "region" and outer.in_filter(c) and _qualifies(c, reference, outer)
+            ]
+            if not named and not loose:
+                continue
+            awscc_tables = [t for t in inner.tables if t.is_awscc]
+            sound = (
+                named
+                and len(awscc_tables) == 1
+                and inner.limit is None
+                and not inner.grouped
+                and (inner.star or any(fold(c.name) == "region" and not inner.in_filter(c) for c in inner.columns))
+            )
+            regions = _named_regions(named, statement) if named else None
+            if not sound or regions is None or len(named) != len(loose):
+                where = (named or loose)[0]
+                example = f"WHERE region = '{regions[0]}'" if regions else "WHERE region = '...'"
+                raise ValidationError(
+                    f"region filters {name}, which awsql cannot steer from outside it: write the region inside "
+                    f"{name} ({example} next to the awscc table it reads)"
+                ).at(statement.offset + where.span.start)
+            pushed[index] = list(dict.fromkeys([*pushed.get(index, []), *regions]))
+    return pushed
+
+
+def _source_reference(scope: SelectScope, name: str) -> str | None:
+    """How ``scope`` refers to the CTE or derived table ``name``: its alias or its name; None if it does not."""
+    for table in scope.tables:
+        if not table.is_awscc and table.name.lower() == name.lower():
+            return table.reference
+    return name if name.lower() in scope.derived else None
+
+
+def _qualifies(column: ColumnRef, reference: str, scope: SelectScope) -> bool:
+    if column.qualifier is not None:
+        return column.qualifier.lower() == reference.lower()
+    return len(scope.tables) + len(scope.derived) == 1
 
 
 def _implicit_sources(

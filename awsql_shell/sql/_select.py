@@ -77,6 +77,8 @@ class _Scope:
     equalities: list[tuple[ColumnRef, ColumnRef]] = field(default_factory=list)
     filters: list[Span] = field(default_factory=list)
     aliases: set[str] = field(default_factory=set)  # select-list aliases, lower-cased
+    source_name: str | None = None  # the CTE name or derived-table alias its rows are known by
+    derived: list[str] = field(default_factory=list)  # aliases of the derived tables in its FROM
 
     def build(self) -> SelectScope:
         return SelectScope(
@@ -92,6 +94,8 @@ class _Scope:
             where_conjuncts=self.where_conjuncts,
             equalities=tuple(self.equalities),
             filters=tuple(self.filters),
+            source_name=self.source_name,
+            derived=tuple(self.derived),
         )
 
 
@@ -115,8 +119,9 @@ class _Analyzer:
 
     # -- statement, compound, core ---------------------------------------------------------
 
-    def select_statement(self, nodes: list[Node], out: list[_Scope], close: Tok | None) -> None:
-        """Analyze ``[WITH ...] core (UNION|INTERSECT|EXCEPT core)* [ORDER BY] [LIMIT]`` into ``out``."""
+    def select_statement(self, nodes: list[Node], out: list[_Scope], close: Tok | None) -> list[_Scope]:
+        """Analyze ``[WITH ...] core (UNION|INTERSECT|EXCEPT core)* [ORDER BY] [LIMIT]`` into ``out``; the
+        scopes of its arms come back (a CTE or derived table names them)."""
         ctes: list[_Scope] = []
         index = self._with(nodes, ctes, close) if nodes and nodes[0].is_word("WITH") else 0
         arms = self._arms(nodes, index, close)
@@ -136,7 +141,11 @@ class _Analyzer:
             counts = self._limit(*limit)
             if len(arms) == 1:  # a compound's LIMIT applies to the merged rows: no arm may stop early
                 scopes[0].limit, scopes[0].offset = counts
+            else:
+                for scope in scopes:
+                    scope.grouped = True  # rows merged across arms: nothing pushed from outside is sound
         out.extend(ctes)
+        return scopes
 
     def _with(self, nodes: list[Node], ctes: list[_Scope], close: Tok | None) -> int:
         index = 1
@@ -148,6 +157,8 @@ class _Analyzer:
             if not is_name(node):
                 raise self._fail(f"expected a name after {after}, found {found(node)}", node)
             name = node.text
+            assert isinstance(node, Tok)
+            cte_name = unquote(node)
             index += 1
             if index < len(nodes) and nodes[index].kind == GROUP:
                 index += 1  # the CTE's column names
@@ -163,7 +174,8 @@ class _Analyzer:
             if not is_subquery(node):
                 raise self._fail(f"expected '(' and a SELECT after {name} AS, found {found(node)}", node)
             assert isinstance(node, Group)
-            self.select_statement(node.items, ctes, node.close)
+            for arm in self.select_statement(node.items, ctes, node.close):
+                arm.source_name = cte_name
             index += 1
             if index < len(nodes) and nodes[index].kind == COMMA:
                 index += 1
@@ -331,6 +343,7 @@ class _Analyzer:
                 if not isinstance(node, Group):
                     raise self._fail(f"expected '(' and column names after USING, found {found(node)}", node)
                 self._scan(node.items, scope, out)
+                scope.equalities.extend(self._using(node, scope))
                 index += 2
             if index >= len(nodes):
                 return
@@ -359,13 +372,18 @@ class _Analyzer:
     def _source(self, nodes: list[Node], index: int, scope: _Scope, out: list[_Scope], after: str) -> int:
         node = nodes[index]
         if isinstance(node, Group):
+            arms: list[_Scope] = []
             if is_subquery(node):
-                self.select_statement(node.items, out, node.close)  # a derived table cannot correlate
+                arms = self.select_statement(node.items, out, node.close)  # a derived table cannot correlate
             elif node.items:
                 self._from(node.items, scope, out, node.close)
             else:
                 raise self._fail(f"expected a resource name after {after}, found '()'", node)
-            index, _ = self._alias(nodes, index + 1)
+            index, alias = self._alias(nodes, index + 1)
+            if alias is not None and arms:
+                scope.derived.append(alias.lower())
+                for arm in arms:
+                    arm.source_name = alias
             return index
         if not is_name(node):
             raise self._fail(f"expected a resource name after {after}, found {found(node)}", node)
@@ -390,6 +408,19 @@ class _Analyzer:
         elif index + 1 < len(nodes) and nodes[index].is_word("NOT") and nodes[index + 1].is_word("INDEXED"):
             index += 2
         return index
+
+    def _using(self, group: Group, scope: _Scope) -> list[tuple[ColumnRef, ColumnRef]]:
+        """``a JOIN b USING (region)`` is ``a.region = b.region``: the same equality ON would give."""
+        if len(scope.tables) < 2:
+            return []
+        left, right = scope.tables[-2].reference, scope.tables[-1].reference
+        pairs = []
+        for item in group.items:
+            if is_name(item):
+                name = unquote(item)  # type: ignore[arg-type]
+                span = self.context.span(item)
+                pairs.append((ColumnRef(left, name, span), ColumnRef(right, name, span)))
+        return pairs
 
     def _alias(self, nodes: list[Node], index: int) -> tuple[int, str | None]:
         node = nodes[index] if index < len(nodes) else None

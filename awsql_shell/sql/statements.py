@@ -95,6 +95,9 @@ class SelectScope:
     # they let a list that needs a parameter take it from another table's rows.
     equalities: tuple[tuple[ColumnRef, ColumnRef], ...] = ()
     filters: tuple[Span, ...] = ()  # the WHERE expression and every ON condition, where they stand
+    # A CTE body or derived table: the name its rows are read by in other scopes (WITH f AS ..., (...) AS f).
+    source_name: str | None = None
+    derived: tuple[str, ...] = ()  # lower-cased aliases of the derived tables this scope reads
 
     def in_filter(self, column: ColumnRef) -> bool:
         return any(f.start <= column.span.start and column.span.end <= f.end for f in self.filters)
