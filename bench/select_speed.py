@@ -158,6 +158,8 @@ def peak_memory(url: str) -> tuple[float, int, float]:
             "awsql_shell",
             "--endpoint-url",
             url,
+            "--rate-limit",
+            "0",
             "-o",
             "csv",
             "-e",
