@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from awsql_shell.errors import AwsqlError, CredentialsError, Interrupted, ValidationError
+from awsql_shell.errors import EXIT_PARTIAL, AwsqlError, CredentialsError, Interrupted, ValidationError
 from awsql_shell.planner.mutation_plan import FIELD_TYPES, NOWAIT_FIELDS, REGION_FIELD, MutationPlan, ReadFirst
 from awsql_shell.planner.select_plan import SelectPlan
 from awsql_shell.result import Result
@@ -215,6 +215,8 @@ def _raise_failures(
             code=getattr(first, "code", "") or type(first).__name__,
             request_token=getattr(first, "request_token", None),
         )
+        if done:
+            error.exit_code = EXIT_PARTIAL  # some changes took effect: a partial result, as the README says
     error.result = _rows(plan.returning or FAILURE_FIELDS, outcomes, models, status=None, notices=notices)
     error.result.warnings = warnings
     raise error
