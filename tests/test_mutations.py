@@ -567,11 +567,13 @@ def test_a_statement_failing_validation_makes_no_call(
 
 
 class DroppingProxy:
-    """A TCP relay to the sandbox that, once, forwards a CreateResource request and then hangs up on the client
-    instead of relaying the answer: the request took effect, but awsql never heard back."""
+    """A TCP relay to the sandbox that forwards an ``operation`` request and then hangs up on the client instead
+    of relaying the answer (once, or ``always``): the request took effect, but awsql never heard back."""
 
-    def __init__(self, upstream_port: int):
+    def __init__(self, upstream_port: int, operation: bytes = b"CloudApiService.CreateResource", always: bool = False):
         self.upstream_port = upstream_port
+        self.operation = operation
+        self.always = always
         self.creates_seen = 0
         self.dropped = False
         self._lock = threading.Lock()
@@ -596,10 +598,10 @@ class DroppingProxy:
     def _requests(self, client: socket.socket, upstream: socket.socket, drop: threading.Event) -> None:
         with client, upstream:
             while data := _receive(client):
-                if b"CloudApiService.CreateResource" in data:
+                if self.operation in data:
                     with self._lock:
                         self.creates_seen += 1
-                        if not self.dropped:
+                        if not self.dropped or self.always:
                             self.dropped = True
                             drop.set()
                 upstream.sendall(data)
@@ -637,6 +639,22 @@ def test_a_create_whose_answer_was_lost_is_retried_and_acts_once(
     assert len(requests) == 1 and requests[0].status == "SUCCESS"  # ...with the same ClientToken: one request
     assert "dropped-once" in stored(sandbox, LOG_GROUP)
     assert session.gateway.stats.retries == 1
+
+
+@pytest.mark.slow
+def test_a_change_whose_every_answer_was_lost_says_it_may_have_taken_effect(
+    connect: SessionFactory, sandbox: RunningSandbox
+) -> None:
+    one(connect(), "INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('lost-answer')")
+    proxy = DroppingProxy(sandbox.port, operation=b"CloudApiService.DeleteResource", always=True)
+    try:
+        with pytest.raises(MutationError) as raised:
+            connect(proxy.url).run("DELETE FROM awscc.logs.log_groups WHERE Identifier = 'lost-answer'")
+    finally:
+        proxy.close()
+    message = raised.value.message
+    assert "may have reached AWS and taken effect" in message and "awscc.cloud_control.resource_requests" in message
+    assert "lost-answer" not in stored(sandbox, LOG_GROUP)  # and it had: the user was right to be told
 
 
 @pytest.mark.slow

@@ -40,11 +40,13 @@ from awsql_shell.gateway.calls import Abandoned, ApiCaller
 from awsql_shell.gateway.clients import Target
 from awsql_shell.gateway.errors import (
     UNSUPPORTED_ERROR_CODES,
+    RetryKind,
     UnsupportedTypeError,
     credentials_error,
     error_code,
     error_message,
     is_credentials_problem,
+    retry_kind,
 )
 from awsql_shell.gateway.read_back import read_resource
 from awsql_shell.gateway.vocabulary import CREATE, FINAL_STATUSES, MutationCall
@@ -103,7 +105,15 @@ def api_error(error: BaseException, call: MutationCall, *, profile: str | None) 
         )
     hint = _HINTS.get(code)
     cause = f"{code}: {message}"
-    return MutationError(f"{_subject(call)}: {hint} ({cause})" if hint else f"{_subject(call)}: {cause}", code=code)
+    text = f"{_subject(call)}: {hint} ({cause})" if hint else f"{_subject(call)}: {cause}"
+    if retry_kind(error) is RetryKind.TRANSIENT and error_code(error) is None:
+        # No answer came back (the connection failed or timed out after the call was sent): AWS may have
+        # acted on it. Say so, and how to find out, rather than imply that nothing happened.
+        text += (
+            f"; the call may have reached AWS and taken effect (ClientToken {call.client_token}): check with "
+            f"SELECT * FROM awscc.cloud_control.resource_requests WHERE region = '{call.region}'"
+        )
+    return MutationError(text, code=code)
 
 
 def failed_error(
