@@ -59,6 +59,7 @@ class Session:
     cancel: threading.Event = field(default_factory=threading.Event)
     _engine: Engine | None = None
     _gateway: Gateway | None = None
+    _last_errors: list[tuple[object, ...]] = field(default_factory=list)
 
     # -- parts made on first use, so metadata statements never import boto3 ----------------
 
@@ -214,7 +215,31 @@ class Session:
         from awsql_shell.execution.select_run import check_sql, run_select
 
         check_sql(plan, self.engine, self.catalog)
-        return run_select(plan, engine=self.engine, catalog=self.catalog, fetch_all=self._fetch_all)
+        return run_select(
+            plan,
+            engine=self.engine,
+            catalog=self.catalog,
+            fetch_all=self._fetch_all,
+            local_rows=self._local_rows,
+            fetched=self._remember_failures,
+        )
+
+    def _remember_failures(self, fetched: Sequence[FetchResult]) -> None:
+        """What ``awsql.errors`` shows: the failures of the last statement that read AWS."""
+        from awsql_shell.execution.read_warnings import error_rows
+
+        self._last_errors = error_rows(fetched, self.settings.account)
+
+    def _local_rows(self, name: str) -> list[tuple[object, ...]]:
+        from awsql_shell.catalog import awsql_tables
+
+        if name == awsql_tables.ERRORS:
+            return list(self._last_errors)
+        settings = self.settings
+        reached = (
+            f"profile {settings.profile}" if settings.profile else (settings.endpoint_url or "default credentials")
+        )
+        return [(settings.account, None, reached, "ACTIVE")]
 
     def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
         try:

@@ -196,3 +196,28 @@ def test_access_denied_says_which_permission_is_missing() -> None:
     assert "2 of 2 AWS::Lambda::Function in us-east-1 could not be read: AccessDeniedException" in warning
     assert "(missing permission: lambda:GetFunction)" in warning
     assert "(missing permission: lambda:GetFunction)" in denied.value.message
+
+
+# -- awsql.errors: the failures of the last statement, as rows ----------------------------------------
+
+
+def test_the_last_statements_failures_can_be_queried() -> None:
+    broken = ",".join(LAMBDA_FUNCTION_NAMES["us-east-1"][:2])
+    with start_sandbox(SandboxConfig(read_failure_ids=broken, disabled_region="eu-west-1")) as sandbox:
+        session = session_on(sandbox.url, account="123456789012")
+        (partial,) = session.run(
+            "SELECT count(*) FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'eu-west-1') "
+            "AND runtime IS NOT NULL"
+        )
+        (errors,) = session.run(
+            "SELECT region, type_name, operation, error_code, calls, rows_lost FROM awsql.errors ORDER BY region"
+        )
+        (again,) = session.run("SELECT count(*) FROM awsql.errors")  # reading it is no new statement's failure
+        session.run("SELECT count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+        (cleared,) = session.run("SELECT count(*) FROM awsql.errors")
+    assert partial.rows == [(FUNCTION_COUNTS["us-east-1"] - 2,)] and len(partial.warnings) == 2
+    assert errors.rows == [
+        ("eu-west-1", "AWS::Lambda::Function", "ListResources", "UnrecognizedClientException", 1, None),
+        ("us-east-1", "AWS::Lambda::Function", "GetResource", "GeneralServiceException", 2, 2),
+    ]
+    assert again.rows == [(2,)] and cleared.rows == [(0,)]

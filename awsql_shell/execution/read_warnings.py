@@ -46,6 +46,22 @@ def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]
     return warnings
 
 
+def error_rows(fetched: Sequence[FetchResult], account_id: str | None) -> list[tuple[object, ...]]:
+    """The rows of ``awsql.errors``: one per (account, region, type, operation, error code), with the first
+    message, how many calls failed and how many rows were lost (NULL where a whole listing failed)."""
+    groups: dict[tuple[str, str, str, str], list[object]] = {}
+    for result in fetched:
+        failures = [(result.error, None)] if result.error is not None else []
+        failures += [(lost.error, lost.region) for lost in result.lost]
+        for error, region in failures:
+            code = getattr(error, "code", "") or type(error).__name__
+            operation = getattr(error, "operation", "") or result.fetch.operations[0]
+            key = (region or result.fetch.region, result.fetch.type_name, operation, code)
+            message, calls, lost_rows = groups.get(key, [getattr(error, "cause", "") or str(error), 0, 0])
+            groups[key] = [message, calls + 1, None if region is None or lost_rows is None else lost_rows + 1]
+    return [(account_id, *key, *values) for key, values in groups.items()]
+
+
 def first_error(fetched: Sequence[FetchResult]) -> Exception | None:
     for result in fetched:
         if result.error is not None:

@@ -24,6 +24,8 @@ from awsql_shell.planner.select_plan import SelectPlan, TablePlan
 from awsql_shell.result import Result
 
 FetchAll = Callable[[list[Fetch]], list[FetchResult]]
+LocalRows = Callable[[str], list[tuple[object, ...]]]  # the rows of one of awsql's own tables, by name
+Fetched = Callable[[Sequence[FetchResult]], None]
 
 
 def check_sql(plan: SelectPlan, engine: Engine, catalog: Catalog) -> None:
@@ -35,7 +37,17 @@ def check_sql(plan: SelectPlan, engine: Engine, catalog: Catalog) -> None:
         raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
 
 
-def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all: FetchAll) -> Result:
+def run_select(
+    plan: SelectPlan,
+    *,
+    engine: Engine,
+    catalog: Catalog,
+    fetch_all: FetchAll,
+    local_rows: LocalRows = lambda name: [],
+    fetched: Fetched | None = None,
+) -> Result:
+    """``local_rows`` answers awsql's own tables; ``fetched`` hears every fetch's outcome once all are in
+    (the session keeps them for ``awsql.errors``), before an error that they read nothing."""
     materialized: dict[int, MaterializedTable] = {}
     every_fetch: list[FetchResult] = []
     pending = list(plan.tables)
@@ -47,10 +59,15 @@ def run_select(plan: SelectPlan, *, engine: Engine, catalog: Catalog, fetch_all:
         wave = [f for t in ready for f in fetches[id(t)]]
         outcomes = iter(fetch_all(wave) if wave else [])
         for table in ready:
-            fetched = [next(outcomes) for _ in fetches[id(table)]]
-            every_fetch.extend(fetched)
-            materialized[id(table)] = materialize(table, fetched)
+            outcome = [next(outcomes) for _ in fetches[id(table)]]
+            every_fetch.extend(outcome)
+            if table.local:
+                materialized[id(table)] = MaterializedTable(table.table, table.columns, local_rows(table.type_name))
+            else:
+                materialized[id(table)] = materialize(table, outcome)
         pending = [t for t in pending if id(t) not in materialized]
+    if fetched is not None and every_fetch:
+        fetched(every_fetch)
     warnings = read_warnings(every_fetch, catalog)
     if every_fetch and all(result.read_nothing for result in every_fetch):
         first = first_error(every_fetch)

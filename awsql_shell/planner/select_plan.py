@@ -32,8 +32,9 @@ from dataclasses import dataclass, replace
 from itertools import count, product
 from typing import Any
 
-from awsql_shell.catalog import Catalog, Column, ResourceEntry, cloud_control
+from awsql_shell.catalog import Catalog, Column, ResourceEntry, awsql_tables, cloud_control
 from awsql_shell.catalog.aws_behaviour import lists_account_wide
+from awsql_shell.catalog.awsql_tables import is_awsql_table
 from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
@@ -84,6 +85,7 @@ class TablePlan:
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
+    local: bool = False  # one of awsql's own tables (awsql.errors): rows from the session, no call
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,13 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     defaulted: list[TableRef] = []
     steered = False
     for index, scope in enumerate(statement.scopes):
+        for ref in (ref for ref in scope.tables if is_awsql_table(ref.name)):
+            own = awsql_tables.COLUMNS[ref.name.lower()]
+            local = TablePlan(
+                ref, next(names), ref.name.lower(), tuple((c.name, c.type) for c in own), own, (), local=True
+            )
+            tables.append(local)
+            replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(local.table, ref)))
         awscc_tables = [ref for ref in scope.tables if ref.is_awscc]
         _refuse_other_providers(scope, statement)
         _refuse_unqualified_parameters(scope, awscc_tables, statement)
