@@ -28,6 +28,7 @@ from awsql_shell.errors import (
     Interrupted,
     UsageError,
     describe,
+    was_interrupted,
 )
 from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, DEFAULT_RATE_LIMIT, OUTPUT_FORMATS, Settings
 
@@ -244,6 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # a bug of ours: one line, the details only when asked for
+        if was_interrupted(exc):  # Ctrl-C while a lazily imported module was being built
+            print("interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         if os.environ.get("AWSQL_DEBUG"):
             raise
         detail = f"{type(exc).__name__}: {exc}"

@@ -20,3 +20,10 @@ def main() -> int:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return EXIT_INTERRUPTED
+    except Exception as exc:
+        from awsql_shell.errors import was_interrupted
+
+        if not was_interrupted(exc):
+            raise
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED

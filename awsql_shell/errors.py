@@ -76,6 +76,19 @@ class Interrupted(KeyboardInterrupt):
         return []
 
 
+def was_interrupted(error: BaseException) -> bool:
+    """Whether Ctrl-C caused ``error``: Python wraps a KeyboardInterrupt raised while a class is being built
+    (a dataclass's ``__set_name__``, during an import) in a RuntimeError."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
 class UsageError(AwsqlError):
     exit_code = EXIT_USAGE
 
