@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true", help="do not reuse results within the session")
     run.add_argument("--max-concurrency", type=_positive_int, default=DEFAULT_MAX_CONCURRENCY, metavar="N")
     run.add_argument(
+        "--max-calls",
+        type=_positive_int,
+        metavar="N",
+        help="stop a statement that would make more than N Cloud Control calls (default: no limit)",
+    )
+    run.add_argument(
         "--rate-limit",
         type=_rate,
         default=DEFAULT_RATE_LIMIT,
@@ -176,6 +182,7 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
         cache_enabled=not args.no_cache,
         max_concurrency=args.max_concurrency,
         rate_limit=args.rate_limit,
+        max_calls=args.max_calls,
         continue_on_error=args.continue_on_error,
         timing=args.timing,
         color=not environ.get("NO_COLOR"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
-from awsql_shell.errors import AwsqlError, UnsupportedError
+from awsql_shell.errors import AwsqlError, UnsupportedError, UsageError
 from awsql_shell.planner.plans import MUTATIONS, CatalogPlan, Plan, PlanningContext, plan_statement
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
@@ -243,9 +243,22 @@ class Session:
 
     def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
         try:
-            return self.gateway.fetch_all(fetches, progress=self.progress, cancel=self.cancel)
+            budget = self._calls_left()
+            return self.gateway.fetch_all(fetches, progress=self.progress, cancel=self.cancel, budget=budget)
         finally:
             self._finish_progress()
+
+    def _calls_left(self) -> int | None:
+        """What --max-calls (or ``\\set max_calls N``) leaves this statement, its earlier waves counted."""
+        limit = self.settings.max_calls
+        typed = self.settings.variables.get("max_calls", "").strip()
+        if typed:
+            if not typed.isdigit() or int(typed) < 1:
+                raise UsageError(f"max_calls must be a whole number of at least 1, not '{typed}' (\\unset max_calls)")
+            limit = int(typed)
+        if limit is None:
+            return None
+        return max(0, limit - (self._gateway.stats.api_calls if self._gateway is not None else 0))
 
     def _send(self, calls: Sequence[MutationCall], wait: bool) -> list[MutationOutcome]:
         try:

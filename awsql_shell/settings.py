@@ -28,6 +28,7 @@ class Settings:
     cache_ttl: float = DEFAULT_CACHE_TTL_SECONDS
     max_concurrency: int = DEFAULT_MAX_CONCURRENCY
     rate_limit: float = DEFAULT_RATE_LIMIT
+    max_calls: int | None = None  # Cloud Control calls one statement may make; None: no limit
     continue_on_error: bool = False
     timing: bool = False
     color: bool = True  # False under NO_COLOR

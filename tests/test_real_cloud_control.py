@@ -221,3 +221,24 @@ def test_the_last_statements_failures_can_be_queried() -> None:
         ("us-east-1", "AWS::Lambda::Function", "GetResource", "GeneralServiceException", 2, 2),
     ]
     assert again.rows == [(2,)] and cleared.rows == [(0,)]
+
+
+# -- a call budget --------------------------------------------------------------------------------
+
+
+def test_a_statement_past_its_call_budget_stops_with_no_rows(tmp_path: Path, aws_like: RunningSandbox) -> None:
+    sql = "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    stopped = run_cli(aws_like.url, sql, tmp_path, "--max-calls", "5")
+    assert stopped.returncode == 1 and stopped.stdout == ""
+    assert "needs more than 5 Cloud Control calls (--max-calls 5)" in stopped.stderr
+    enough = run_cli(aws_like.url, sql, tmp_path, "--max-calls", "30")
+    assert enough.returncode == 0 and len(enough.stdout.splitlines()) == FUNCTION_COUNTS["us-east-1"] + 1
+
+
+def test_the_budget_can_be_set_like_a_variable(aws_like: RunningSandbox) -> None:
+    session = session_on(aws_like.url, variables={"max_calls": "2"}, cache_enabled=False)
+    with pytest.raises(AwsqlError, match="needs more than 2 Cloud Control calls"):
+        session.run("SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'us-east-1'")
+    session.settings.variables["max_calls"] = "lots"
+    with pytest.raises(AwsqlError, match="max_calls must be a whole number"):
+        session.run("SELECT count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1'")

@@ -149,6 +149,18 @@ class RegionRejectsCredentialsError(FetchFailedError):
     account. Only when no region accepts them is it the credentials' fault (exit 3)."""
 
 
+class CallBudgetExceeded(AwsqlError):
+    """A statement would make more Cloud Control calls than ``--max-calls`` allows: stopped, nothing shown."""
+
+    def __init__(self, budget: int):
+        super().__init__(
+            f"the statement needs more than {budget} Cloud Control calls (--max-calls {budget}); it was stopped and "
+            "the rows read so far were discarded: narrow it (WHERE region, Identifier or a listed column), "
+            "EXPLAIN it to see its calls, or raise --max-calls (\\set max_calls N in the shell)"
+        )
+        self.budget = budget
+
+
 class UnsupportedTypeError(UnsupportedError):
     """Cloud Control has no handler for this type (or this operation on it) in this region."""
 

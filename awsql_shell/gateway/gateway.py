@@ -45,6 +45,7 @@ from awsql_shell.gateway.cache import (
 from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import (
+    CallBudgetExceeded,
     FetchFailedError,
     RegionRejectsCredentialsError,
     credentials_error,
@@ -110,12 +111,14 @@ class _Page:
 class _Run:
     """One ``fetch_all``: its fetches still unfinished, whether it was stopped, and a fatal error."""
 
-    def __init__(self, listener: ProgressListener | None, unfinished: int):
+    def __init__(self, listener: ProgressListener | None, unfinished: int, budget: int | None = None):
         self.listener = listener
         self.unfinished = unfinished
         self.stopped = False
-        self.fatal: CredentialsError | None = None
+        self.fatal: AwsqlError | None = None
         self.finished = threading.Event()
+        self.budget = budget  # calls this run may still make; None: no limit
+        self.calls = 0
 
     def stop(self) -> None:
         self.stopped = True
@@ -230,14 +233,16 @@ class Gateway:
         *,
         progress: ProgressListener | None = None,
         cancel: threading.Event | None = None,
+        budget: int | None = None,
     ) -> list[FetchResult]:
         """One result per fetch, in order. A fetch that fails carries its error and no rows; the others
-        still return theirs. Raises ``CredentialsError`` when the credentials are unusable, and
-        ``KeyboardInterrupt`` when ``cancel`` is set before the work is done (queued calls are dropped,
-        calls already on the wire finish in the background)."""
+        still return theirs. Raises ``CredentialsError`` when the credentials are unusable, ``CallBudgetExceeded``
+        when the fetches would make more than ``budget`` calls (those made are not wasted on a result: none is
+        returned), and ``KeyboardInterrupt`` when ``cancel`` is set before the work is done (queued calls are
+        dropped, calls already on the wire finish in the background)."""
         started = time.perf_counter()
         try:
-            return self._fetch_all(fetches, progress, cancel)
+            return self._fetch_all(fetches, progress, cancel, budget)
         finally:
             with self._lock:
                 self._counters.elapsed += time.perf_counter() - started
@@ -347,7 +352,11 @@ class Gateway:
     # ---------------------------------------------------------------- running
 
     def _fetch_all(
-        self, fetches: Sequence[Fetch], listener: ProgressListener | None, cancel: threading.Event | None
+        self,
+        fetches: Sequence[Fetch],
+        listener: ProgressListener | None,
+        cancel: threading.Event | None,
+        budget: int | None = None,
     ) -> list[FetchResult]:
         if cancel is not None and cancel.is_set():
             raise KeyboardInterrupt
@@ -355,7 +364,7 @@ class Gateway:
             return []
         self._ensure_workers(max(1, self._settings.max_concurrency))
         uncached = self._check_unsettled(fetches, listener, cancel) if self._settings.cache_enabled else set()
-        return self._run(fetches, listener, cancel, uncached)
+        return self._run(fetches, listener, cancel, uncached, budget)
 
     def _run(
         self,
@@ -363,11 +372,12 @@ class Gateway:
         listener: ProgressListener | None,
         cancel: threading.Event | None,
         uncached: set[tuple[str, str]],
+        budget: int | None = None,
     ) -> list[FetchResult]:
         """Run the fetches; those of a (region, type) in ``uncached`` neither read nor fill the cache."""
         settings = self._settings
         target = Target(settings.profile, settings.endpoint_url)
-        run = _Run(listener, unfinished=len(fetches))
+        run = _Run(listener, unfinished=len(fetches), budget=budget)
         states = [
             _FetchState(
                 fetch=fetch,
@@ -654,6 +664,12 @@ class Gateway:
             self._counters.shared_calls += 1
             call.waiters.append((state, deliver))
             return
+        run = state.run
+        run.calls += 1
+        if run.budget is not None and run.calls > run.budget and run.fatal is None:
+            # Stopped before the call that would pass the budget: what was read is not returned at all.
+            run.fatal = CallBudgetExceeded(run.budget)
+            run.stop()
         call = _Call(
             key=key,
             target=state.target,
