@@ -996,26 +996,30 @@ def test_mutations_are_refused_on_read_only_views(connect: SessionFactory) -> No
 
 @pytest.mark.slow
 def test_a_request_can_be_followed_through_the_request_views(connect: SessionFactory) -> None:
-    session = connect()
-    submitted = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('followed')")
-    token = submitted.rows[0][0]
-    query = (
-        "SELECT operation, operation_status, type_name, identifier, json_extract(resource_model, '$.LogGroupName') "
-        f"FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = '{token}'"
-    )
-    statuses = []
-    for _ in range(500):  # each SELECT asks again: a request's status is never cached
-        (row,) = one(session, query).rows
-        statuses.append(row[1])
-        if row[1] == "SUCCESS":
-            break
-        time.sleep(0.01)
-    assert statuses[0] == "IN_PROGRESS" and statuses[-1] == "SUCCESS"
-    assert row == ("CREATE", "SUCCESS", LOG_GROUP, "followed", "followed")
-    unknown = "SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = 'nope'"
-    assert one(session, unknown).rows == []
-    with pytest.raises(ValidationError, match="needs RequestToken"):
-        session.run("SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1'")
+    # A request that stays IN_PROGRESS long enough to be seen so on a loaded machine (20 ms was not).
+    with start_sandbox(SandboxConfig(request_delay_ms=1500)) as running:
+        session = connect(running.url)
+        submitted = one(session, "/*+ NOWAIT */ INSERT INTO awscc.logs.log_groups (LogGroupName) VALUES ('followed')")
+        token = submitted.rows[0][0]
+        query = (
+            "SELECT operation, operation_status, type_name, identifier, json_extract(resource_model, '$.LogGroupName') "
+            f"FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = '{token}'"
+        )
+        statuses = []
+        for _ in range(500):  # each SELECT asks again: a request's status is never cached
+            (row,) = one(session, query).rows
+            statuses.append(row[1])
+            if row[1] == "SUCCESS":
+                break
+            time.sleep(0.01)
+        assert statuses[0] == "IN_PROGRESS" and statuses[-1] == "SUCCESS"
+        assert row == ("CREATE", "SUCCESS", LOG_GROUP, "followed", "followed")
+        unknown = (
+            "SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1' AND RequestToken = 'nope'"
+        )
+        assert one(session, unknown).rows == []
+        with pytest.raises(ValidationError, match="needs RequestToken"):
+            session.run("SELECT * FROM awscc.cloud_control.resource_request WHERE region = 'us-east-1'")
 
 
 def test_failed_requests_are_listed_with_their_error(connect: SessionFactory) -> None:
