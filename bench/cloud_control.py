@@ -27,28 +27,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
+from select_speed import REGIONS, sandbox, top_up_functions  # the same sandbox and functions
+
 LATENCY_MS = 100
 CONCURRENCY = 16
 PAGE_SIZE = 100  # what AWS::Lambda::Function lists per page on AWS (the sandbox's per-type default too)
 SQL = "SELECT * FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'us-west-2', 'eu-west-1')"
-
-
-@contextmanager
-def sandbox(*flags: str) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", *flags], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        yield process.stdout.readline().strip().removeprefix("listening on ")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def environment() -> dict[str, str]:
@@ -58,31 +44,8 @@ def environment() -> dict[str, str]:
 
 
 def top_up(url: str, per_region: int) -> None:
-    """Create functions until every region holds ``per_region`` (the fixtures are uneven across regions)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    import boto3
-
     os.environ.update(environment())
-    for region in REGIONS:
-        client = boto3.client("cloudcontrol", endpoint_url=url, region_name=region)
-        have = sum(
-            len(page["ResourceDescriptions"])
-            for page in client.get_paginator("list_resources").paginate(TypeName="AWS::Lambda::Function")
-        )
-
-        def create(number: int, client=client, region=region) -> None:
-            state = {
-                "FunctionName": f"bench-{region}-{number}",
-                "Runtime": "python3.12",
-                "Handler": "app.handler",
-                "Role": "arn:aws:iam::123456789012:role/bench-role",
-                "Code": {"ZipFile": "def handler(event, context):\n    return event\n"},
-            }
-            client.create_resource(TypeName="AWS::Lambda::Function", DesiredState=json.dumps(state))
-
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(create, range(per_region - have)))
+    top_up_functions(url, per_region)
 
 
 @dataclass

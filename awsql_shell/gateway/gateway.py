@@ -28,7 +28,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -261,27 +261,12 @@ class Gateway:
         Ctrl-C arrives (see ``gateway.mutations``)."""
         from awsql_shell.gateway.mutation_send import MutationRun
 
-        settings = self._settings
-        self._ensure_workers(max(1, settings.max_concurrency))
-        with self._lock:
-            pool, caller = self._pool, self._caller
-        assert pool is not None and caller is not None
-        run = MutationRun(
-            caller,
-            lambda job: pool.submit(PRIORITY_GET, job),
-            Target(settings.profile, settings.endpoint_url),
-            calls,
-            wait=wait,
-            listener=progress,
-            invalidate=self.invalidate,
-        )
-        started = time.perf_counter()
+        run = MutationRun(*self._jobs(), calls, wait=wait, listener=progress, invalidate=self.invalidate)
         try:
-            return run.run(cancel)
+            with self._timed():
+                return run.run(cancel)
         finally:
             self._remember_unsettled(run.outcomes)
-            with self._lock:
-                self._counters.elapsed += time.perf_counter() - started
 
     def read_back(
         self,
@@ -295,21 +280,24 @@ class Gateway:
         result per read, in order; raises ``KeyboardInterrupt`` when ``cancel`` is set."""
         from awsql_shell.gateway.read_back import ReadBackRun
 
+        run = ReadBackRun(*self._jobs(), reads, listener=progress)
+        with self._timed():
+            return run.run(cancel)
+
+    def _jobs(self) -> tuple[ApiCaller, Callable[[Callable[[], None]], None], Target]:
+        """What a run of mutations or read-backs works with: the caller, a way into the pool, the target."""
         settings = self._settings
         self._ensure_workers(max(1, settings.max_concurrency))
         with self._lock:
             pool, caller = self._pool, self._caller
         assert pool is not None and caller is not None
-        run = ReadBackRun(
-            caller,
-            lambda job: pool.submit(PRIORITY_GET, job),
-            Target(settings.profile, settings.endpoint_url),
-            reads,
-            listener=progress,
-        )
+        return caller, lambda job: pool.submit(PRIORITY_GET, job), Target(settings.profile, settings.endpoint_url)
+
+    @contextlib.contextmanager
+    def _timed(self) -> Iterator[None]:
         started = time.perf_counter()
         try:
-            return run.run(cancel)
+            yield
         finally:
             with self._lock:
                 self._counters.elapsed += time.perf_counter() - started
