@@ -71,6 +71,8 @@ class SelectPlan:
     tables: tuple[TablePlan, ...]
     sql: str  # the statement rewritten for SQLite
     notices: tuple[str, ...] = ()
+    # Notices a session needs to hear once, not on every query (EXPLAIN shows them always).
+    once_per_session: tuple[str, ...] = ()
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:
@@ -91,6 +93,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     tables: list[TablePlan] = []
     replacements: list[Replacement] = []
     notices: list[str] = []
+    once: list[str] = []
     used_default_region = False
     names = (f"__awsql_{number}" for number in count())
     for scope in statement.scopes:
@@ -111,6 +114,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             if plan.joined is not None and plan.joined.implicit:
                 listed = catalog.resolve_resource(ref.name).id
                 notices.append(f"{listed} is listed per resource of another type: {plan.joined.describe()}")
+                once.append(notices[-1])
             tables.extend([*sources, plan])
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
@@ -122,7 +126,8 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     replacements.extend(_boolean_literals(statement, tables))
     if used_default_region:
         notices.append(default_region.notice())
-    return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
+    sql = rewrite(statement.text, replacements)
+    return SelectPlan(statement, tuple(tables), sql, tuple(notices), once_per_session=tuple(once))
 
 
 def _implicit_sources(
