@@ -281,8 +281,11 @@ def test_meta_command_words_at_the_start(completer: AwsqlCompleter) -> None:
 
 
 def test_meta_command_arguments(completer: AwsqlCompleter) -> None:
-    assert texts(completer, "\\o |") == ["table", "json", "jsonl", "csv", "tsv", "text"]
-    assert texts(completer, "\\o js|") == ["json", "jsonl"]
+    assert texts(completer, "\\T |") == ["table", "json", "jsonl", "csv", "tsv", "text"]
+    assert texts(completer, "\\o |")[:6] == ["table", "json", "jsonl", "csv", "tsv", "text"]  # then files
+    assert texts(completer, "\\o js|")[:2] == ["json", "jsonl"]
+    assert texts(completer, "\\x |") == ["on", "off", "auto"]
+    assert texts(completer, "\\d lambda.fun|")[:1] == ["awscc.lambda.functions"]
     assert texts(completer, "\\region eu-west|")[:3] == ["eu-west-1", "eu-west-2", "eu-west-3"]
     assert texts(completer, "\\pager |") == ["on", "off"]
     assert texts(completer, "\\profile pr|") == ["prod"]

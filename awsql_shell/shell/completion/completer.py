@@ -326,7 +326,10 @@ class AwsqlCompleter(Completer):
 
     def _meta_argument_candidates(self, suggestion: MetaArgument) -> tuple[str, Sequence[Candidate], int | None]:
         typed = suggestion.prefix
-        info = next((i for i in self.meta_commands if suggestion.command.lower() in i.spellings()), None)
+        typed_command = suggestion.command
+        info = next((i for i in self.meta_commands if typed_command in i.spellings()), None) or next(
+            (i for i in self.meta_commands if typed_command.lower() in (n.lower() for n in i.spellings())), None
+        )
         if info is None or suggestion.position != 0:
             return typed, (), None
         if info.choices:
@@ -342,6 +345,17 @@ class AwsqlCompleter(Completer):
             return typed, tuple(candidate(name, "variable") for name in sorted(self.values.variables())), None
         if kind is ArgumentKind.FILE:
             return _file_candidates(typed)
+        if kind is ArgumentKind.OUTPUT_TARGET:  # \o: a format by name, else a file
+            stem, files, _ = _file_candidates(typed)
+            if stem != typed:
+                return stem, files, None
+            formats = [candidate(name, "output format") for name in OUTPUT_FORMATS]
+            return typed, [*formats, *files], None
+        if kind is ArgumentKind.RESOURCE:
+            options = [*self._service_candidates(qualified=True), *self._global_resources()]
+            return typed.removeprefix(f"{PROVIDER}."), options, MAX_GLOBAL_RESOURCES
+        if kind is ArgumentKind.NAMED_QUERY:
+            return typed, tuple(candidate(name, "named query") for name in self.values.named_queries()), None
         return typed, (), None
 
 
