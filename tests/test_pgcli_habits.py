@@ -235,3 +235,26 @@ def test_config_flag_and_a_broken_file_is_one_line_naming_it(tmp_path: Path, cap
     assert "line 1: a setting before any [section]" in batch(capsys, "--config", str(broken))[2]
     broken.write_text("[main]\nno equals sign\n")
     assert "line 2: not a setting" in batch(capsys, "--config", str(broken))[2]
+
+
+# -- 7. completion through the shell ------------------------------------------------------------------
+
+
+def test_the_shells_completion_offers_only_what_is_valid() -> None:
+    import os
+
+    from awsql_shell.shell.repl import Shell
+
+    with create_pipe_input() as pipe:
+        shell_ = Shell(
+            Settings(color=False),
+            terminal_input=pipe,
+            terminal_output=DummyOutput(),
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+            environ=os.environ,
+        )
+    offered = [c.text for c in shell_.completer.completions("UPDATE awscc.lambda.functions SET ")]
+    assert "memory_size" in offered and not {"arn", "function_name", "region"} & set(offered)
+    assert [c.text for c in shell_.completer.completions("\\x ")] == ["on", "off", "auto"]
+    assert "awscc.lambda" in [c.text for c in shell_.completer.completions("SELECT * FROM l")][:10]
