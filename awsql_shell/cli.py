@@ -2,42 +2,48 @@
 
 Results go to stdout; notices, warnings, progress and errors go to stderr. Exit codes follow
 dialect section 4: 0 ok, 1 statement error, 2 usage, 3 credentials, 4 partial result, 130 interrupted.
+
+Settings come from flags, else the environment, else the config file (``config.py``), else the defaults:
+options that the file may also set default to None here, so that "not given" can be told apart. Batch
+mode itself (scripts with meta commands) is ``shell/batch.py``: it shares the shell's registry.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import errno
 import io
 import os
 import sys
-import time
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from awsql_shell import __version__
 from awsql_shell.errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
-    EXIT_PARTIAL,
     EXIT_STATEMENT,
     EXIT_USAGE,
     AwsqlError,
-    Interrupted,
     UsageError,
     describe,
     was_interrupted,
 )
-from awsql_shell.settings import DEFAULT_MAX_CONCURRENCY, DEFAULT_RATE_LIMIT, OUTPUT_FORMATS, Settings
+from awsql_shell.settings import (
+    DEFAULT_CACHE_TTL_SECONDS,
+    DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_RATE_LIMIT,
+    EXPANDED_MODES,
+    OUTPUT_FORMATS,
+    Settings,
+)
 
 if TYPE_CHECKING:
-    from awsql_shell.result import Result
+    from awsql_shell.config import ConfigFile
 
 SANDBOX_REGION = "us-east-1"
-UNCUT_WIDTH = 100_000
-TERMINAL_FALLBACK_WIDTH = 80
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,6 +73,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="{" + ",".join(OUTPUT_FORMATS) + "}",
         help="default: table on a terminal, csv when piped",
     )
+    out.add_argument(
+        "--expanded",
+        choices=EXPANDED_MODES,
+        help="one field per line: on, off, or auto when a table does not fit (default: auto in the shell, off "
+        "in batch)",
+    )
     out.add_argument("-H", "--no-headers", action="store_true", help="omit the header row")
     out.add_argument("--timing", action="store_true", help="print time, API calls, cache hits and retries to stderr")
     run = parser.add_argument_group("behaviour")
@@ -76,7 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--yes", action="store_true", help="confirm mutations that do not name their Identifier")
     run.add_argument("--no-wait", action="store_true", help="return mutation request tokens without awaiting them")
     run.add_argument("--no-cache", action="store_true", help="do not reuse results within the session")
-    run.add_argument("--max-concurrency", type=_positive_int, default=DEFAULT_MAX_CONCURRENCY, metavar="N")
+    run.add_argument(
+        "--max-concurrency",
+        type=_positive_int,
+        metavar="N",
+        help=f"Cloud Control calls in flight at most (default {DEFAULT_MAX_CONCURRENCY})",
+    )
     run.add_argument(
         "--max-calls",
         type=_positive_int,
@@ -86,12 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--rate-limit",
         type=_rate,
-        default=DEFAULT_RATE_LIMIT,
         metavar="N",
         help=f"Cloud Control calls per second per region at most, adapting when throttled (default "
         f"{DEFAULT_RATE_LIMIT:g}; 0 = no limit)",
     )
     run.add_argument("--continue-on-error", action="store_true", help="run every statement even after a failure")
+    run.add_argument(
+        "--config",
+        metavar="FILE",
+        help="the config file (default: $AWSQL_CONFIG, else config in the user's config directory)",
+    )
     parser.add_argument("--version", action="version", version=f"awsql {__version__}")
     return parser
 
@@ -158,7 +179,9 @@ def _output_format(text: str) -> str:
         raise argparse.ArgumentTypeError(exc.message) from None
 
 
-def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings:
+def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: ConfigFile | None = None) -> Settings:
+    """Flags, else the environment, else the config file, else the defaults (``config.Layers``)."""
+    from awsql_shell.config import ConfigFile, Layers
     from awsql_shell.sql.variables import load_vars_file, parse_var_option
 
     if args.sandbox and args.endpoint_url:
@@ -169,23 +192,33 @@ def settings_from(args: argparse.Namespace, environ: dict[str, str]) -> Settings
     for item in args.var:
         name, value = parse_var_option(item)
         variables[name] = value
+    layers = Layers(config or ConfigFile(Path(os.devnull)), environ)
+    region = layers.pick("region", args.region, None, environment=("AWS_REGION", "AWS_DEFAULT_REGION"))
     return Settings(
         profile=args.profile,
-        region=args.region,
+        region=region,
+        region_source="--region" if args.region or config is None else f"the config file {config.path}",
         endpoint_url=args.endpoint_url,
         sandbox=args.sandbox,
-        output=args.output,
+        output=layers.pick("output", args.output, None),
+        expanded=layers.pick("expanded", args.expanded, None),
         headers=not args.no_headers,
         read_only=args.read_only,
-        assume_yes=args.yes,
+        assume_yes=args.yes or not layers.pick("confirm_destructive", None, True),
         no_wait=args.no_wait,
         cache_enabled=not args.no_cache,
-        max_concurrency=args.max_concurrency,
-        rate_limit=args.rate_limit,
+        cache_ttl=layers.pick("cache_ttl", None, DEFAULT_CACHE_TTL_SECONDS),
+        max_concurrency=layers.pick("max_concurrency", args.max_concurrency, DEFAULT_MAX_CONCURRENCY),
+        rate_limit=layers.pick("rate_limit", args.rate_limit, DEFAULT_RATE_LIMIT),
         max_calls=args.max_calls,
         continue_on_error=args.continue_on_error,
-        timing=args.timing,
+        timing=args.timing or layers.pick("timing", None, False),
         color=not environ.get("NO_COLOR"),
+        pager=layers.pick("pager", None, True),
+        pager_command=layers.pick("pager_command", None, None),
+        key_bindings=layers.pick("key_bindings", None, "emacs"),
+        syntax_style=layers.pick("syntax_style", None, "default"),
+        config_file=str(config.path) if config is not None else None,
         variables=variables,
     )
 
@@ -267,7 +300,11 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     stderr = sys.stderr
     try:
-        settings = settings_from(args, dict(os.environ))
+        from awsql_shell.config import config_path, read_config
+
+        path = config_path(args.config, os.environ)
+        config = read_config(path)
+        settings = settings_from(args, dict(os.environ), config)
         scripts = read_sources(args, sys.stdin)
         interactive = not scripts and sys.stdin is not None and sys.stdin.isatty()
         if not scripts and not interactive:
@@ -279,8 +316,10 @@ def _main(argv: Sequence[str] | None) -> int:
         if settings.sandbox:
             start_sandbox(settings, stack)
         if interactive:
+            from awsql_shell.config import write_default
             from awsql_shell.shell.repl import run_shell
 
+            write_default(path)  # as pgcli: the first run of the shell leaves a commented file to edit
             return run_shell(settings)
         # A closed stdout (>&-) has no stream at all: results fail to be written, changes still run.
         stdout = sys.stdout if sys.stdout is not None else _ClosedStream()
@@ -299,83 +338,9 @@ class _ClosedStream(io.TextIOBase):
 
 
 def run_batch(settings: Settings, scripts: Sequence[str], stdout: TextIO, stderr: TextIO) -> int:
-    from awsql_shell.render import lines_after_rows, lines_before_rows, render, render_messages
-    from awsql_shell.session import Session
+    from awsql_shell.shell.batch import Batch
 
-    session = Session(settings)
-    if stderr.isatty():
-        from awsql_shell.render.progress import ProgressLine
-
-        session.progress = ProgressLine(stderr)
-    fmt = settings.output or ("table" if stdout.isatty() else "csv")
-    width = _table_width(stdout, os.environ)
-
-    def show(result: Result) -> None:
-        render(result, stdout, fmt=fmt, headers=settings.headers, color=settings.color, width=width)
-        stdout.flush()
-
-    exit_code = EXIT_OK
-    try:
-        for script in scripts:
-            started = time.perf_counter()
-            for outcome in session.execute_script(script):
-                if outcome.error is not None:
-                    if outcome.error.result is not None:
-                        show(outcome.error.result)
-                    print(f"ERROR: {describe(outcome.error)}", file=stderr)
-                    exit_code = exit_code or outcome.error.exit_code
-                    if not settings.continue_on_error:
-                        return exit_code
-                    continue
-                result = outcome.result
-                assert result is not None
-                render_messages(lines_before_rows(result), stderr, color=settings.color)
-                show(result)
-                render_messages(lines_after_rows(result), stderr, color=settings.color)
-                if result.partial:
-                    exit_code = exit_code or EXIT_PARTIAL
-                if settings.timing:
-                    print(session.timing_line(time.perf_counter() - started), file=stderr)
-                started = time.perf_counter()
-    except KeyboardInterrupt as interrupted:
-        session.cancel.set()
-        for line in interrupted.report() if isinstance(interrupted, Interrupted) else []:
-            print(line, file=stderr)
-        print("interrupted", file=stderr)
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # `awsql ... | head` closed the pipe: not an error worth a traceback.
-        _silence_stdout()
-        return exit_code
-    except OSError as exc:
-        # A full disk (> /dev/full), a closed stdout: the results are lost, and the user must know.
-        _silence_stdout()
-        print(f"awsql: cannot write the results: {exc.strerror or exc}", file=stderr)
-        return exit_code or EXIT_STATEMENT
-    return exit_code
-
-
-def _silence_stdout() -> None:
-    """What is left in stdout's buffer is not flushed at exit (it would fail the same way, noisily)."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-
-
-def _table_width(stream: TextIO, environ: Mapping[str, str]) -> int:
-    """The terminal's width; in a file or pipe, $COLUMNS or wide enough that nothing is cut. A terminal
-    that reports no size (a pty nobody sized) counts as $COLUMNS or 80 columns."""
-    terminal = False
-    try:
-        terminal = stream.isatty()
-        if terminal and (columns := os.get_terminal_size(stream.fileno()).columns) > 0:
-            return columns
-    except (OSError, ValueError):
-        pass
-    columns = environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    return TERMINAL_FALLBACK_WIDTH if terminal else UNCUT_WIDTH
+    return Batch(settings, stdout, stderr, os.environ).run(scripts)
 
 
 if __name__ == "__main__":

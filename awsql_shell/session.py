@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
-from awsql_shell.errors import AwsqlError, UnsupportedError, UsageError
+from awsql_shell.errors import AwsqlError, SqlSyntaxError, UnsupportedError, UsageError
 from awsql_shell.planner.plans import MUTATIONS, CatalogPlan, Plan, PlanningContext, plan_statement
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
@@ -60,6 +60,8 @@ class Session:
     _engine: Engine | None = None
     _gateway: Gateway | None = None
     _last_errors: list[tuple[object, ...]] = field(default_factory=list)
+    # Notices already shown that a session hears once (a plan's ``once_per_session``).
+    _notices_heard: set[str] = field(default_factory=set)
 
     # -- parts made on first use, so metadata statements never import boto3 ----------------
 
@@ -117,6 +119,7 @@ class Session:
                 statement = self.prepare(chunk, offset, text)
                 yield Outcome(statement, result=self.execute(statement))
             except AwsqlError as exc:
+                exc = _missing_semicolon(exc, chunk, offset, text)
                 if statement is not None and statement.text != chunk and exc.position is not None:
                     # Found in the substituted statement: point at what the user wrote instead.
                     local = original_position(chunk, self.settings.variables, exc.position - statement.offset)
@@ -215,7 +218,7 @@ class Session:
         from awsql_shell.execution.select_run import check_sql, run_select
 
         check_sql(plan, self.engine, self.catalog)
-        return run_select(
+        result = run_select(
             plan,
             engine=self.engine,
             catalog=self.catalog,
@@ -223,6 +226,11 @@ class Session:
             local_rows=self._local_rows,
             fetched=self._remember_failures,
         )
+        if plan.once_per_session:
+            heard = self._notices_heard
+            result.notices = [n for n in result.notices if n not in plan.once_per_session or n not in heard]
+            heard.update(plan.once_per_session)
+        return result
 
     def _remember_failures(self, fetched: Sequence[FetchResult]) -> None:
         """What ``awsql.errors`` shows: the failures of the last statement that read AWS."""
@@ -286,6 +294,22 @@ class Session:
             return f"the account behind {settings.endpoint_url}"
         profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"
         return f"the AWS account of profile '{profile}'"
+
+
+def _missing_semicolon(error: AwsqlError, chunk: str, offset: int, script: str) -> AwsqlError:
+    """A syntax error in a statement that runs into the next one: said so, at the line where it ends."""
+    if not (isinstance(error, SqlSyntaxError) or "syntax error" in error.message):
+        return error
+    from awsql_shell.sql.endings import missing_semicolon
+
+    end = missing_semicolon(chunk)
+    if end is None:
+        return error
+    return SqlSyntaxError(
+        "missing ';' at the end of this line: the next line starts another statement",
+        position=offset + end,
+        statement=script,
+    )
 
 
 def _located(error: AwsqlError, script: str) -> AwsqlError:

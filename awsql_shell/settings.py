@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 OUTPUT_FORMATS = ("table", "json", "jsonl", "csv", "tsv", "text")
+# \x and --expanded: always, never, or when a table does not fit the screen readably (render.render decides).
+EXPANDED_MODES = ("on", "off", "auto")
+KEY_BINDINGS = ("emacs", "vi")
 DEFAULT_CACHE_TTL_SECONDS = 300.0
 DEFAULT_MAX_CONCURRENCY = 16
 DEFAULT_RATE_LIMIT = 20.0  # Cloud Control calls per second per (credentials, region); 0 = no limit
@@ -20,7 +23,7 @@ class Settings:
     account: str | None = None  # the account id, where awsql knows it without asking STS (the sandbox's)
     output: str | None = None  # None: table on a terminal, csv when piped
     headers: bool = True
-    expanded: bool = False  # \x: one field per line
+    expanded: str | None = None  # \x: "on", "off" or "auto"; None: auto in the shell, off in batch
     read_only: bool = False
     assume_yes: bool = False
     no_wait: bool = False
@@ -33,4 +36,8 @@ class Settings:
     timing: bool = False
     color: bool = True  # False under NO_COLOR
     pager: bool = True
+    pager_command: str | None = None  # the config file's; $PAGER wins over it, less -SRXF is the default
+    key_bindings: str = "emacs"
+    syntax_style: str = "default"  # a Pygments style name, for the shell's highlighting
+    config_file: str | None = None  # where the config file (and its named queries) is; None: not read
     variables: dict[str, str] = field(default_factory=dict)

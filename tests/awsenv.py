@@ -19,6 +19,8 @@ def isolated_environment(directory: Path, **extra: str) -> dict[str, str]:
         AWS_CONFIG_FILE=str(empty),
         AWS_SHARED_CREDENTIALS_FILE=str(empty),
         AWS_EC2_METADATA_DISABLED="true",
+        # Never the user's own config file (it may set a format, a region...); none exists here.
+        AWSQL_CONFIG=str(directory / "no-awsql-config" / "config"),
     )
     env.update(extra)
     return env

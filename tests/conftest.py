@@ -14,6 +14,15 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def private_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test reads or writes the real user's config file: $AWSQL_CONFIG points into a fresh directory
+    (processes started by tests inherit it; ``awsenv.isolated_environment`` sets its own)."""
+    path = tmp_path_factory.mktemp("config") / "config"
+    monkeypatch.setenv("AWSQL_CONFIG", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return default_catalog()
@@ -33,5 +42,5 @@ def dummy_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.
     for name in [k for k in os.environ if k.startswith(("AWS", "AWSQL"))]:
         monkeypatch.delenv(name)
     for name, value in isolated.items():
-        if name.startswith("AWS"):
+        if name.startswith(("AWS", "AWSQL")):
             monkeypatch.setenv(name, value)

@@ -22,6 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"planner"}),
     frozenset({"execution"}),
     frozenset({"session"}),
+    frozenset({"config"}),
     frozenset({"shell"}),
     frozenset({"cli"}),
     frozenset({"entry"}),  # the console script: a guard around importing the cli

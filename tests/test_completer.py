@@ -68,10 +68,39 @@ def test_the_provider_is_offered_where_a_resource_name_starts(completer: AwsqlCo
 def test_a_service_lists_its_resources_and_list_views_with_their_type(completer: AwsqlCompleter) -> None:
     found = {c.text: c.display_meta_text for c in complete(completer, "SELECT * FROM awscc.lambda.|")}
     assert {"functions", "event_invoke_configs", "event_invoke_configs_list_only"} <= set(found)
-    assert found["functions"] == "AWS::Lambda::Function"
-    assert found["event_invoke_configs"] == "AWS::Lambda::EventInvokeConfig"
-    assert found["event_invoke_configs_list_only"].startswith("AWS::Lambda::EventInvokeConfig")
-    assert all(meta.startswith("AWS::Lambda::") for meta in found.values())
+    assert found["functions"] == "Lambda::Function"  # AWS:: left out: it takes room and says nothing
+    assert found["event_invoke_configs"] == "Lambda::EventInvokeConfig"
+    assert found["event_invoke_configs_list_only"].startswith("Lambda::EventInvokeConfig")
+    assert all(meta.startswith("Lambda::") for meta in found.values())
+
+
+def test_from_l_offers_services_and_resources_starting_with_l_ranked(completer: AwsqlCompleter) -> None:
+    texts_found = [c.text for c in complete(completer, "SELECT * FROM l|")]
+    assert texts_found[:2] == ["awscc.lex", "awscc.logs"]  # services first, shortest first
+    assert "awscc.lambda" in texts_found[:10] and "awscc.lambda.functions" in texts_found
+    assert all(text.removeprefix("awscc.").startswith("l") for text in texts_found[:100])
+
+
+def test_update_set_offers_only_updatable_columns(completer: AwsqlCompleter) -> None:
+    found = [c.text for c in complete(completer, "UPDATE awscc.logs.log_groups SET |")]
+    assert "retention_in_days" in found and "PatchDocument" in found
+    assert not {"arn", "log_group_name", "region"} & set(found)  # read-only, create-only, where to call
+
+
+def test_insert_offers_writable_properties_required_first(completer: AwsqlCompleter) -> None:
+    found = [c.text for c in complete(completer, "INSERT INTO awscc.lambda.functions (|")]
+    assert found[:2] == ["Code", "Role"] and "Arn" not in found
+
+
+def test_at_80_columns_the_menu_leaves_the_type_room(completer: AwsqlCompleter) -> None:
+    """prompt_toolkit gives the names their widest width first; the type gets what is left of the line."""
+    for typed in ("SELECT * FROM ec2.|", "SELECT * FROM la|", "SELECT * FROM sagemaker.|"):
+        found = complete(completer, typed)
+        name_width = max(len(c.display_text) for c in found) + 2
+        assert 80 - name_width >= 38
+    ec2 = {c.text: c.display_text for c in complete(completer, "SELECT * FROM ec2.|")}
+    long_name = max(ec2, key=len)
+    assert "…" in ec2[long_name] and len(ec2[long_name]) == 40
 
 
 def test_resource_matching_is_fuzzy(completer: AwsqlCompleter) -> None:
@@ -281,8 +310,11 @@ def test_meta_command_words_at_the_start(completer: AwsqlCompleter) -> None:
 
 
 def test_meta_command_arguments(completer: AwsqlCompleter) -> None:
-    assert texts(completer, "\\o |") == ["table", "json", "jsonl", "csv", "tsv", "text"]
-    assert texts(completer, "\\o js|") == ["json", "jsonl"]
+    assert texts(completer, "\\T |") == ["table", "json", "jsonl", "csv", "tsv", "text"]
+    assert texts(completer, "\\o |")[:6] == ["table", "json", "jsonl", "csv", "tsv", "text"]  # then files
+    assert texts(completer, "\\o js|")[:2] == ["json", "jsonl"]
+    assert texts(completer, "\\x |") == ["on", "off", "auto"]
+    assert texts(completer, "\\d lambda.fun|")[:1] == ["awscc.lambda.functions"]
     assert texts(completer, "\\region eu-west|")[:3] == ["eu-west-1", "eu-west-2", "eu-west-3"]
     assert texts(completer, "\\pager |") == ["on", "off"]
     assert texts(completer, "\\profile pr|") == ["prod"]

@@ -34,7 +34,7 @@ FUNCTIONS_F = TableInScope("awscc.lambda.functions", "f")
 CONFIGS_C = TableInScope("awscc.lambda.event_invoke_configs", "c")
 BUCKETS = TableInScope("awscc.s3.buckets")
 WHERE = (Parameter(("Identifier",)), Function(), Keyword())
-NAMES = (Provider(), Resource(None))
+NAMES = (Provider(), Service(qualified=True), Resource(None))
 
 
 def at_cursor(case: str) -> tuple:
@@ -178,11 +178,11 @@ CASES = [
     # UPDATE ... SET
     (
         "UPDATE awscc.lambda.event_invoke_configs SET |",
-        (Column((TableInScope("awscc.lambda.event_invoke_configs"),)), Parameter(("PatchDocument",))),
+        (Column((TableInScope("awscc.lambda.event_invoke_configs"),), updatable=True), Parameter(("PatchDocument",))),
     ),
     (
         "UPDATE awscc.lambda.event_invoke_configs SET maximum_retry_attempts = 2, |",
-        (Column((TableInScope("awscc.lambda.event_invoke_configs"),)), Parameter(("PatchDocument",))),
+        (Column((TableInScope("awscc.lambda.event_invoke_configs"),), updatable=True), Parameter(("PatchDocument",))),
     ),
     # variables
     ("SELECT * FROM awscc.s3.buckets WHERE region = {{ re|", (Variable(),)),

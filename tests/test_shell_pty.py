@@ -86,3 +86,51 @@ def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) ->
     history = (tmp_path / "state" / "awsql" / "history").read_text()
     assert "+DESCRIBE awscc.lambda.event_invoke_configs;" in history  # what Tab filled in is what ran
     assert "+DESCRIBE EXTENDED awscc.lambda.functions;" in history
+
+
+@pytest.mark.timeout(60)
+def test_expanded_auto_on_a_narrow_terminal_and_watch_stopped_by_ctrl_c(tmp_path: Path) -> None:
+    environ = {
+        "HOME": str(tmp_path),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "AWSQL_CONFIG": str(tmp_path / "config" / "awsql"),
+        "NO_COLOR": "1",
+        "TERM": "xterm",
+        "LANG": "C.UTF-8",
+        "PAGER": "",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+    }
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "awsql_shell"],
+        cwd=str(REPO),
+        env=environ,
+        dimensions=(30, 60),
+        encoding="utf-8",
+        timeout=TIMEOUT_SECONDS,
+    )
+    try:
+        expect(child, PROMPT)
+        columns = ", ".join(f"'{letter * 25}' AS {letter}" for letter in "abcd")
+        child.send(f"SELECT {columns};\r")
+        expect(child, "-[ RECORD 1 ]")  # four columns of 25 cannot be fitted readably into 60: expanded
+        expect(child, "d | " + "d" * 25)
+        expect(child, "1 row in")
+        expect(child, PROMPT)
+        child.send("SELECT 1 AS tick;\r")
+        expect(child, "1 row in")
+        expect(child, PROMPT)
+        child.send("\\watch 0.2\r")
+        for _ in range(2):
+            expect(child, "(every 0.2 s): SELECT 1 AS tick;")
+        child.sendintr()  # Ctrl-C, as the terminal sends it
+        expect(child, "Watch stopped.")
+        expect(child, PROMPT)
+        child.send("\\q\r")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert child.exitstatus == 0
+    assert (tmp_path / "config" / "awsql").read_text().startswith("# awsql's configuration")  # the first run wrote it

@@ -142,7 +142,7 @@ def test_meta_commands_forgive_a_trailing_semicolon() -> None:
 
 
 def test_unknown_output_format_is_an_error_with_a_suggestion() -> None:
-    run = typed("\\o jsn\nSELECT 1 AS x;\n")
+    run = typed("\\T jsn\nSELECT 1 AS x;\n")
     assert "ERROR: unknown output format 'jsn' (did you mean 'json'" in run.err
     assert " x " in run.out  # still a table
 
@@ -193,11 +193,11 @@ def test_profile_switch_checks_the_aws_config(private_home: Path) -> None:
 
 
 def test_help_lists_every_meta_command_from_the_registry() -> None:
-    run = typed("\\?\nhelp \\o\n")
+    run = typed("\\?\nhelp \\T\n")
     for command in default_registry().commands:
         assert command.help in run.out
         assert command.name in run.out
-    assert "\\o [FORMAT]\n  Set the output format" in run.out
+    assert "\\T [FORMAT]\n  Set the output format" in run.out
 
 
 def test_completion_knows_the_meta_commands_of_the_registry() -> None:

@@ -27,9 +27,27 @@ def test_find_variables_in_order_each_once() -> None:
     assert find_variables("SELECT 1") == []
 
 
-def test_braces_that_are_not_a_variable_name_are_left_alone() -> None:
+def test_braces_that_are_not_a_variable_are_an_error_not_literal_text() -> None:
     assert find_variables(SEED_UPDATE) == ["region", "function_name", "qualifier"]
-    assert find_variables("{{ 1x }} {{ a b }} {{}} { x }") == []
+    assert find_variables("{ x }") == []
+    for text in ("{{ 1x }}", "{{ a b }}", "{{}}"):
+        assert find_variables(text) == [text]
+        with pytest.raises(ValidationError, match=r"is not a variable: write \{\{ name \}\}"):
+            substitute(f"SELECT '{text}'", {"a": "1"})
+
+
+def test_the_documented_filters_work() -> None:
+    values = {"env": "Prod", "name": "o'x"}
+    assert substitute("{{ env | upper }} {{env|lower}}", values) == "PROD prod"
+    assert substitute("{{ missing | default('dev') }} {{ missing | default(\"q\") | upper }}", values) == "dev Q"
+    assert substitute("{{ env | default('dev') }}", values) == "Prod"
+    assert substitute("{{ name | tojson }}", values) == '"o\'x"'
+
+
+def test_an_unknown_filter_is_an_error_naming_the_filters() -> None:
+    expected = r"unknown filter 'title' in '\{\{ env \| title \}\}': the filters are upper"
+    with pytest.raises(ValidationError, match=expected):
+        substitute("SELECT '{{ env | title }}'", {"env": "x"})
 
 
 def test_substitute_replaces_every_occurrence_with_or_without_spaces() -> None:

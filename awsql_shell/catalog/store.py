@@ -153,11 +153,25 @@ class Catalog:
         parts = typed.split(".")
         if len(parts) == 3 and parts[0].lower() == naming.PROVIDER:
             parts = parts[1:]
+        if len(parts) == 1 or (len(parts) == 2 and parts[0].lower() == naming.PROVIDER):
+            self._refuse_service(typed, parts[-1])
         if len(parts) != 2:
             raise UnknownNameError(f"'{typed}' is not a resource name: expected {naming.PROVIDER}.<service>.<resource>")
         service = self.resolve_service(parts[0])
         candidates = self._by_service[service]
         return self._resolve_in_service(typed, parts[1], service, candidates)
+
+    def _refuse_service(self, typed: str, last: str) -> None:
+        """A service where a resource is due (``DESCRIBE awscc.lambda``): say what it is and how to list what
+        it holds, rather than read ``awscc`` as an unknown service."""
+        try:
+            service = self.resolve_service(last)
+        except UnknownNameError:
+            return
+        raise UnknownNameError(
+            f"'{typed}' is a service, not a resource: SHOW RESOURCES IN {naming.PROVIDER}.{service} lists its "
+            f"resources (then DESCRIBE {naming.PROVIDER}.{service}.<resource>)"
+        )
 
     def _resolve_in_service(
         self, typed: str, resource: str, service: str, candidates: list[ResourceEntry]

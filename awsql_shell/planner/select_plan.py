@@ -94,6 +94,8 @@ class SelectPlan:
     tables: tuple[TablePlan, ...]
     sql: str  # the statement rewritten for SQLite
     notices: tuple[str, ...] = ()
+    # Notices a session needs to hear once, not on every query (EXPLAIN shows them always).
+    once_per_session: tuple[str, ...] = ()
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:
@@ -114,6 +116,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     tables: list[TablePlan] = []
     replacements: list[Replacement] = []
     notices: list[str] = []
+    once: list[str] = []
     used_default_region = False
     names = (f"__awsql_{number}" for number in count())
     pushed = _regions_from_outside(statement)
@@ -149,6 +152,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             if plan.joined is not None and plan.joined.implicit:
                 listed = catalog.resolve_resource(ref.name).id
                 notices.append(f"{listed} is listed per resource of another type: {plan.joined.describe()}")
+                once.append(notices[-1])
             tables.extend([*sources, plan])
             replacements.append(Replacement(ref.span.start, ref.span.end, _table_sql(plan.table, ref)))
             replacements.extend(
@@ -168,7 +172,8 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
         ).at(statement.offset + ref.span.start)
     if used_default_region:
         notices.append(default_region.notice())
-    return SelectPlan(statement, tuple(tables), rewrite(statement.text, replacements), tuple(notices))
+    sql = rewrite(statement.text, replacements)
+    return SelectPlan(statement, tuple(tables), sql, tuple(notices), once_per_session=tuple(once))
 
 
 def _regions_from_outside(statement: Select) -> dict[int, list[str]]:

@@ -148,7 +148,9 @@ def _convert(kind: str, value: Any, what: str) -> Any:
         if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
             with contextlib.suppress(ValueError):  # more digits than Python reads: no integer a schema wants
                 return int(value.strip())
-        raise ValidationError(f"{what} expects an integer, not {_kind_of(value)}")
+        # 7.5 is a number too: "not a number" would mislead; name the value.
+        shown = repr(value) if isinstance(value, float) else _kind_of(value)
+        raise ValidationError(f"{what} expects an integer, not {shown}")
     elif kind == "number":
         if isinstance(value, int | float) and not isinstance(value, bool):
             return value

@@ -77,13 +77,24 @@ def render(
     fmt: str,
     headers: bool = True,
     color: bool = True,
-    expanded: bool = False,
+    expanded: bool | str = False,
     width: int | None = None,
 ) -> None:
+    """``expanded``: True or ``"on"``, False or ``"off"``, or ``"auto"``: expanded when the table does not fit
+    ``width`` readably (``table.fits_readably``; the one place that decides, for the shell and batch)."""
     if not result.columns:
         return
-    options = RenderOptions(headers=headers, color=color, expanded=expanded, width=width)
+    fmt = output_format(fmt)
+    if expanded == "auto":
+        expanded = fmt == "table" and not _fits(result, width)
+    options = RenderOptions(headers=headers, color=color, expanded=expanded in (True, "on"), width=width)
     renderer(fmt)(result, out, options)
+
+
+def _fits(result: Result, width: int | None) -> bool:
+    from awsql_shell.render.table import DEFAULT_WIDTH, fits_readably
+
+    return fits_readably(result, width or DEFAULT_WIDTH)
 
 
 def footer(row_count: int, seconds: float | None = None) -> str:

@@ -35,6 +35,11 @@ MAX_TEXT_LINES = 3
 MIN_COLUMN_WIDTH = 8
 # Compact columns keep up to this much of their width before free text must give way entirely.
 COMPACT_CAP = 40
+# From this many columns on, free text keeps at least 1/READABLE_SHARE of the line.
+WIDE_LINE = 100
+# \x auto expands a table that would squeeze a column narrower than this.
+READABLE_WIDTH = 20
+READABLE_SHARE = 4
 DEFAULT_WIDTH = 80
 NULL_TEXT = "NULL"
 ELLIPSIS = "…"
@@ -45,6 +50,8 @@ class ColumnPlan:
     name: str
     kind: str  # "json", "number" or "text"
     width: int
+    natural: int = 0  # the width it would take with nothing cut or wrapped
+    compact: bool = False  # single words (names, ids, numbers): hard to read broken
 
 
 # Where a line may break: after a run of spaces, or after punctuation that joins the parts of a name.
@@ -81,10 +88,16 @@ def fit_widths(
     free_floors = sum(min(natural[i], floor) for i in free)
     room = available - free_floors  # for the compact columns once free text is at its floor
     wanted = [min(natural[i], COMPACT_CAP) for i in kept]
-    if room >= sum(wanted):
+    # On a wide line, free text keeps a readable share even if names must wrap: eight columns of a
+    # description between nine columns of names and flags (DESCRIBE EXTENDED at 160) read as nothing.
+    readable = min(sum(natural[i] for i in free), available // READABLE_SHARE) if available >= WIDE_LINE else 0
+    if room >= sum(wanted) and available - sum(wanted) >= readable:
         free_widths = _water_fill([natural[i] for i in free], available - sum(wanted), floor)
         # Free text whole yet room to spare: the compact columns above the cap share it.
         kept_widths = _water_fill([natural[i] for i in kept], available - sum(free_widths), floor)
+    elif readable and available - readable >= sum(min(natural[i], floor) for i in kept):
+        kept_widths = _water_fill([natural[i] for i in kept], available - readable, floor)
+        free_widths = _water_fill([natural[i] for i in free], available - sum(kept_widths), floor)
     elif room >= sum(min(natural[i], floor) for i in kept):
         free_widths = [min(natural[i], floor) for i in free]
         kept_widths = _water_fill([natural[i] for i in kept], room, floor)
@@ -203,7 +216,23 @@ def plan_columns(result: Result, available: int) -> list[ColumnPlan]:
         kinds.append(kind)
         compact.append(kind == "number" or (kind == "text" and not any(_SPACE.search(text) for text in texts)))
     widths = fit_widths(natural, max(available - table_overhead(len(natural)), len(natural)), compact=compact)
-    return [ColumnPlan(name, kind, width) for name, kind, width in zip(result.columns, kinds, widths, strict=True)]
+    return [
+        ColumnPlan(name, kind, width, wide, is_compact)
+        for name, kind, width, wide, is_compact in zip(result.columns, kinds, widths, natural, compact, strict=True)
+    ]
+
+
+def fits_readably(result: Result, width: int) -> bool:
+    """Whether the table fitted to ``width`` is still readable, the test of ``\\x auto``: every column at least
+    ``READABLE_WIDTH`` wide (or as wide as it needs, if less) and no line wider than ``width``. A value that
+    wraps over two or three lines is the table's way of fitting, not a reason to expand; a grid of 8-column
+    fragments is. A one-column result (a SHOW INSERT template) is always shown whole."""
+    if len(result.columns) <= 1:
+        return True
+    plans = plan_columns(result, width)
+    if sum(plan.width for plan in plans) + table_overhead(len(plans)) > width:
+        return False
+    return all(plan.width >= min(plan.natural, READABLE_WIDTH) for plan in plans)
 
 
 @dataclass(frozen=True)

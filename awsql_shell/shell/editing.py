@@ -1,7 +1,8 @@
 """When Enter runs the buffer and when it starts a new line, and how a meta command line splits up.
 
-pgcli's rule, kept: a statement runs once it ends with ``;``; a meta command (``\\x``, ``help``,
-``exit``, ``quit``) runs at once. A ``;`` inside a string, a quoted name or a comment does not count.
+pgcli's rule, kept: a statement runs once it ends with ``;`` (or psql's ``\\g``, ``\\gx``, ``\\G``); a
+meta command (``\\x``, ``help``, ``exit``, ``quit``) runs at once.
+A ``;`` inside a string, a quoted name or a comment does not count.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ def statement_complete(text: str) -> bool:
     """True when Enter should run ``text``: nothing typed, a meta command, or SQL whose last token is ``;``."""
     if not text.strip() or is_meta_command(text):
         return True
+    if "\\" in text:  # SELECT ... \gx ends the statement as ';' does
+        from awsql_shell.shell.script import ends_with_terminator
+
+        if ends_with_terminator(text):
+            return True
     return _ends_with_semicolon(text)
 
 

@@ -1,10 +1,12 @@
-"""Meta commands (``\\x``, ``\\o json``, ``help``...): one registry that runs them, writes their help and
-tells completion their names and arguments.
+"""Meta commands (``\\x``, ``\\o FILE``, ``\\d``, ``help``...): one registry that runs them, writes their help
+and tells completion their names and arguments, for the shell and for scripts alike.
 
-As in pgcli's special commands, each command is data (names, argument synopsis, one line of help) plus a
-handler; the registry finds the command a line starts with and hands the rest of the line to it. Handlers
-change ``Settings`` or call back into the shell through the small ``ShellControl`` protocol, and raise
-``AwsqlError`` for bad input (the shell prints it and goes on).
+As in pgcli's special commands, each command is data (names, argument synopsis, one line of help, whether
+it makes sense in a script) plus a handler; the registry finds the command a line starts with and hands
+the rest of the line to it. Handlers change ``Settings`` or call back into the face through the small
+``ShellControl`` protocol (the shell's ``Shell`` and batch mode's ``Batch``), and raise ``AwsqlError``
+for bad input (the face reports it). Commands that read SQL (``\\d``, ``\\dt``, ``\\l``) write the
+statement and run it, so the Session answers them as it answers anything typed.
 """
 
 from __future__ import annotations
@@ -12,21 +14,28 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from awsql_shell.catalog.regions import check_region
-from awsql_shell.errors import AwsqlError, UsageError, did_you_mean
+from awsql_shell.errors import AwsqlError, UsageError, did_you_mean, one_line
 from awsql_shell.render import output_format
-from awsql_shell.settings import Settings
+from awsql_shell.settings import EXPANDED_MODES, OUTPUT_FORMATS, Settings
 from awsql_shell.shell.completion.meta_command_info import ArgumentKind, MetaCommandInfo
 from awsql_shell.shell.editing import split_meta_command
+from awsql_shell.shell.output import OneOff
+
+if TYPE_CHECKING:
+    from awsql_shell.catalog import Catalog
+    from awsql_shell.catalog.regions import DefaultRegion
 
 ON_OFF = ("on", "off")
 ON_OFF_ARGS = "[on|off]"
+DEFAULT_WATCH_SECONDS = 2.0
 
 
 class MetaAction(Enum):
@@ -35,19 +44,40 @@ class MetaAction(Enum):
 
 
 class ShellControl(Protocol):
-    """What a meta command may do to the shell around it."""
+    """What a meta command may do to the face around it (the shell, or a script in batch mode)."""
 
-    @property
-    def settings(self) -> Settings: ...
-
-    @property
-    def last_statement(self) -> str | None: ...
+    settings: Settings
+    catalog: Catalog
+    last_statement: str | None
+    current_service: str | None  # the service the last statement named, for \dt
+    interactive: bool  # False in batch mode: commands that need a terminal are refused
 
     def say(self, text: str) -> None:
-        """Show an answer (stdout)."""
+        """Show an answer (the shell: stdout; batch: stderr, stdout holds only results)."""
 
-    def run_sql(self, text: str) -> None:
-        """Run statements as if typed at the prompt."""
+    def run_script(self, text: str) -> MetaAction:
+        """Run statements and meta command lines as if typed at the prompt."""
+        ...
+
+    def run_query(self, text: str, once: OneOff | None = None) -> bool:
+        """Run SQL, its results shown with ``once`` for these statements only; False if it failed or was cancelled."""
+        ...
+
+    def take_buffer(self) -> str | None:
+        """The statement a ``\\g`` ends (``SELECT 1 \\gx``); None when the command stands alone."""
+        ...
+
+    def send_output_to(self, name: str | None) -> None:
+        """``\\o FILE``: results go to the file from now on; None: back to stdout."""
+
+    def output_target(self) -> str | None: ...
+
+    def default_region(self) -> DefaultRegion: ...
+
+    def config_path(self) -> Path: ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait; Ctrl-C raises KeyboardInterrupt."""
 
     def clear_cache(self) -> None: ...
 
@@ -78,7 +108,8 @@ Handler = Callable[[MetaCall], "MetaAction | None"]
 
 @dataclass(frozen=True)
 class MetaCommand:
-    """``names[0]`` is how help lists it; ``args`` is its synopsis (``FORMAT``, ``[on|off]``)."""
+    """``names[0]`` is how help lists it; ``args`` is its synopsis (``FORMAT``, ``[on|off]``); ``in_scripts``:
+    it makes sense outside a terminal, so ``-f``, stdin and ``\\i`` files may use it."""
 
     names: tuple[str, ...]
     help: str
@@ -86,6 +117,7 @@ class MetaCommand:
     args: str = ""
     argument: ArgumentKind | None = None  # what completion offers for the first argument
     choices: tuple[str, ...] = ()
+    in_scripts: bool = True
 
     @property
     def name(self) -> str:
@@ -101,39 +133,79 @@ class MetaRegistry:
         self._by_name: dict[str, MetaCommand] = {}
         for command in self.commands:
             for name in command.names:
-                if name.lower() in self._by_name:
+                if name in self._by_name:
                     raise ValueError(f"meta command {name} is registered twice")
-                self._by_name[name.lower()] = command
+                self._by_name[name] = command
 
     def find(self, line: str) -> tuple[MetaCommand, str, str]:
-        """The command ``line`` starts with, the name as typed and the rest of the line."""
+        """The command ``line`` starts with, the name as typed and the rest of the line. Names are matched
+        exactly, then case-blind (``\\G`` and ``\\g`` differ, ``HELP`` is ``help``)."""
         name, argument = split_meta_command(line)
-        command = self._by_name.get(name.lower())
+        command = self._by_name.get(name)
         if command is None:
-            hint = did_you_mean(name, self._by_name)
-            raise UsageError(f"unknown meta command '{name}'{hint}; type \\? for the list")
+            folded = [c for n, c in self._by_name.items() if n.lower() == name.lower()]
+            command = folded[0] if len(folded) == 1 else None
+        if command is None:
+            raise UsageError(f"unknown meta command '{name}'{self.closest(name)}; type \\? for the list")
         return command, name, argument
+
+    def closest(self, name: str) -> str:
+        """A did-you-mean only for names one or two edits away: among a dozen two-letter commands,
+        difflib's similarity finds ``\\o`` "close" to ``\\foo``."""
+        allowed = 1 if len(name) <= 4 else 2
+        close = sorted(
+            (distance, known)
+            for known in self._by_name
+            if (distance := _edits(name.lower(), known.lower())) <= allowed and known.lower() != name.lower()
+        )
+        if not close:
+            return ""
+        return " (did you mean " + " or ".join(f"'{known}'" for _, known in close[:3]) + "?)"
 
     def run(self, shell: ShellControl, line: str) -> MetaAction:
         command, name, argument = self.find(line)
+        if not shell.interactive and not command.in_scripts:
+            raise UsageError(f"{name} needs the interactive shell: scripts cannot use it")
         return command.handler(MetaCall(shell, argument, name, self)) or MetaAction.CONTINUE
 
     def infos(self) -> tuple[MetaCommandInfo, ...]:
         """For the completer: every command, its spellings and its argument."""
         return tuple(command.info() for command in self.commands)
 
+    def usage(self, command: MetaCommand) -> str:
+        return " | ".join(f"{n} {command.args}".rstrip() for n in command.names)
+
     def help_text(self) -> str:
-        usages = [" | ".join(f"{n} {c.args}".rstrip() for n in c.names) for c in self.commands]
+        usages = [self.usage(c) for c in self.commands]
         width = max(len(usage) for usage in usages)
-        lines = ["Meta commands:"]
-        lines += [f"  {usage.ljust(width)}  {c.help}" for usage, c in zip(usages, self.commands, strict=True)]
+        lines = ["Meta commands (* also in scripts: -f, stdin, \\i):"]
+        lines += [
+            f" {'*' if c.in_scripts else ' '}{usage.ljust(width)}  {c.help}"
+            for usage, c in zip(usages, self.commands, strict=True)
+        ]
         lines += [
             "",
-            "SQL statements end with ';' (Enter inside one starts a new line; Esc Enter runs it anyway).",
+            "SQL statements end with ';' (Enter inside one starts a new line; Esc Enter runs it anyway),",
+            "or with \\g [FILE] or \\gx / \\G (expanded).",
             "Start with: SHOW SERVICES;  SHOW RESOURCES IN awscc.s3;  DESCRIBE awscc.s3.buckets;",
             "Keys: Tab completes, Ctrl-R searches history, F4 switches emacs/vi, Ctrl-C cancels, Ctrl-D quits.",
         ]
         return "\n".join(lines)
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance, with a swap of neighbours counting once (``\\tiimng``)."""
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i]
+        for j, char_b in enumerate(b, start=1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            if previous2 is not None and i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 # -- handlers --------------------------------------------------------------------------------------
@@ -146,7 +218,8 @@ def _show_help(call: MetaCall) -> None:
             command, _, _ = call.registry.find(typed)
         except UsageError:
             command, _, _ = call.registry.find("\\" + typed.lstrip("\\"))
-        call.shell.say(f"{' | '.join(command.names)} {command.args}".rstrip() + f"\n  {command.help}")
+        where = "" if command.in_scripts else " (the shell only)"
+        call.shell.say(f"{call.registry.usage(command)}\n  {command.help}{where}")
         return
     call.shell.say(call.registry.help_text())
 
@@ -171,18 +244,39 @@ def _on_off(value: bool) -> str:
     return "on" if value else "off"
 
 
-def _set_output(call: MetaCall) -> None:
+def _set_format(call: MetaCall) -> None:
+    """``\\T FORMAT`` (pgcli's), and ``\\o FORMAT`` as before."""
     settings = call.shell.settings
     if not call.argument:
         call.shell.say(f"Output format is {settings.output or 'table'}.")
         return
-    wanted = output_format(call.argument)
+    wanted = output_format(_unquoted(call.argument.strip()))
     settings.output = wanted
     call.shell.say(f"Output format is {wanted}.")
 
 
+def _set_output(call: MetaCall) -> None:
+    """psql's ``\\o FILE`` and ``\\o``; a format name (``\\o json``) sets the format, as awsql's \\o always
+    did: ``\\o ./json`` writes to a file named json."""
+    word = _unquoted(call.argument.strip())
+    if word.lower() in OUTPUT_FORMATS:
+        _set_format(call)
+        return
+    before = call.shell.output_target()
+    call.shell.send_output_to(word or None)
+    if word:
+        # psql's \o jsn writes a file named jsn; a name this close to a format was probably meant as one.
+        hint = did_you_mean(word.lower(), OUTPUT_FORMATS) if "." not in word and "/" not in word else ""
+        hint = hint.replace("(did you mean '", "(did you mean \\T '") if hint else ""
+        call.shell.say(f"Results go to {word}{hint} (\\o alone sends them back to the screen).")
+    elif before:
+        call.shell.say(f"Results go to the screen again ({before} is closed).")
+    else:
+        call.shell.say("Results go to the screen.")
+
+
 def _toggle(setting: str, label: str) -> Handler:
-    """A handler for an on/off setting: ``\\x``, ``\\timing``, ``\\pager``."""
+    """A handler for an on/off setting: ``\\timing``, ``\\pager``."""
 
     def handler(call: MetaCall) -> None:
         settings = call.shell.settings
@@ -191,6 +285,22 @@ def _toggle(setting: str, label: str) -> Handler:
         call.shell.say(f"{label} is {_on_off(value)}.")
 
     return handler
+
+
+def _expanded(call: MetaCall) -> None:
+    """``\\x`` toggles on and off (auto counts as off); ``\\x on|off|auto`` sets it."""
+    settings = call.shell.settings
+    word = call.argument.strip().lower()
+    current = settings.expanded or ("auto" if call.shell.interactive else "off")
+    if not word:
+        mode = "off" if current == "on" else "on"
+    elif word == "auto":
+        mode = "auto"
+    else:
+        mode = "on" if switch(word, current == "on", call.name) else "off"
+    settings.expanded = mode
+    shown = "auto (when a table does not fit the screen)" if mode == "auto" else mode
+    call.shell.say(f"Expanded display is {shown}.")
 
 
 def _set_region(call: MetaCall) -> None:
@@ -262,18 +372,18 @@ def _unset_variable(call: MetaCall) -> None:
     del variables[name]
 
 
-def _include_file(call: MetaCall) -> None:
+def _include_file(call: MetaCall) -> MetaAction:
     name = _unquoted(call.argument.strip())
     if not name:
         raise UsageError("\\i expects a file name")
     path = Path(name).expanduser()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise UsageError(f"cannot read {name}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise UsageError(f"cannot read {name}: not UTF-8 text") from None
-    call.shell.run_sql(text)
+    return call.shell.run_script(text)
 
 
 def _cache(call: MetaCall) -> None:
@@ -296,23 +406,293 @@ def _edit_last(call: MetaCall) -> None:
         call.shell.say("Nothing to run.")
         return
     call.shell.say(edited.rstrip())
-    call.shell.run_sql(edited)
+    call.shell.run_script(edited)
+
+
+# -- \g, \gx, \G: run the buffer (or the last statement again) -------------------------------------
+
+
+def _statement_to_run(call: MetaCall) -> str:
+    text = call.shell.take_buffer() or call.shell.last_statement
+    if not text:
+        raise UsageError(f"{call.name}: no statement to run yet")
+    return text
+
+
+def _go(expanded: bool) -> Handler:
+    def handler(call: MetaCall) -> None:
+        path = _unquoted(call.argument.strip()) or None
+        call.shell.run_query(_statement_to_run(call), OneOff(expanded=expanded, path=path))
+
+    return handler
+
+
+# -- \d, \dt, \l: the catalog in psql's words --------------------------------------------------------
+
+
+def _like(pattern: str) -> str:
+    """psql's ``*`` and ``?`` as LIKE's ``%`` and ``_``; a pattern without them matches as a prefix."""
+    converted = pattern.replace("'", "''").replace("*", "%").replace("?", "_")
+    return converted if converted != pattern.replace("'", "''") else converted + "%"
+
+
+def _is_pattern(text: str) -> bool:
+    return any(char in text for char in "*?%")
+
+
+def _kind_of(catalog: Catalog, name: str) -> str | None:
+    """``resource``, ``service`` or None, as the catalog reads ``name``."""
+    try:
+        catalog.resolve_resource(name)
+        return "resource"
+    except (AwsqlError, ValueError):
+        pass
+    try:
+        catalog.resolve_service(name)
+        return "service"
+    except AwsqlError:
+        return None
+
+
+def _describe(extended: bool) -> Handler:
+    def handler(call: MetaCall) -> None:
+        name = _unquoted(call.argument.strip())
+        if not name or _is_pattern(name):
+            _list_resources(call)
+            return
+        kind = _kind_of(call.shell.catalog, name)
+        if kind == "service":
+            _list_resources(call)
+            return
+        # An unknown name still goes to DESCRIBE: its error has the did-you-mean.
+        call.shell.run_query(f"DESCRIBE {'EXTENDED ' if extended else ''}{name};")
+
+    return handler
+
+
+def _list_resources(call: MetaCall) -> None:
+    """``\\dt [SERVICE][.PATTERN]``: the resources of a service, else of the service in use."""
+    shell = call.shell
+    catalog = shell.catalog
+    typed = _unquoted(call.argument.strip()).removeprefix("awscc.")
+    service_part, _, pattern = typed.partition(".") if "." in typed else ("", "", typed)
+    if not service_part and pattern and not _is_pattern(pattern) and _kind_of(catalog, pattern) == "service":
+        service_part, pattern = pattern, ""
+    service = service_part or shell.current_service
+    if not service:
+        if pattern:
+            raise UsageError(f"no service in use yet: write {call.name} SERVICE.{pattern} (\\l lists the services)")
+        shell.say("No service in use yet: \\dt SERVICE lists its resources. The services:")
+        shell.run_query("SHOW SERVICES;")
+        return
+    try:
+        service = catalog.resolve_service(service)
+    except AwsqlError as exc:
+        raise UsageError(exc.message) from None
+    shell.current_service = service
+    like = f" LIKE '{_like(pattern)}'" if pattern else ""
+    shell.run_query(f"SHOW RESOURCES IN awscc.{service}{like};")
+
+
+def _list_services(call: MetaCall) -> None:
+    pattern = _unquoted(call.argument.strip()).removeprefix("awscc.")
+    like = f" LIKE '{_like(pattern)}'" if pattern else ""
+    call.shell.run_query(f"SHOW SERVICES{like};")
+
+
+# -- \watch -----------------------------------------------------------------------------------------
+
+
+def _watch(call: MetaCall) -> None:
+    """Run the last statement every SECONDS until Ctrl-C (or a failure), the cache bypassed: a watch is
+    for seeing change."""
+    text = call.argument.strip()
+    try:
+        seconds = float(text) if text else DEFAULT_WATCH_SECONDS
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise UsageError(f"\\watch expects a number of seconds, not '{text}'")
+    statement = _statement_to_run(call)
+    settings = call.shell.settings
+    cached = settings.cache_enabled
+    settings.cache_enabled = False
+    try:
+        while True:
+            title = f"{time.strftime('%Y-%m-%d %H:%M:%S')} (every {seconds:g} s): {one_line(statement)}"
+            if not call.shell.run_query(statement, OneOff(title=title)):
+                break
+            call.shell.sleep(seconds)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        settings.cache_enabled = cached
+    call.shell.say("Watch stopped.")
+
+
+# -- \copy ------------------------------------------------------------------------------------------
+
+_COPY = re.compile(
+    r"\s*(?:\((?P<query>.*)\)|(?P<table>[\w.]+))\s+(?P<direction>TO|FROM)\s+(?P<file>'[^']*'|\"[^\"]*\"|\S+)"
+    r"(?:\s+(?:WITH\s*)?\(?\s*(?:FORMAT\s+)?(?P<format>\w+)\s*\)?)?\s*\Z",
+    re.IGNORECASE | re.DOTALL,
+)
+# Formats by file name ending; anything else is csv, as psql's \copy is.
+FORMAT_BY_SUFFIX = {
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".txt": "text",
+}
+
+
+def _copy(call: MetaCall) -> None:
+    """``\\copy (SELECT ...) TO 'file.csv' [WITH (FORMAT json)]`` or ``\\copy awscc.s3.buckets TO 'f.json'``."""
+    match = _COPY.match(call.argument)
+    if match is None:
+        raise UsageError("\\copy expects (SELECT ...) TO 'FILE' [WITH (FORMAT csv|tsv|json|jsonl|text)]")
+    if match.group("direction").upper() == "FROM":
+        raise UsageError("\\copy ... FROM is not supported: Cloud Control creates resources with INSERT ... VALUES")
+    query = match.group("query") or f"SELECT * FROM {match.group('table')}"
+    name = _unquoted(match.group("file"))
+    fmt = match.group("format")
+    fmt = output_format(fmt) if fmt else FORMAT_BY_SUFFIX.get(Path(name).suffix.lower(), "csv")
+    path = None if name.upper() == "STDOUT" else name
+    call.shell.run_query(query.strip().rstrip(";") + ";", OneOff(path=path, fmt=fmt))
+
+
+# -- named queries ----------------------------------------------------------------------------------
+
+
+def _named_queries(call: MetaCall) -> Mapping[str, str]:
+    from awsql_shell.config import read_config
+
+    return read_config(call.shell.config_path()).named_queries
+
+
+def _save_query(call: MetaCall) -> None:
+    from awsql_shell.config import save_named_query
+
+    name, _, sql = call.argument.strip().partition(" ")
+    if not name or not sql.strip():
+        raise UsageError("\\ns expects a name and a statement: \\ns NAME SELECT ...")
+    save_named_query(call.shell.config_path(), name, sql)
+    call.shell.say(f"Saved query '{name}' in {call.shell.config_path()}.")
+
+
+def _run_query(call: MetaCall) -> MetaAction | None:
+    queries = _named_queries(call)
+    name = call.argument.strip()
+    if not name:
+        if not queries:
+            call.shell.say("No named queries. \\ns NAME SQL saves one.")
+        else:
+            call.shell.say("\n".join(f"{key}: {one_line(queries[key])}" for key in sorted(queries)))
+        return None
+    if name not in queries:
+        raise UsageError(f"no named query '{name}'{did_you_mean(name, queries)}; \\n lists them")
+    call.shell.say(f"> {one_line(queries[name])}")
+    return call.shell.run_script(queries[name])
+
+
+def _delete_query(call: MetaCall) -> None:
+    from awsql_shell.config import delete_named_query
+
+    name = call.argument.strip()
+    if not name:
+        raise UsageError("\\nd expects the name of a query")
+    if not delete_named_query(call.shell.config_path(), name):
+        raise UsageError(f"no named query '{name}'{did_you_mean(name, _named_queries(call))}")
+    call.shell.say(f"Deleted query '{name}'.")
+
+
+# -- \conninfo --------------------------------------------------------------------------------------
+
+
+def _conninfo(call: MetaCall) -> None:
+    settings = call.shell.settings
+    region = call.shell.default_region()
+    if settings.sandbox:
+        who = "the sandbox (any credentials)"
+    elif settings.endpoint_url:
+        who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}, at a custom endpoint"
+    else:
+        who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}"
+    account = settings.account or "not known (awsql does not call STS; aws sts get-caller-identity tells)"
+    where = f"{region.name} ({region.source})" if region.name else "none (statements must name one)"
+    endpoint = settings.endpoint_url or (
+        f"https://cloudcontrolapi.{region.name}.amazonaws.com" if region.name else "per region"
+    )
+    call.shell.say(f"Connected as {who}.\nAccount: {account}\nDefault region: {where}\nEndpoint: {endpoint}")
 
 
 def default_registry() -> MetaRegistry:
+    shell_only = {"in_scripts": False}
     return MetaRegistry(
         [
             MetaCommand(("\\?", "help"), "Show this help", _show_help, args="[COMMAND]"),
-            MetaCommand(("\\q", "exit", "quit"), "Quit", _quit),
+            MetaCommand(("\\q", "exit", "quit"), "Quit (in a script: stop it)", _quit),
             MetaCommand(
-                ("\\o",), "Set the output format", _set_output, args="[FORMAT]", argument=ArgumentKind.OUTPUT_FORMAT
+                ("\\o",),
+                "Send results to FILE (the format kept); alone, back to the screen; \\o FORMAT sets the format",
+                _set_output,
+                args="[FILE]",
+                argument=ArgumentKind.OUTPUT_TARGET,
+            ),
+            MetaCommand(
+                ("\\T",), "Set the output format", _set_format, args="[FORMAT]", argument=ArgumentKind.OUTPUT_FORMAT
             ),
             MetaCommand(
                 ("\\x",),
-                "Toggle one field per line (values whole)",
-                _toggle("expanded", "Expanded display"),
-                ON_OFF_ARGS,
-                choices=ON_OFF,
+                "Expanded display: one field per line (auto: when a table does not fit)",
+                _expanded,
+                "[on|off|auto]",
+                choices=EXPANDED_MODES,
+            ),
+            MetaCommand(("\\g",), "Run the statement (or the last again), into FILE if given", _go(False), "[FILE]"),
+            MetaCommand(("\\gx", "\\G"), "Run the statement, its result expanded", _go(True), "[FILE]"),
+            MetaCommand(
+                ("\\d",),
+                "Describe a resource; a service or PATTERN lists resources, as \\dt",
+                _describe(False),
+                "[NAME]",
+                argument=ArgumentKind.RESOURCE,
+            ),
+            MetaCommand(
+                ("\\d+",),
+                "Describe a resource with nested fields",
+                _describe(True),
+                "NAME",
+                argument=ArgumentKind.RESOURCE,
+            ),
+            MetaCommand(
+                ("\\dt",),
+                "List the resources of a service (else of the service in use)",
+                _list_resources,
+                "[SERVICE][.PATTERN]",
+                argument=ArgumentKind.RESOURCE,
+            ),
+            MetaCommand(("\\l", "\\dn"), "List the services", _list_services, "[PATTERN]"),
+            MetaCommand(
+                ("\\copy",),
+                "Write a query's result to a file (format from its name, or FORMAT)",
+                _copy,
+                "(SELECT ...) TO 'FILE' [WITH (FORMAT f)]",
+            ),
+            MetaCommand(("\\ns",), "Save a named query (in the config file)", _save_query, "NAME SQL"),
+            MetaCommand(
+                ("\\n",), "Run a named query; alone, list them", _run_query, "[NAME]", argument=ArgumentKind.NAMED_QUERY
+            ),
+            MetaCommand(("\\nd",), "Delete a named query", _delete_query, "NAME", argument=ArgumentKind.NAMED_QUERY),
+            MetaCommand(("\\conninfo",), "Show profile, account, region and endpoint", _conninfo),
+            MetaCommand(
+                ("\\watch",),
+                "Run the last statement every SECONDS (2), uncached, until Ctrl-C",
+                _watch,
+                "[SECONDS]",
+                **shell_only,
             ),
             MetaCommand(
                 ("\\timing",), "Toggle timing of statements", _toggle("timing", "Timing"), ON_OFF_ARGS, choices=ON_OFF
@@ -337,13 +717,16 @@ def default_registry() -> MetaRegistry:
                 ("\\i",), "Run the statements in a file", _include_file, args="FILE", argument=ArgumentKind.FILE
             ),
             MetaCommand(("\\cache",), "Forget cached results", _cache, args="[clear]", choices=("clear",)),
-            MetaCommand(("\\e",), "Edit the last statement in $EDITOR, then run it", _edit_last, args="[TEXT]"),
+            MetaCommand(
+                ("\\e",), "Edit the last statement in $EDITOR, then run it", _edit_last, args="[TEXT]", **shell_only
+            ),
             MetaCommand(
                 ("\\pager",),
                 "Page output too wide or tall for the screen",
                 _toggle("pager", "Pager"),
                 ON_OFF_ARGS,
                 choices=ON_OFF,
+                **shell_only,
             ),
         ]
     )

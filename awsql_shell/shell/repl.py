@@ -1,7 +1,9 @@
 """The interactive shell: a prompt_toolkit prompt in front of the same ``Session.execute_script`` as batch mode.
 
-One loop: read a statement (Enter runs it once it ends with ';', or at once for a meta command), run it
-with Ctrl-C cancelling, show the results, and feed what they reveal (identifiers) back to completion.
+One loop: read a statement (Enter runs it once it ends with ';' or ``\\g``, or at once for a meta command),
+run it with Ctrl-C cancelling, show the results, and feed what they reveal (identifiers) back to completion.
+A buffer is a script like any other (``host.ScriptHost``): meta command lines and statements in order,
+through the same registry as batch mode.
 Nothing slow happens before the first prompt: the session, and with it the parser, planner and engine,
 is built when the first statement runs; boto3 waits for the first call to AWS.
 """
@@ -30,6 +32,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import PygmentsLexer
 from prompt_toolkit.output import ColorDepth, Output
 from prompt_toolkit.shortcuts import CompleteStyle
+from prompt_toolkit.styles import BaseStyle
 
 from awsql_shell import __version__
 from awsql_shell.catalog import Catalog, default_catalog
@@ -39,9 +42,10 @@ from awsql_shell.shell.completion import AwsqlCompleter, SessionValues
 from awsql_shell.shell.editing import is_meta_command, statement_complete
 from awsql_shell.shell.highlight import AwsqlLexer
 from awsql_shell.shell.history import history_path, prepare_history_file
+from awsql_shell.shell.host import ScriptHost
 from awsql_shell.shell.identifiers import identifiers_seen
 from awsql_shell.shell.meta_commands import MetaAction, MetaRegistry, aws_profiles, default_registry
-from awsql_shell.shell.output import ScreenSize, ShellOutput
+from awsql_shell.shell.output import OneOff, ScreenSize, ShellOutput
 from awsql_shell.shell.running import StatementCancelled, Step, run_steps
 from awsql_shell.shell.toolbar import toolbar_text
 
@@ -82,7 +86,7 @@ def continuation_prompt(width: int, line_number: int, wrap_count: int) -> str:
     return CONTINUATION.rjust(width)
 
 
-class Shell:
+class Shell(ScriptHost):
     """The REPL's state; also the ``ShellControl`` the meta commands act on."""
 
     def __init__(
@@ -97,15 +101,16 @@ class Shell:
     ):
         self.settings = settings
         self.environ = environ
-        self.last_statement: str | None = None
+        self._init_host()
         self.registry: MetaRegistry = default_registry()
         self.catalog: Catalog = default_catalog()
         self._session: Session | None = None
         self._region_memo: tuple[tuple[str | None, str | None], str | None] | None = None
         self.values = SessionValues(
-            default_region=self._default_region(),
+            default_region=self._default_region_name(),
             profile_names=aws_profiles(environ),
             known_variables=settings.variables,  # the same mapping: \set shows up in completion at once
+            query_names=self._query_names,
         )
         self.completer = AwsqlCompleter(self.catalog, self.values, self.registry.infos())
         self.output = ShellOutput(settings, stdout, stderr, self._screen_size, environ)
@@ -129,17 +134,17 @@ class Shell:
                 break
             if self.handle(text) is MetaAction.EXIT:
                 break
+        self.output.close()
         return EXIT_OK
 
     def handle(self, text: str) -> MetaAction:
-        """Run one submitted buffer: a meta command or SQL. Nothing a user types ends the loop but \\q."""
+        """Run one submitted buffer: meta commands and SQL. Nothing a user types ends the loop but \\q."""
         if not text.strip():
             return MetaAction.CONTINUE
         try:
-            if is_meta_command(text):
-                return self.registry.run(self, text)
-            self.last_statement = text.strip()
-            self.run_sql(text)
+            if is_meta_command(text) and "\n" not in text.strip():
+                return self.run_meta(text)
+            return self.run_script(text)
         except AwsqlError as exc:
             self.output.error(exc)
         except KeyboardInterrupt:
@@ -159,16 +164,22 @@ class Shell:
             self._session = Session(self.settings, catalog=self.catalog)
         return self._session
 
-    def run_sql(self, text: str) -> None:
+    def run_query(self, text: str, once: OneOff | None = None) -> bool:
         session = self.session
+        ok = True
         try:
             for step in run_steps(session, text, before_each=self._before_statement, ask=self.ask_confirmation):
-                self._show(step)
+                ok = self._show(step, once) and ok
         except StatementCancelled as cancelled:
             for line in cancelled.report:
                 self.output.warn(line)
             note = " The statement goes on in the background." if cancelled.abandoned else ""
             self.output.warn("Cancelled." + note)
+            return False
+        return ok
+
+    def report(self, error: AwsqlError) -> None:
+        self.output.error(error)
 
     def _before_statement(self) -> None:
         session = self.session
@@ -187,22 +198,24 @@ class Shell:
         answer = self._confirm_prompt.prompt(question.rstrip() + " [y/N] ")
         return answer.strip().lower() in ("y", "yes")
 
-    def _show(self, step: Step) -> None:
+    def _show(self, step: Step, once: OneOff | None) -> bool:
+        """Show one statement's outcome; False when it failed."""
         outcome = step.outcome
         if outcome.error is not None:
             if outcome.error.result is not None:  # what a statement that failed part way did, then why it failed
-                self.output.result(outcome.error.result, step.seconds, self._timing())
+                self.output.result(outcome.error.result, step.seconds, self._timing(), once)
             self.output.error(outcome.error)
-            return
+            return False
         if outcome.result is None:
-            return
-        self.output.result(outcome.result, step.seconds, self._timing())
+            return True
+        self.output.result(outcome.result, step.seconds, self._timing(), once)
         try:
             seen = identifiers_seen(outcome.statement, outcome.result, self.catalog)
         except Exception:  # feeding completion is a nicety; it must never spoil a result already shown
             seen = {}
         for type_name, identifiers in seen.items():
             self.values.remember(type_name, identifiers)
+        return True
 
     def _timing(self) -> str | None:
         return self._timing_line() if self.settings.timing else None
@@ -224,7 +237,7 @@ class Shell:
             self._session.gateway.clear_cache()
 
     def settings_changed(self) -> None:
-        self.values.default_region = self._default_region()
+        self.values.default_region = self._default_region_name()
 
     def profiles(self) -> tuple[str, ...]:
         names = aws_profiles(self.environ)
@@ -276,13 +289,28 @@ class Shell:
             lexer=PygmentsLexer(AwsqlLexer),
             bottom_toolbar=self._toolbar,
             key_bindings=bindings,
-            editing_mode=EditingMode.EMACS,
+            editing_mode=EditingMode.VI if self.settings.key_bindings == "vi" else EditingMode.EMACS,
+            style=self._style(),
             search_ignore_case=True,
             color_depth=None if self.settings.color else ColorDepth.MONOCHROME,
             input=terminal_input,
             output=terminal_output,
         )
         return session
+
+    def _style(self) -> BaseStyle | None:
+        """The config file's ``syntax_style`` (a Pygments style); None keeps prompt_toolkit's default."""
+        name = self.settings.syntax_style
+        if not name or name == "default":
+            return None
+        from prompt_toolkit.styles import style_from_pygments_cls
+        from pygments.styles import get_style_by_name
+        from pygments.util import ClassNotFound
+
+        try:
+            return style_from_pygments_cls(get_style_by_name(name))
+        except ClassNotFound:
+            return None
 
     def _history(self) -> History:
         path = history_path(self.environ)
@@ -296,7 +324,12 @@ class Shell:
         vi = self.prompt.app.editing_mode is EditingMode.VI
         return toolbar_text(self.settings, self.values.default_region, vi, self.environ)
 
-    def _default_region(self) -> str | None:
+    def _query_names(self) -> tuple[str, ...]:
+        from awsql_shell.config import read_config
+
+        return tuple(read_config(self.config_path()).named_queries)
+
+    def _default_region_name(self) -> str | None:
         """The region statements without one go to (as the planner finds it), remembered per region/profile."""
         key = (self.settings.region, self.settings.profile)
         if self._region_memo is None or self._region_memo[0] != key:

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from awsql_shell.catalog.naming import PROVIDER
-from awsql_shell.errors import AwsqlError, UnknownNameError, did_you_mean
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, did_you_mean
 from awsql_shell.sql._common import (
     Context,
     analyze_where,
@@ -642,5 +642,12 @@ def _explain(context: Context, nodes: list[Node], offset: int, base: dict) -> Ex
         raise SyntaxProblem("expected a statement after EXPLAIN, found end of statement", context.end)
     if nodes[1].is_word("EXPLAIN"):
         raise SyntaxProblem("EXPLAIN explains one statement, not another EXPLAIN", nodes[1].start)
+    if nodes[1].is_word("QUERY") and len(nodes) > 2 and nodes[2].is_word("PLAN"):
+        raise SyntaxProblem(
+            "EXPLAIN QUERY PLAN is SQLite's and not supported: awsql's EXPLAIN shows the Cloud Control calls a "
+            "statement would make (write EXPLAIN SELECT ...)",
+            nodes[1].start,
+            UnsupportedError,
+        )
     inner = _statement(context.inner(nodes[1]), nodes[1:], offset)
     return Explain(**base, statement=inner)

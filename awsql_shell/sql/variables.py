@@ -1,5 +1,9 @@
 """``{{ name }}`` variables (dialect section 3.7): plain text replacement, nothing is evaluated.
 
+A small set of Jinja's filters works, as StackQL users write them: ``upper``, ``lower``, ``default('x')``
+(used when the variable is not set) and ``tojson`` (the value as a JSON string). Anything else between
+``{{`` and ``}}`` is an error that says what a template may hold: never left in the SQL as literal text.
+
 Parsing and substitution are independent: a statement with ``{{ name }}`` still parses (SHOW INSERT
 templates must), and the executor decides when to substitute.
 """
@@ -9,40 +13,125 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from awsql_shell.errors import UsageError, ValidationError
 
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")
-_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")
+# Every {{ ... }}: what is inside is a variable, with filters, or an error; never left as text.
+_TEMPLATE = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+_EXPRESSION = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_.]*)\s*((?:\|[^|]*)*)\Z", re.DOTALL)
+_FILTER = re.compile(r"\s*([A-Za-z_]\w*)\s*(?:\(\s*('[^']*'|\"[^\"]*\"|[^()'\"]*?)\s*\))?\s*\Z", re.DOTALL)
+# stackql-deploy's {{ { "Prop": variable } | generate_patch_document }} is the planner's to read (mutation_plan).
+_PLANNER_TEMPLATE = re.compile(r"\s*\{.*\}\s*\|\s*generate_patch_document\s*\Z", re.DOTALL)
+# The filters a template may use, Jinja's names: {{ env | upper }}, {{ name | default('dev') }}, {{ tags | tojson }}.
+FILTERS = ("upper", "lower", "default", "tojson")
+
+
+@dataclass(frozen=True)
+class _Template:
+    name: str
+    filters: tuple[tuple[str, str | None], ...] = ()  # (filter, its argument)
+
+    @property
+    def default(self) -> str | None:
+        return next((argument or "" for name, argument in self.filters if name == "default"), None)
+
+
+def _templates(text: str) -> list[re.Match[str]]:
+    """Every ``{{ ... }}`` of ``text`` that substitution answers."""
+    return [match for match in _TEMPLATE.finditer(text) if not _PLANNER_TEMPLATE.match(match.group(1))]
+
+
+def _parse(match: re.Match[str]) -> _Template:
+    """The variable and filters of one ``{{ ... }}``; a ValidationError placed at it otherwise."""
+    expression = _EXPRESSION.match(match.group(1))
+    if expression is None:
+        raise ValidationError(
+            f"'{match.group(0)}' is not a variable: write {{{{ name }}}}, optionally with filters "
+            f"({', '.join(FILTERS)}): {{{{ name | upper }}}}",
+            position=match.start(),
+        )
+    filters = []
+    for part in expression.group(2).split("|")[1:]:
+        found = _FILTER.match(part)
+        if found is None or found.group(1) not in FILTERS:
+            word = found.group(1) if found else part.strip()
+            raise ValidationError(
+                f"unknown filter '{word}' in '{match.group(0)}': the filters are {', '.join(FILTERS)}",
+                position=match.start(),
+            )
+        argument = found.group(2)
+        if argument is not None and argument[:1] in "'\"":
+            argument = argument[1:-1]
+        if found.group(1) != "default" and argument is not None:
+            raise ValidationError(f"the filter '{found.group(1)}' takes no argument", position=match.start())
+        filters.append((found.group(1), argument))
+    return _Template(expression.group(1), tuple(filters))
+
+
+def _value(template: _Template, variables: Mapping[str, str]) -> str:
+    value = str(variables[template.name]) if template.name in variables else template.default
+    assert value is not None
+    for name, _ in template.filters:
+        if name == "upper":
+            value = value.upper()
+        elif name == "lower":
+            value = value.lower()
+        elif name == "tojson":
+            value = json.dumps(value)
+    return value
 
 
 def find_variables(text: str) -> list[str]:
-    """The names of the variables in ``text``, each once, in order of first appearance."""
-    return list(dict.fromkeys(match.group(1) for match in _VARIABLE.finditer(text)))
+    """The names of the variables in ``text``, each once, in order of first appearance (a ``{{ }}`` that is
+    no variable counts under its own text, so that substituting it reports it)."""
+    names = []
+    for match in _templates(text):
+        expression = _EXPRESSION.match(match.group(1))
+        names.append(expression.group(1) if expression else match.group(0))
+    return list(dict.fromkeys(names))
 
 
 def substitute(text: str, variables: Mapping[str, str]) -> str:
-    """``text`` with every ``{{ name }}`` replaced by its value; undefined names are one error naming them all.
+    """``text`` with every ``{{ name }}`` (and ``{{ name | filter }}``) replaced by its value; undefined names
+    are one error naming them all, a template that is no variable or an unknown filter an error at it.
 
     Values are inserted as they are, never scanned again, so a value holding ``{{ x }}`` stays as it is.
     """
-    missing = sorted({match.group(1) for match in _VARIABLE.finditer(text) if match.group(1) not in variables})
+    templates = []
+    for match in _templates(text):
+        try:
+            templates.append((match, _parse(match)))
+        except ValidationError as exc:
+            exc.statement = text
+            raise
+    missing = sorted({t.name for _, t in templates if t.name not in variables and t.default is None})
     if missing:
-        first = next(m for m in _VARIABLE.finditer(text) if m.group(1) in missing)
+        first = next(m for m, t in templates if t.name in missing and t.default is None)
         noun = "variable" if len(missing) == 1 else "variables"
         raise ValidationError(f"undefined {noun}: {', '.join(missing)}", position=first.start(), statement=text)
-    return _VARIABLE.sub(lambda match: str(variables[match.group(1)]), text)
+    pieces, end = [], 0
+    for match, template in templates:
+        pieces += [text[end : match.start()], _value(template, variables)]
+        end = match.end()
+    return "".join([*pieces, text[end:]])
 
 
 def original_position(text: str, variables: Mapping[str, str], position: int) -> int:
     """Where a position in ``substitute(text, variables)`` stands in ``text``; inside a substituted value it
     is the value's ``{{``. Errors found after substitution point at what the user wrote."""
     shift = 0
-    for match in _VARIABLE.finditer(text):
+    for match in _templates(text):
         start = match.start() + shift  # where the value begins in the substituted text
-        value = str(variables.get(match.group(1), match.group(0)))
+        try:
+            template = _parse(match)
+            known = template.name in variables or template.default is not None
+            value = _value(template, variables) if known else match.group(0)
+        except ValidationError:
+            value = match.group(0)
         if position < start:
             break
         if position < start + len(value):

@@ -58,7 +58,9 @@ _log = logging.getLogger(__name__)
 # A menu longer than this helps nobody; it also bounds the work per keystroke.
 MAX_COMPLETIONS = 400
 MAX_GLOBAL_RESOURCES = 100
-MIN_GLOBAL_FRAGMENT = 2
+MIN_GLOBAL_FRAGMENT = 1
+# The widest a resource's name is shown in the menu: at 80 columns the type keeps about 36 cells beside it.
+MAX_DISPLAY = 40
 MAX_DIRECTORY_ENTRIES = 2000
 _TABLE_CACHE_SIZE = 512
 
@@ -96,7 +98,7 @@ class AwsqlCompleter(Completer):
         self._all_resources: tuple[Candidate, ...] | None = None
         self._type_names: tuple[Candidate, ...] | None = None
         self._resources_by_service: dict[str, tuple[Candidate, ...]] = {}
-        self._columns: dict[tuple[str, bool], tuple[Candidate, ...]] = {}
+        self._columns: dict[tuple[str, bool, bool], tuple[Candidate, ...]] = {}
         self._properties: dict[str, tuple[tuple[Candidate, str], ...]] = {}
         self._tables: dict[str, tuple[str, bool] | None] = {}
         self._keywords = tuple(candidate(k, "keyword") for k in KEYWORDS)
@@ -184,7 +186,7 @@ class AwsqlCompleter(Completer):
                 return typed, self._global_resources() if wanted else (), MAX_GLOBAL_RESOURCES
             return typed, self._service_resources(suggestion.service), None
         if isinstance(suggestion, Column):
-            return typed, self._column_candidates(suggestion.tables, suggestion.qualifier), None
+            return typed, self._column_candidates(suggestion.tables, suggestion.qualifier, suggestion.updatable), None
         if isinstance(suggestion, Parameter):
             return typed, tuple(candidate(name, "parameter") for name in suggestion.names), None
         if isinstance(suggestion, InsertProperty):
@@ -269,23 +271,28 @@ class AwsqlCompleter(Completer):
         self._tables[table] = answer
         return answer
 
-    def _column_candidates(self, tables: tuple[TableInScope, ...], qualifier: str | None) -> list[Candidate]:
+    def _column_candidates(
+        self, tables: tuple[TableInScope, ...], qualifier: str | None, updatable: bool = False
+    ) -> list[Candidate]:
         if qualifier is not None:
             tables = tuple(table for table in tables if table.answers_to(qualifier))
         options: list[Candidate] = []
         for table in tables:
             resolved = self._resolve(table.name)
             if resolved is not None:
-                options.extend(self._columns_of(*resolved))
+                options.extend(self._columns_of(*resolved, updatable=updatable))
         return options
 
-    def _columns_of(self, type_name: str, list_only: bool) -> tuple[Candidate, ...]:
-        cached = self._columns.get((type_name, list_only))
+    def _columns_of(self, type_name: str, list_only: bool, updatable: bool = False) -> tuple[Candidate, ...]:
+        key = (type_name, list_only, updatable)
+        cached = self._columns.get(key)
         if cached is None:
             schema = self.catalog.schema(type_name)
             columns = schema.list_columns if list_only else schema.columns
+            if updatable:  # what a patch may change: SET region or a read-only column is refused anyway
+                columns = [c for c in columns if not (c.read_only or c.create_only or c.is_pseudo)]
             cached = tuple(candidate(column.name, column.type) for column in sorted(columns, key=lambda c: c.name))
-            self._columns[(type_name, list_only)] = cached
+            self._columns[key] = cached
         return cached
 
     def _property_candidates(self, table: str, listed: tuple[str, ...]) -> list[Candidate]:
@@ -326,7 +333,10 @@ class AwsqlCompleter(Completer):
 
     def _meta_argument_candidates(self, suggestion: MetaArgument) -> tuple[str, Sequence[Candidate], int | None]:
         typed = suggestion.prefix
-        info = next((i for i in self.meta_commands if suggestion.command.lower() in i.spellings()), None)
+        typed_command = suggestion.command
+        info = next((i for i in self.meta_commands if typed_command in i.spellings()), None) or next(
+            (i for i in self.meta_commands if typed_command.lower() in (n.lower() for n in i.spellings())), None
+        )
         if info is None or suggestion.position != 0:
             return typed, (), None
         if info.choices:
@@ -342,6 +352,17 @@ class AwsqlCompleter(Completer):
             return typed, tuple(candidate(name, "variable") for name in sorted(self.values.variables())), None
         if kind is ArgumentKind.FILE:
             return _file_candidates(typed)
+        if kind is ArgumentKind.OUTPUT_TARGET:  # \o: a format by name, else a file
+            stem, files, _ = _file_candidates(typed)
+            if stem != typed:
+                return stem, files, None
+            formats = [candidate(name, "output format") for name in OUTPUT_FORMATS]
+            return typed, [*formats, *files], None
+        if kind is ArgumentKind.RESOURCE:
+            options = [*self._service_candidates(qualified=True), *self._global_resources()]
+            return typed.removeprefix(f"{PROVIDER}."), options, MAX_GLOBAL_RESOURCES
+        if kind is ArgumentKind.NAMED_QUERY:
+            return typed, tuple(candidate(name, "named query") for name in self.values.named_queries()), None
         return typed, (), None
 
 
@@ -367,12 +388,27 @@ def _count(number: int, noun: str) -> str:
 
 
 def _resource_candidates(entry: ResourceEntry, full: bool) -> list[Candidate]:
+    """A resource (and its list view) to complete. The menu gives the name its width first and the type what
+    is left: at 80 columns ``awscc.lambda.layer_version_permissions_list_only`` left 28 cells for the type.
+    So a full name is shown without the provider every name shares (``awscc.`` is still inserted), and the
+    type without the ``AWS::`` every AWS type starts with."""
     name = entry.id if full else entry.resource
-    options = [candidate(name, entry.type_name)]
+    kind = entry.type_name.removeprefix("AWS::")
+    options = [candidate(name, kind, display=_shown(name))]
     if entry.list_only_id:
         list_name = entry.list_only_id if full else entry.list_only_id.rsplit(".", 1)[-1]
-        options.append(candidate(list_name, f"{entry.type_name}, list only"))
+        options.append(candidate(list_name, f"{kind}, list only", display=_shown(list_name)))
     return options
+
+
+def _shown(name: str) -> str:
+    """The name as the menu shows it: no provider, and at most ``MAX_DISPLAY`` cells (its middle elided), so
+    that one very long name in the list does not take the type's room from every row."""
+    shown = name.removeprefix(f"{PROVIDER}.")
+    if len(shown) <= MAX_DISPLAY:
+        return shown
+    keep = MAX_DISPLAY - 1
+    return shown[: keep - keep // 2] + "…" + shown[-(keep // 2) :]
 
 
 def _file_candidates(typed: str) -> tuple[str, list[Candidate], int | None]:

@@ -227,8 +227,8 @@ def _sql(
     if spot.position is _Position.SET_TARGET:
         tables = scope()
         if qualifier:
-            return (Column(tables, qualifier, prefix=partial),)
-        return (Column(tables, prefix=partial), Parameter(UPDATE_PARAMETERS, prefix=partial))
+            return (Column(tables, qualifier, prefix=partial, updatable=True),)
+        return (Column(tables, prefix=partial, updatable=True), Parameter(UPDATE_PARAMETERS, prefix=partial))
     if segments:
         return ()
     if spot.position is _Position.KEYWORDS:
@@ -379,7 +379,8 @@ def _names(segments: tuple[str, ...], partial: str, depth: int, prev: Token) -> 
         if depth == 2:
             found.append(Service(qualified=True, prefix=partial))
         if depth >= 3:
-            found.append(Resource(None, prefix=partial))
+            # FROM l<Tab>: the services starting with l (to go on with `.`) and the resources, ranked together.
+            found += [Service(qualified=True, prefix=partial), Resource(None, prefix=partial)]
         if prev.is_word("DESCRIBE", "DESC"):
             found.append(Keyword(("EXTENDED",), prefix=partial))
         return tuple(found)

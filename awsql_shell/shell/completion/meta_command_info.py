@@ -14,6 +14,9 @@ class ArgumentKind(Enum):
     PROFILE = "profile"
     FILE = "file"
     VARIABLE = "variable"
+    OUTPUT_TARGET = "output format or file"  # \o: a format name, else a file
+    RESOURCE = "resource or service"  # \d, \dt
+    NAMED_QUERY = "named query"
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,10 @@ class MetaCommandInfo:
 DEFAULT_META_COMMANDS: tuple[MetaCommandInfo, ...] = (
     MetaCommandInfo("\\?", "Show the meta commands", aliases=("help",)),
     MetaCommandInfo("\\q", "Quit", aliases=("exit", "quit")),
-    MetaCommandInfo("\\o", "Set the output format", argument=ArgumentKind.OUTPUT_FORMAT),
-    MetaCommandInfo("\\x", "Toggle one field per line (expanded output)", choices=("on", "off")),
+    MetaCommandInfo("\\o", "Send results to a file, or set the output format", argument=ArgumentKind.OUTPUT_TARGET),
+    MetaCommandInfo("\\T", "Set the output format", argument=ArgumentKind.OUTPUT_FORMAT),
+    MetaCommandInfo("\\x", "Expanded output: one field per line", choices=("on", "off", "auto")),
+    MetaCommandInfo("\\d", "Describe a resource", argument=ArgumentKind.RESOURCE),
     MetaCommandInfo("\\timing", "Toggle timing of statements", choices=("on", "off")),
     MetaCommandInfo("\\region", "Set the default region", argument=ArgumentKind.REGION),
     MetaCommandInfo("\\profile", "Switch the AWS profile", argument=ArgumentKind.PROFILE),

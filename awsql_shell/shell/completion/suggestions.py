@@ -64,10 +64,12 @@ class Resource(Suggestion):
 
 @dataclass(frozen=True)
 class Column(Suggestion):
-    """Columns of the tables in scope; with a `qualifier` (`f` in `f.`), only that table's."""
+    """Columns of the tables in scope; with a `qualifier` (`f` in `f.`), only that table's. `updatable`: only
+    what UPDATE ... SET may change (not read-only, not create-only, not `region`)."""
 
     tables: tuple[TableInScope, ...] = ()
     qualifier: str | None = None
+    updatable: bool = False
 
 
 @dataclass(frozen=True)

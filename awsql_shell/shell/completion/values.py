@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,6 +23,8 @@ class CompletionValues(Protocol):
 
     def variables(self) -> Iterable[str]: ...
 
+    def named_queries(self) -> Iterable[str]: ...
+
 
 @dataclass
 class SessionValues:
@@ -32,6 +34,8 @@ class SessionValues:
     default_region: str | None = None
     profile_names: tuple[str, ...] = ()
     known_variables: Mapping[str, str] = field(default_factory=dict)
+    # Reads the config file's [named queries] when asked (they change with \ns and \nd).
+    query_names: Callable[[], Iterable[str]] = lambda: ()
     _seen: dict[str, dict[str, None]] = field(default_factory=dict, repr=False)
 
     def remember(self, type_name: str, identifiers: Iterable[str]) -> None:
@@ -50,3 +54,9 @@ class SessionValues:
 
     def variables(self) -> tuple[str, ...]:
         return tuple(self.known_variables)
+
+    def named_queries(self) -> tuple[str, ...]:
+        try:
+            return tuple(sorted(self.query_names()))
+        except Exception:  # a broken config file: \n says so; completion offers nothing
+            return ()
