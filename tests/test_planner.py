@@ -169,7 +169,10 @@ def test_explain_is_offline_and_needs_no_credentials(monkeypatch: pytest.MonkeyP
 def test_forgiving_names_are_rewritten_quoted_or_not(catalog: Catalog) -> None:
     sql = 'SELECT FunctionName, "MemorySize", "runtime" FROM awscc.lambda.functions WHERE region = \'us-east-1\''
     planned = plan(catalog, sql)
-    assert planned.sql.startswith('SELECT "function_name", "memory_size", "runtime" FROM')
+    # Each renamed column keeps the name it was typed with as its header.
+    assert planned.sql.startswith(
+        'SELECT "function_name" AS "FunctionName", "memory_size" AS "MemorySize", "runtime" FROM'
+    )
 
 
 def test_a_quoted_name_that_is_no_column_is_an_error_not_a_string(catalog: Catalog) -> None:
@@ -299,7 +302,7 @@ def test_or_of_equalities_on_one_column_reads_like_in(catalog: Catalog, where: s
         (
             "SELECT name, values FROM awscc.amplifyuibuilder.themes WHERE region = 'us-east-1' AND app_id = 'a' "
             "AND environment_name = 'e'",
-            'SELECT name, "_values" FROM',
+            'SELECT name, "_values" AS "values" FROM',
         ),
         (
             "SELECT t.values FROM awscc.amplifyuibuilder.themes t WHERE t.region = 'us-east-1' AND t.app_id = 'a' "

@@ -221,7 +221,8 @@ def test_forgiving_column_names_in_select(session: Session) -> None:
         "SELECT FunctionName, memorysize FROM awscc.lambda.functions WHERE region = 'eu-west-1' "
         "AND Identifier = 'orders-api'",
     )
-    assert result.columns == ["function_name", "memory_size"]
+    assert result.columns == ["FunctionName", "memorysize"]  # headed as typed (issue 13)
+    assert result.rows and isinstance(result.rows[0][1], int)
 
 
 def test_unknown_column_gets_a_suggestion(session: Session) -> None:
@@ -494,3 +495,28 @@ def test_a_listing_of_whole_models_is_read_without_get_resource(session: Session
     assert len(star) == 26 and all_read == pages + 26  # SELECT *: a listing cannot be known to hold every column
     explained = one(session, f"EXPLAIN {sql}")
     assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][4]
+
+
+def test_headers_are_what_the_user_typed_and_built_json_nests(sandbox_url: str, tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from awsenv import isolated_environment
+
+    sql = (
+        "SELECT FunctionName, max(memory_size), json_object('name', function_name) AS o, "
+        "environment -> '$.Variables' FROM awscc.lambda.functions WHERE region = 'us-east-1' "
+        "AND Identifier = 'orders-api' GROUP BY FunctionName"
+    )
+    run = subprocess.run(
+        [sys.executable, "-m", "awsql_shell", "--endpoint-url", sandbox_url, "-o", "json", "-e", sql],
+        capture_output=True,
+        text=True,
+        env=isolated_environment(tmp_path),
+        timeout=60,
+        check=True,
+    )
+    (row,) = json.loads(run.stdout)
+    assert list(row) == ["FunctionName", "max(memory_size)", "o", "environment -> '$.Variables'"]
+    assert row["o"] == {"name": "orders-api"} and isinstance(row["environment -> '$.Variables'"], dict)

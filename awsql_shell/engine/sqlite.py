@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -74,8 +74,11 @@ class Engine:
     def close(self) -> None:
         self._db.close()
 
-    def query(self, sql: str, tables: Sequence[MaterializedTable] = ()) -> Result:
-        """Run ``sql`` with ``tables`` in place; they are dropped afterwards whatever happens."""
+    def query(
+        self, sql: str, tables: Sequence[MaterializedTable] = (), *, copies: Mapping[str, str] | None = None
+    ) -> Result:
+        """Run ``sql`` with ``tables`` in place; they are dropped afterwards whatever happens. ``copies``: output
+        columns that are a table column under another name (the header as typed), for their types."""
         with self._tables(tables):
             try:
                 cursor = self._db.execute(sql)
@@ -83,7 +86,7 @@ class Engine:
                 raise _sqlite_error(exc) from None
             columns = [d[0] for d in cursor.description or ()]
             rows = cursor.fetchall()
-        types = _output_types(columns, tables)
+        types = _output_types(columns, tables, copies or {})
         rows = _restore_booleans(rows, columns, types)
         return Result(columns, rows, types=types)
 
@@ -131,13 +134,16 @@ def _sqlite_error(exc: sqlite3.Error) -> SqliteError:
     return SqliteError(f"SQL error: {message}", near=near.group(1) if near else None)
 
 
-def _output_types(columns: Sequence[str], tables: Sequence[MaterializedTable]) -> dict[str, str]:
+def _output_types(
+    columns: Sequence[str], tables: Sequence[MaterializedTable], copies: Mapping[str, str]
+) -> dict[str, str]:
     """Carry schema types to output columns that are plain copies of a table column, by name."""
     by_name: dict[str, str] = {}
     for table in tables:
         for name, kind in table.columns:
             by_name.setdefault(name, kind)
-    return {column: by_name[column] for column in columns if column in by_name}
+    named = {column: copies.get(column, column) for column in columns}
+    return {column: by_name[source] for column, source in named.items() if source in by_name}
 
 
 def _restore_booleans(

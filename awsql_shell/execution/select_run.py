@@ -79,10 +79,12 @@ def run_select(
         raise AwsqlError(message + (f" (and {more} more failures)" if more > 0 else ""))
     tables = [materialized[id(t)] for t in plan.tables]
     try:
-        result = engine.query(plan.sql, tables)
+        result = engine.query(plan.sql, tables, copies=dict(plan.copies))
     except SqliteError as exc:
         raise in_users_terms(exc, plan.statement, catalog, plan.column_names) from None
     result.notices[:0] = plan.notices
+    for name in plan.json_columns:
+        result.types.setdefault(name, "json")
     result.warnings.extend(warnings)
     return result
 

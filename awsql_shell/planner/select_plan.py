@@ -94,6 +94,11 @@ class SelectPlan:
     tables: tuple[TablePlan, ...]
     sql: str  # the statement rewritten for SQLite
     notices: tuple[str, ...] = ()
+    # Result columns whose values are JSON the statement built (json_object, ->, ...): ``-o json`` nests them.
+    json_columns: tuple[str, ...] = ()
+    # Result columns headed as typed that are a table column under its canonical name (FunctionName is
+    # function_name): (header, column), so the column's type (a boolean's true/false) carries over.
+    copies: tuple[tuple[str, str], ...] = ()
     # Notices a session needs to hear once, not on every query (EXPLAIN shows them always).
     once_per_session: tuple[str, ...] = ()
 
@@ -162,6 +167,9 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
             )
     replacements.extend(_column_renames(statement, tables))
     replacements.extend(_boolean_literals(statement, tables))
+    headers = _headers_as_typed(statement, replacements)
+    replacements.extend(replacement for replacement, _ in headers)
+    copies = tuple((header, column) for _, (header, column) in headers if column is not None)
     if steered and defaulted:
         # Some table names its regions and this one does not: the default region would be a guess.
         ref = defaulted[0]
@@ -173,7 +181,16 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     if used_default_region:
         notices.append(default_region.notice())
     sql = rewrite(statement.text, replacements)
-    return SelectPlan(statement, tuple(tables), sql, tuple(notices), once_per_session=tuple(once))
+    json_columns = tuple(json_outputs(statement))
+    return SelectPlan(
+        statement,
+        tuple(tables),
+        sql,
+        tuple(notices),
+        once_per_session=tuple(once),
+        json_columns=json_columns,
+        copies=copies,
+    )
 
 
 def _regions_from_outside(statement: Select) -> dict[int, list[str]]:
@@ -709,6 +726,60 @@ def _boolean_literals(statement: Select, tables: Sequence[TablePlan]) -> list[Re
                     number = "1" if literal.value.lower() == "true" else "0"
                     replacements.append(Replacement(literal.span.start, literal.span.end, number))
     return replacements
+
+
+_QUOTED_NAME = re.compile(r'"([^"]*)"|`([^`]*)`|\[([^\]]*)\]')
+
+
+def _headers_as_typed(
+    statement: Select, replacements: Sequence[Replacement]
+) -> list[tuple[Replacement, tuple[str, str | None]]]:
+    """A result column is named by what the user typed: a select-list item the rewrite changed
+    (``max(maximum_retry_attempts)`` read as ``max("maximum_retry_attempts")``, ``FunctionName`` as
+    ``"function_name"``) is given its typed text as alias, since SQLite names a column by the text it saw."""
+    if not statement.scopes:
+        return []
+    aliases = []
+    for span, alias in statement.scopes[0].outputs:
+        if alias is not None:
+            continue
+        if any(
+            span.start <= r.start and r.end <= span.end and r.new != statement.text[r.start : r.end]
+            for r in replacements
+        ):
+            typed = statement.text[span.start : span.end]
+            quoted = _QUOTED_NAME.fullmatch(typed)  # "MemorySize" is headed MemorySize, as SQLite would
+            header = next(part for part in quoted.groups() if part is not None) if quoted else typed
+            # A bare column renamed whole: the header is that column under another name (for its type).
+            whole = [r for r in replacements if (r.start, r.end) == (span.start, span.end)]
+            column = _unquoted(whole[0].new) if whole else None
+            aliases.append((Replacement(span.end, span.end, f" AS {quote_identifier(header)}"), (header, column)))
+    return aliases
+
+
+def _unquoted(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') and name.endswith('"') else name
+
+
+# What builds JSON in SQLite: a result column made by one of these holds JSON text, which -o json nests.
+_JSON_BUILDERS = re.compile(
+    r"^\s*(json|json_object|json_array|json_group_array|json_group_object|json_extract|json_patch|json_set|"
+    r"json_insert|json_replace|json_remove)\s*\(|[^>]->[^>]",
+    re.IGNORECASE,
+)
+
+
+def json_outputs(statement: Select) -> dict[str, str]:
+    """Result columns (by the name they get) whose values are JSON built by the statement: ``json``."""
+    if not statement.scopes:
+        return {}
+    kinds = {}
+    for span, alias in statement.scopes[0].outputs:
+        typed = statement.text[span.start : span.end]
+        expression = typed if alias is None else typed[: typed.rfind(alias)].rstrip().removesuffix("AS").rstrip()
+        if _JSON_BUILDERS.search(expression):
+            kinds[alias if alias is not None else typed] = "json"
+    return kinds
 
 
 def _is_alias(text: str, name: str) -> bool:

@@ -63,6 +63,14 @@ def as_json(value: Any, kind: str | None) -> Any:
             return json.loads(value)
         except ValueError:
             return value
+    if kind == "json" and isinstance(value, str) and value[:1] in "[{":
+        # Built by json_object, json_array, -> ...: nested when it is an object or an array; a string that
+        # only looks like one (json_extract of a text) stays the string it is.
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, dict | list) else value
     if value is None or isinstance(value, (bool, int, float, str, dict, list)):
         return value
     if isinstance(value, tuple):

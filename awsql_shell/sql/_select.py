@@ -79,6 +79,7 @@ class _Scope:
     aliases: set[str] = field(default_factory=set)  # select-list aliases, lower-cased
     source_name: str | None = None  # the CTE name or derived-table alias its rows are known by
     derived: list[str] = field(default_factory=list)  # aliases of the derived tables in its FROM
+    outputs: list[tuple[Span, str | None]] = field(default_factory=list)  # select-list items, and their aliases
 
     def build(self) -> SelectScope:
         return SelectScope(
@@ -96,6 +97,7 @@ class _Scope:
             filters=tuple(self.filters),
             source_name=self.source_name,
             derived=tuple(self.derived),
+            outputs=tuple(self.outputs),
         )
 
 
@@ -300,6 +302,15 @@ class _Analyzer:
 
     def _select_list(self, nodes: list[Node], scope: _Scope, out: list[_Scope], following: Node | None) -> None:
         for item in comma_items(nodes, "a column or expression", following, opener="SELECT", end=self.context.end):
+            named = (
+                len(item) >= 2
+                and (is_name(item[-1]) or item[-1].kind == STRING)
+                and (item[-2].is_word("AS") or _ends_operand(item[-2]))
+            )
+            if item[-1].kind != STAR:
+                last = item[-1]
+                alias = (last.text[1:-1] if last.kind == STRING else unquote(last)) if named else None  # type: ignore[union-attr, arg-type]
+                scope.outputs.append((self.context.span(item[0], item[-1]), alias))
             if item[-1].kind == STAR:
                 qualifier = _star_qualifier(item)
                 if qualifier is not False:

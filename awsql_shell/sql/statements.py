@@ -98,6 +98,8 @@ class SelectScope:
     # A CTE body or derived table: the name its rows are read by in other scopes (WITH f AS ..., (...) AS f).
     source_name: str | None = None
     derived: tuple[str, ...] = ()  # lower-cased aliases of the derived tables this scope reads
+    # Each select-list item but a star: where it stands, and its alias (AS x, or x after it) if it has one.
+    outputs: tuple[tuple[Span, str | None], ...] = ()
 
     def in_filter(self, column: ColumnRef) -> bool:
         return any(f.start <= column.span.start and column.span.end <= f.end for f in self.filters)
