@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from awsql_shell.catalog import Catalog
-from awsql_shell.errors import UnknownNameError, UnsupportedError, describe
+from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, describe
 from awsql_shell.execution.catalog_answers import like_matcher, run_metadata
 from awsql_shell.result import Result
 from awsql_shell.sql.statements import Describe, ShowInsert, ShowMethods, ShowProviders, ShowResources, ShowServices
@@ -365,3 +365,38 @@ def test_show_insert_into_a_cloud_control_view_says_it_is_read_only(catalog: Cat
     )
     with pytest.raises(UnsupportedError, match="read-only view of Cloud Control"):
         run_metadata(catalog, statement)
+
+
+# -- StackQL's SHOW and DESCRIBE forms ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sql", "first_column"),
+    [
+        ("SHOW EXTENDED SERVICES IN awscc LIKE 'lam%'", ["lambda"]),
+        ("SHOW SERVICES WHERE name = 'lambda'", ["lambda"]),
+        ("SHOW RESOURCES LIKE 'event_invoke_configs'", ["event_invoke_configs"]),
+        ("SHOW EXTENDED RESOURCES IN awscc WHERE id = 'awscc.lambda.functions'", ["functions"]),
+        ("SHOW RESOURCES IN awscc.lambda WHERE supported AND name LIKE 'function%'", None),
+        ("SHOW METHODS IN awscc.lambda.functions WHERE sql_verb = 'DELETE'", ["delete_resource"]),
+        ("SHOW METHODS IN awscc.lambda.functions LIKE 'get%'", ["get_resource"]),
+        ("DESCRIBE awscc.lambda.functions LIKE 'memory%'", ["memory_size"]),
+        ("DESCRIBE EXTENDED awscc.lambda.event_invoke_configs WHERE required AND name NOT LIKE '%.%'", None),
+    ],
+)
+def test_stackqls_metadata_forms_run(sql: str, first_column: list[str] | None) -> None:
+    from awsql_shell.session import Session
+
+    (result,) = Session().run(sql)
+    names = [row[0] for row in result.rows]
+    if first_column is None:
+        assert names, sql
+    else:
+        assert names == first_column, sql
+
+
+def test_a_where_on_show_that_names_no_column_says_which_there_are() -> None:
+    from awsql_shell.session import Session
+
+    with pytest.raises(AwsqlError, match=r"no such column: nope \(in WHERE, over the columns name, id, resources\)"):
+        Session().run("SHOW SERVICES WHERE nope = 1")

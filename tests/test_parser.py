@@ -717,12 +717,9 @@ def test_sqlite_lexical_rules() -> None:
         ("DELETE FROM", "expected a resource name after DELETE FROM, found end of statement (line 1, column 12)"),
         ("DELETE FROM t WHERE", "expected a condition after WHERE, found end of statement (line 1, column 20)"),
         (
-            "SHOW RESOURCES",
-            "expected IN awscc.<service> after SHOW RESOURCES, found end of statement (line 1, column 15)",
-        ),
-        (
             "SHOW RESOURCES awscc.lambda",
-            "expected IN awscc.<service> after SHOW RESOURCES, found 'awscc' (line 1, column 16)",
+            "unexpected 'awscc' after SHOW RESOURCES (expected IN, LIKE, WHERE or end of statement) "
+            "(line 1, column 16)",
         ),
         (
             "SHOW RESOURCES IN",
@@ -737,11 +734,11 @@ def test_sqlite_lexical_rules() -> None:
         ("SHOW PROVIDERS LIKE aws", "expected a quoted pattern after LIKE, found 'aws' (line 1, column 21)"),
         (
             "SHOW PROVIDERS extra",
-            "unexpected 'extra' after SHOW PROVIDERS (expected LIKE or end of statement) (line 1, column 16)",
+            "unexpected 'extra' after SHOW PROVIDERS (expected LIKE, WHERE or end of statement) (line 1, column 16)",
         ),
         (
             "DESCRIBE awscc.a.b c",
-            "unexpected 'c' after DESCRIBE awscc.a.b (expected end of statement) (line 1, column 20)",
+            "unexpected 'c' after DESCRIBE awscc.a.b (expected LIKE, WHERE or end of statement) (line 1, column 20)",
         ),
         ("DESCRIBE", "expected a resource name after DESCRIBE, found end of statement (line 1, column 9)"),
         ("EXPLAIN", "expected a statement after EXPLAIN, found end of statement (line 1, column 8)"),
@@ -755,10 +752,12 @@ def test_errors_say_what_was_expected_and_where(sql: str, expected: str) -> None
 
 def test_show_errors_list_what_show_accepts() -> None:
     accepts = (
-        "SHOW accepts PROVIDERS, SERVICES [IN awscc], RESOURCES IN awscc.<service>, "
+        "SHOW accepts [EXTENDED] PROVIDERS, SERVICES [IN awscc], RESOURCES [IN awscc[.<service>]], "
         "METHODS IN awscc.<service>.<resource> or INSERT INTO awscc.<service>.<resource>"
     )
-    assert error("SHOW EXTENDED SERVICES") == f"unknown SHOW target 'EXTENDED': {accepts} (line 1, column 6)"
+    assert error("SHOW EXTENDED SERVICE") == (
+        f"unknown SHOW target 'SERVICE' (did you mean 'SERVICES'?): {accepts} (line 1, column 15)"
+    )
     assert error("SHOW SERVICE") == (
         f"unknown SHOW target 'SERVICE' (did you mean 'SERVICES'?): {accepts} (line 1, column 6)"
     )

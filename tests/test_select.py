@@ -520,3 +520,15 @@ def test_headers_are_what_the_user_typed_and_built_json_nests(sandbox_url: str, 
     (row,) = json.loads(run.stdout)
     assert list(row) == ["FunctionName", "max(memory_size)", "o", "environment -> '$.Variables'"]
     assert row["o"] == {"name": "orders-api"} and isinstance(row["environment -> '$.Variables'"], dict)
+
+
+def test_a_fully_qualified_column_reads_like_its_short_form(session: Session) -> None:
+    qualified = one(
+        session,
+        "SELECT awscc.lambda.functions.function_name, awscc.lambda.functions.runtime FROM awscc.lambda.functions "
+        "WHERE awscc.lambda.functions.region = 'eu-west-1' ORDER BY 1",
+    )
+    short = one(
+        session, "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'eu-west-1' ORDER BY 1"
+    )
+    assert qualified.rows == short.rows and not qualified.notices  # the region steered: no default used

@@ -31,6 +31,7 @@ from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, d
 from awsql_shell.planner.plans import CATALOG_STATEMENTS, CatalogPlan
 from awsql_shell.result import Result
 from awsql_shell.sql.statements import (
+    CatalogQuery,
     Describe,
     ShowInsert,
     ShowMethods,
@@ -165,8 +166,11 @@ def show_resources(catalog: Catalog, statement: ShowResources) -> Result:
             if matches(view.rsplit(".", 1)[1])
         ]
         return Result.of(RESOURCE_COLUMNS, views, types={"supported": "boolean"})
-    with _located(statement, statement.service):
-        entries = catalog.resources(statement.service)
+    if not statement.service:
+        entries = list(catalog)  # SHOW RESOURCES [IN awscc]: every service's
+    else:
+        with _located(statement, statement.service):
+            entries = catalog.resources(statement.service)
     matches = like_matcher(statement.like)
     rows = [row for entry in entries for row in resource_rows(entry) if matches(row[0])]
     result = Result.of(RESOURCE_COLUMNS, rows, types={"supported": "boolean"})
@@ -406,7 +410,34 @@ def run_metadata(catalog: Catalog, statement: Statement) -> Result:
     runner = _RUNNERS.get(type(statement))
     if runner is None:
         raise TypeError(f"not a metadata statement: {type(statement).__name__}")
-    return runner(catalog, statement)
+    result = runner(catalog, statement)
+    return _filtered(result, statement) if isinstance(statement, CatalogQuery) else result
+
+
+def _filtered(result: Result, statement: CatalogQuery) -> Result:
+    """StackQL's ``LIKE`` (on the first column, the name) and ``WHERE`` (any condition on the result's columns,
+    evaluated by SQLite on the rows, so it reads as it would in a SELECT)."""
+    matches = like_matcher(statement.like)
+    rows = [row for row in result.rows if matches(str(row[0]))]
+    result = Result(result.columns, rows, status=result.status, notices=result.notices, types=result.types)
+    if statement.where is None:
+        return result
+    from awsql_shell.engine import Engine, MaterializedTable, SqliteError, to_sql_value
+
+    kinds = [result.types.get(name, "string") for name in result.columns]
+    stored = [tuple(to_sql_value(v, k) for v, k in zip(row, kinds, strict=True)) for row in result.rows]
+    table = MaterializedTable("result", list(zip(result.columns, kinds, strict=True)), stored)
+    engine = Engine()
+    try:
+        filtered = engine.query(f"SELECT * FROM result WHERE {statement.where}", [table])
+    except SqliteError as exc:
+        where = statement.text.find(statement.where)
+        raise AwsqlError(f"{exc.message} (in WHERE, over the columns {', '.join(result.columns)})").at(
+            statement.offset + where if where >= 0 else None
+        ) from None
+    finally:
+        engine.close()
+    return Result(result.columns, filtered.rows, notices=result.notices, types=result.types)
 
 
 def run_catalog_plan(plan: CatalogPlan, catalog: Catalog) -> Result:

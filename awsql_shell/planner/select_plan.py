@@ -682,12 +682,22 @@ def _column_renames(statement: Select, tables: Sequence[TablePlan]) -> list[Repl
     """Forgiving column names: ``FunctionName``, ``functionname`` or ``"MemorySize"`` become the canonical
     column. A quoted name that is no column at all is an error: SQLite would quietly read it as a string."""
     by_reference: dict[str, TablePlan] = {t.ref.reference.lower(): t for t in tables}
+    # StackQL's fully qualified column (awscc.lambda.functions.function_name) names a table without an alias.
+    by_name = {t.ref.name.lower(): t for t in tables if t.ref.alias is None}
     renames = []
     for scope in statement.scopes:
         scope_tables = [by_reference[r.reference.lower()] for r in scope.tables if r.reference.lower() in by_reference]
         only_resources = len(scope_tables) == len(scope.tables) > 0
         for column in scope.columns:
             qualifier = column.qualifier.lower() if column.qualifier else None
+            written = statement.text[column.span.start : column.span.end].lower()
+            full = next((name for name in by_name if written.startswith(f"{name}.")), None)
+            if full is not None:  # the SQL SQLite sees names the table by its reference
+                table = by_name[full]
+                canonical = _canonical(column.name, [table]) or column.name
+                qualified = f"{quote_identifier(table.ref.reference)}.{quote_identifier(canonical)}"
+                renames.append(Replacement(column.span.start, column.span.end, qualified))
+                continue
             candidates = scope_tables if qualifier is None else [t for r, t in by_reference.items() if r == qualifier]
             quoted = statement.text[column.span.end - 1] in '"`]'
             canonical = _canonical(column.name, candidates)

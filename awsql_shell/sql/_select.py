@@ -7,7 +7,7 @@ its stars, LIMIT/OFFSET and whether rows are reordered or merged. Anything not u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from awsql_shell.sql._common import (
     KEYWORD_COLUMNS,
@@ -82,10 +82,22 @@ class _Scope:
     outputs: list[tuple[Span, str | None]] = field(default_factory=list)  # select-list items, and their aliases
 
     def build(self) -> SelectScope:
+        # StackQL's fully qualified column (awscc.lambda.functions.function_name) is qualified by the table's
+        # reference (functions) from here on, so every reader of qualifiers sees one spelling.
+        full = {t.name.lower(): t.reference for t in self.tables if t.alias is None and "." in t.name}
+
+        def plain(column: ColumnRef) -> ColumnRef:
+            qualifier = column.qualifier
+            if qualifier is None or qualifier.lower() not in full:
+                return column
+            return replace(column, qualifier=full[qualifier.lower()])
+
+        where = tuple(replace(c, column=plain(c.column)) for c in self.where)
+        equalities = tuple((plain(a), plain(b)) for a, b in self.equalities)
         return SelectScope(
             tables=tuple(self.tables),
-            where=self.where,
-            columns=tuple(sorted(self.columns, key=lambda c: c.span.start)),
+            where=where,
+            columns=tuple(sorted((plain(c) for c in self.columns), key=lambda c: c.span.start)),
             star=tuple(self.star),
             limit=self.limit,
             offset=self.offset,
@@ -93,7 +105,7 @@ class _Scope:
             grouped=self.grouped,
             where_is_simple=self.where_is_simple,
             where_conjuncts=self.where_conjuncts,
-            equalities=tuple(self.equalities),
+            equalities=equalities,
             filters=tuple(self.filters),
             source_name=self.source_name,
             derived=tuple(self.derived),

@@ -78,7 +78,7 @@ from awsql_shell.sql.statements import (
 STATEMENT_KEYWORDS = ("SELECT", "INSERT", "UPDATE", "DELETE", "SHOW", "DESCRIBE", "EXPLAIN", "WITH", "VALUES", "DESC")
 SHOW_TARGETS = ("PROVIDERS", "SERVICES", "RESOURCES", "METHODS", "INSERT")
 SHOW_ACCEPTS = (
-    "SHOW accepts PROVIDERS, SERVICES [IN awscc], RESOURCES IN awscc.<service>, "
+    "SHOW accepts [EXTENDED] PROVIDERS, SERVICES [IN awscc], RESOURCES [IN awscc[.<service>]], "
     "METHODS IN awscc.<service>.<resource> or INSERT INTO awscc.<service>.<resource>"
 )
 _EXPECTED_STATEMENT = "SELECT, INSERT, UPDATE, DELETE, SHOW, DESCRIBE or EXPLAIN"
@@ -577,6 +577,7 @@ def _where(cursor: _Cursor, context: Context) -> dict:
 
 def _show(cursor: _Cursor, base: dict) -> Statement:
     cursor.next()
+    extended = cursor.take("EXTENDED") is not None
     target = cursor.peek()
     if target is None:
         raise cursor.fail(f"expected what to show after SHOW, found end of statement: {SHOW_ACCEPTS}")
@@ -585,37 +586,55 @@ def _show(cursor: _Cursor, base: dict) -> Statement:
         raise cursor.fail(f"unknown SHOW target {found(target)}{hint}: {SHOW_ACCEPTS}")
     word = cursor.next().up  # type: ignore[union-attr]
     if word == "PROVIDERS":
-        like = _like(cursor)
-        cursor.end("SHOW PROVIDERS", "" if like is not None else "LIKE or ")
-        return ShowProviders(**base, like=like)
+        like, where = _filter(cursor, "SHOW PROVIDERS")
+        return ShowProviders(**base, like=like, where=where)
     if word == "SERVICES":
         if cursor.take("IN", "FROM"):
-            provider, first, _ = cursor.name("a provider", "SHOW SERVICES IN")
-            if provider.lower() != PROVIDER:
-                hint = did_you_mean(provider, [PROVIDER]) or f" (the provider is {PROVIDER})"
-                raise SyntaxProblem(f"unknown provider '{provider}'{hint}", first.start, UnknownNameError)
-        like = _like(cursor)
-        cursor.end("SHOW SERVICES", "" if like is not None else "IN awscc, LIKE or ")
-        return ShowServices(**base, like=like)
+            _provider(cursor, "SHOW SERVICES IN")
+        like, where = _filter(cursor, "SHOW SERVICES", "IN awscc, ")
+        return ShowServices(**base, like=like, where=where, extended=extended)
     if word == "RESOURCES":
-        if not cursor.take("IN", "FROM"):
-            raise cursor.fail(f"expected IN awscc.<service> after SHOW RESOURCES, found {found(cursor.peek())}")
-        service, _, _ = cursor.name("a service name (awscc.<service>)", "SHOW RESOURCES IN")
-        like = _like(cursor)
-        cursor.end(f"SHOW RESOURCES IN {service}", "" if like is not None else "LIKE or ")
-        return ShowResources(**base, service=service, like=like)
+        service = ""
+        if cursor.take("IN", "FROM"):
+            service, _, _ = cursor.name("a service name (awscc.<service>)", "SHOW RESOURCES IN")
+            if service.lower() == PROVIDER:
+                service = ""  # IN awscc: every service's resources, as with no IN at all
+        like, where = _filter(cursor, f"SHOW RESOURCES IN {service}" if service else "SHOW RESOURCES", "IN, ")
+        return ShowResources(**base, service=service, like=like, where=where, extended=extended)
     if word == "METHODS":
         if not cursor.take("IN", "FROM"):
             raise cursor.fail(
                 f"expected IN awscc.<service>.<resource> after SHOW METHODS, found {found(cursor.peek())}"
             )
         resource, _, _ = cursor.name("a resource name", "SHOW METHODS IN")
-        cursor.end(f"SHOW METHODS IN {resource}")
-        return ShowMethods(**base, resource=resource)
+        like, where = _filter(cursor, f"SHOW METHODS IN {resource}")
+        return ShowMethods(**base, resource=resource, like=like, where=where)
     cursor.expect("INTO", "SHOW INSERT")
     resource, _, _ = cursor.name("a resource name", "SHOW INSERT INTO")
     cursor.end(f"SHOW INSERT INTO {resource}")
     return ShowInsert(**base, resource=resource, required_only="required" in base["hints"])
+
+
+def _provider(cursor: _Cursor, after: str) -> None:
+    provider, first, _ = cursor.name("a provider", after)
+    if provider.lower() != PROVIDER:
+        hint = did_you_mean(provider, [PROVIDER]) or f" (the provider is {PROVIDER})"
+        raise SyntaxProblem(f"unknown provider '{provider}'{hint}", first.start, UnknownNameError)
+
+
+def _filter(cursor: _Cursor, after: str, options: str = "") -> tuple[str | None, str | None]:
+    """StackQL's filters of SHOW and DESCRIBE: ``LIKE 'pattern'``, or ``WHERE`` and a condition (kept as text for
+    SQLite to evaluate on the result's rows); then the end of the statement."""
+    like = _like(cursor)
+    where = None
+    if like is None and cursor.take("WHERE"):
+        rest = cursor.nodes[cursor.index :]
+        if not rest:
+            raise cursor.fail("expected a condition after WHERE, found end of statement")
+        where = cursor.context.text[rest[0].start : rest[-1].end]
+        cursor.index = len(cursor.nodes)
+    cursor.end(after, "" if like is not None or where is not None else f"{options}LIKE, WHERE or ")
+    return like, where
 
 
 def _like(cursor: _Cursor) -> str | None:
@@ -633,8 +652,8 @@ def _describe(cursor: _Cursor, base: dict) -> Describe:
     extended = cursor.take("EXTENDED") is not None
     after = f"{keyword} EXTENDED" if extended else keyword
     resource, _, _ = cursor.name("a resource name", after)
-    cursor.end(f"{after} {resource}")
-    return Describe(**base, resource=resource, extended=extended)
+    like, where = _filter(cursor, f"{after} {resource}")
+    return Describe(**base, resource=resource, extended=extended, like=like, where=where)
 
 
 def _explain(context: Context, nodes: list[Node], offset: int, base: dict) -> Explain:

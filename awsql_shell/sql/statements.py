@@ -160,29 +160,38 @@ class Delete(Statement):
     returning: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ShowProviders(Statement):
-    like: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class CatalogQuery(Statement):
+    """SHOW and DESCRIBE, filtered as StackQL filters them: ``LIKE 'pattern'`` on the name, or ``WHERE`` any
+    condition on the result's columns (``where`` is its text, evaluated by SQLite on the rows)."""
 
-
-@dataclass(frozen=True)
-class ShowServices(Statement):
     like: str | None = None
+    where: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
-class ShowResources(Statement):
-    service: str  # as typed: "awscc.lambda"
-    like: str | None = None
+class ShowProviders(CatalogQuery):
+    pass
 
 
 @dataclass(frozen=True, kw_only=True)
-class ShowMethods(Statement):
+class ShowServices(CatalogQuery):
+    extended: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowResources(CatalogQuery):
+    service: str = ""  # as typed: "awscc.lambda"; empty: every service's resources
+    extended: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class ShowMethods(CatalogQuery):
     resource: str
 
 
 @dataclass(frozen=True, kw_only=True)
-class Describe(Statement):
+class Describe(CatalogQuery):
     resource: str
     extended: bool = False
 
