@@ -24,6 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"session"}),
     frozenset({"shell"}),
     frozenset({"cli"}),
+    frozenset({"entry"}),  # the console script: a guard around importing the cli
     frozenset({"__main__"}),
 )
 # The modules every layer may use: the package's face (its version), errors, results and settings.
