@@ -44,6 +44,19 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--request-delay-ms", type=int, metavar="N", help="how long mutations stay IN_PROGRESS")
     parse.add_argument("--verbose", dest="log_requests", action="store_true", default=None, help="log every call")
 
+    org = parse.add_argument_group("accounts (2 or more: an AWS Organization, the sample account its management)")
+    org.add_argument(
+        "--accounts", type=int, metavar="N", help="how many accounts (default 1: the sample account alone)"
+    )
+    org.add_argument(
+        "--org-role",
+        metavar="ROLE",
+        help=f"the role each member account has for the management ({_default('org_role')})",
+    )
+    org.add_argument(
+        "--external-id", metavar="ID", help="the sts:ExternalId that role's trust requires (default: none)"
+    )
+
     aws = parse.add_argument_group("AWS behaviour (by default as AWS does it, but for what awsql awaits)")
     switch = argparse.BooleanOptionalAction
     aws.add_argument(

@@ -16,6 +16,7 @@ import traceback
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -25,7 +26,8 @@ from awsql_shell.errors import UsageError
 from awsql_shell.sandbox.config import SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.faults import Faults
-from awsql_shell.sandbox.fixtures import load_fixtures
+from awsql_shell.sandbox.fixtures import SAMPLE_PROFILE, AccessRole, FixtureProfile, load_fixtures, member_profile
+from awsql_shell.sandbox.generate import ACCOUNT_ID
 from awsql_shell.sandbox.service import CloudControl
 from awsql_shell.sandbox.state import SandboxState, StateFile
 
@@ -175,6 +177,10 @@ class RunningSandbox:
 def open_service(config: SandboxConfig) -> CloudControl:
     """The service over the saved state, or over fresh fixtures (saved at once when a state file is set).
 
+    Every account of the sandbox that the state does not know yet gets its fixtures: all of them in a new
+    state, none in a state that knows them all (one saved with ``--fixtures none`` knows its accounts, empty),
+    and the members a state saved with fewer accounts (or before there were members) lacks.
+
     With a state file, the look and the first save happen under its lock: of several processes starting
     on one new file, one seeds the fixtures and the others find them.
     """
@@ -182,18 +188,32 @@ def open_service(config: SandboxConfig) -> CloudControl:
     faults = Faults(config)
     if config.state_path is None:
         service = CloudControl(config, catalog, SandboxState(), faults=faults)
-        if config.fixtures == "default":
-            load_fixtures(service.add_fixture, config.fixture_scale)
+        _seed(service, config)
         return service
     store = StateFile(config.state_path)
     with store.locked():
         state = store.load()
         service = CloudControl(config, catalog, state or SandboxState(), faults=faults, store=store)
-        if state is None:
-            if config.fixtures == "default":
-                load_fixtures(service.add_fixture, config.fixture_scale)
+        if _seed(service, config) or state is None:
             store.save(service.state)
     return service
+
+
+def _seed(service: CloudControl, config: SandboxConfig) -> bool:
+    """Fixtures for the accounts the state does not know yet; whether there were any."""
+    missing = [account for account in config.account_ids if account not in service.state.accounts]
+    for account in missing:
+        service.state.resources_of(account)  # known from now on, even when it gets no fixtures
+        if config.fixtures == "default":
+            profile = _profile(config, account)
+            load_fixtures(partial(service.add_fixture, account=account), config.fixture_scale, profile)
+    return bool(missing)
+
+
+def _profile(config: SandboxConfig, account: str) -> FixtureProfile:
+    if account == ACCOUNT_ID:
+        return SAMPLE_PROFILE
+    return member_profile(account, config.seed, AccessRole(config.org_role, ACCOUNT_ID, config.external_id))
 
 
 def start_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
