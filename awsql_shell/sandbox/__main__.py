@@ -56,6 +56,12 @@ def parser() -> argparse.ArgumentParser:
     org.add_argument(
         "--external-id", metavar="ID", help="the sts:ExternalId that role's trust requires (default: none)"
     )
+    org.add_argument(
+        "--credential-ttl-seconds",
+        type=int,
+        metavar="N",
+        help=f"assumed credentials last at most N seconds ({_default('credential_ttl_seconds')})",
+    )
 
     aws = parse.add_argument_group("AWS behaviour (by default as AWS does it, but for what awsql awaits)")
     switch = argparse.BooleanOptionalAction

@@ -111,6 +111,7 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_ACCOUNTS": "accounts",
     "AWSQL_SANDBOX_ORG_ROLE": "org_role",
     "AWSQL_SANDBOX_EXTERNAL_ID": "external_id",
+    "AWSQL_SANDBOX_CREDENTIAL_TTL_SECONDS": "credential_ttl_seconds",
 }
 _DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
 _TRUE = ("1", "true", "yes", "on")
@@ -132,6 +133,9 @@ class SandboxConfig:
     accounts: int = 1
     org_role: str = DEFAULT_ORG_ROLE  # the role each member account has, trusting the management account
     external_id: str | None = None  # when set, that role's trust requires this sts:ExternalId
+    # The longest that credentials AssumeRole issues last (AWS's default DurationSeconds; lower it to test
+    # a client that refreshes them).
+    credential_ttl_seconds: int = 3600
 
     # -- how AWS behaves (on by default) ----------------------------------------------------------
     # ListResources of an account-wide type (S3) lists every region; its reads answer only at home.
@@ -180,6 +184,8 @@ class SandboxConfig:
             raise UsageError(f"unknown sandbox fixtures '{self.fixtures}': expected one of {', '.join(FIXTURE_SETS)}")
         if self.fixture_scale < 1:
             raise UsageError(f"sandbox fixture scale must be at least 1, not {self.fixture_scale}")
+        if self.credential_ttl_seconds < 1:
+            raise UsageError(f"sandbox credential ttl seconds must be at least 1, not {self.credential_ttl_seconds}")
         if not 1 <= self.accounts <= MAX_ACCOUNTS:
             raise UsageError(f"sandbox accounts must be between 1 and {MAX_ACCOUNTS}, not {self.accounts}")
         if not _ROLE_NAME.fullmatch(self.org_role):

@@ -33,7 +33,6 @@ from dataclasses import dataclass
 from awsql_shell.sandbox.behaviour import LIST_LATENCY_FACTOR
 from awsql_shell.sandbox.config import SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
-from awsql_shell.sandbox.generate import ACCOUNT_ID
 
 LIST_OPERATIONS = frozenset({"ListResources", "ListResourceRequests"})
 
@@ -106,7 +105,7 @@ class Faults:
         if waited:
             time.sleep(waited / 1000.0)
 
-    def check(self, region: str) -> None:
+    def check(self, account: str, region: str) -> None:
         """Raise the error a faulty call gets; return quietly for a call that goes through."""
         if region in self.config.disabled_regions:
             raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.")
@@ -116,7 +115,7 @@ class Faults:
                 f"Service Unavailable: the sandbox is configured to fail every call to {region}",
                 status=503,
             )
-        if not self.limiter.allow(ACCOUNT_ID, region):
+        if not self.limiter.allow(account, region):
             raise ApiError("ThrottlingException", "Rate exceeded")
         if self.config.throttle_rate and self._draw(self._random) < self.config.throttle_rate:
             raise ApiError("ThrottlingException", "Rate exceeded")

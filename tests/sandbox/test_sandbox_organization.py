@@ -131,9 +131,16 @@ def test_a_state_saved_with_no_fixtures_stays_empty_in_every_account(tmp_path: P
 
 def test_accounts_from_the_environment() -> None:
     config = SandboxConfig.from_env(
-        {"AWSQL_SANDBOX_ACCOUNTS": "3", "AWSQL_SANDBOX_ORG_ROLE": "Auditor", "AWSQL_SANDBOX_EXTERNAL_ID": "x-1"}
+        {
+            "AWSQL_SANDBOX_ACCOUNTS": "3",
+            "AWSQL_SANDBOX_ORG_ROLE": "Auditor",
+            "AWSQL_SANDBOX_EXTERNAL_ID": "x-1",
+            "AWSQL_SANDBOX_CREDENTIAL_TTL_SECONDS": "5",
+        }
     )
     assert (config.accounts, config.org_role, config.external_id) == (3, "Auditor", "x-1")
+    assert config.credential_ttl_seconds == 5
+    assert SandboxConfig().credential_ttl_seconds == 3600
 
 
 @pytest.mark.parametrize(
@@ -143,6 +150,7 @@ def test_accounts_from_the_environment() -> None:
         ({"accounts": 1001}, "accounts must be between 1 and 1000"),
         ({"org_role": "no spaces"}, "is not an IAM role name"),
         ({"external_id": "x"}, "is not one STS accepts"),
+        ({"credential_ttl_seconds": 0}, "credential ttl seconds must be at least 1"),
     ],
 )
 def test_bad_account_settings_are_usage_errors(settings: dict[str, Any], message: str) -> None:
