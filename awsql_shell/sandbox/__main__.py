@@ -19,7 +19,8 @@ from awsql_shell.errors import EXIT_OK, EXIT_USAGE, AwsqlError
 from awsql_shell.sandbox.config import FIXTURE_SETS, HANDLER_OPERATIONS, READ_FAILURE_CODES, SandboxConfig
 from awsql_shell.sandbox.server import start_sandbox
 
-LISTS = ("fail_region", "disabled_region", "deny", "read_failure_ids")  # repeatable flags, joined by commas
+# repeatable flags, joined by commas
+LISTS = ("fail_region", "disabled_region", "deny", "read_failure_ids", "delegated_admin")
 
 
 def _default(name: str, none: str = "") -> str:
@@ -61,6 +62,12 @@ def parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help=f"assumed credentials last at most N seconds ({_default('credential_ttl_seconds')})",
+    )
+    org.add_argument(
+        "--delegated-admin",
+        action="append",
+        metavar="ACCOUNT",
+        help="a member account that may read the Organization like the management account",
     )
 
     aws = parse.add_argument_group("AWS behaviour (by default as AWS does it, but for what awsql awaits)")

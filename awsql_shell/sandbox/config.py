@@ -112,6 +112,7 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_ORG_ROLE": "org_role",
     "AWSQL_SANDBOX_EXTERNAL_ID": "external_id",
     "AWSQL_SANDBOX_CREDENTIAL_TTL_SECONDS": "credential_ttl_seconds",
+    "AWSQL_SANDBOX_DELEGATED_ADMIN": "delegated_admin",
 }
 _DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
 _TRUE = ("1", "true", "yes", "on")
@@ -136,6 +137,8 @@ class SandboxConfig:
     # The longest that credentials AssumeRole issues last (AWS's default DurationSeconds; lower it to test
     # a client that refreshes them).
     credential_ttl_seconds: int = 3600
+    # Member accounts that may read the Organization as its management account does (comma-separated).
+    delegated_admin: str | None = None
 
     # -- how AWS behaves (on by default) ----------------------------------------------------------
     # ListResources of an account-wide type (S3) lists every region; its reads answer only at home.
@@ -196,6 +199,8 @@ class SandboxConfig:
             raise UsageError(
                 f"sandbox external id '{self.external_id}' is not one STS accepts (2-1224 of A-Z a-z 0-9 _+=,.@:/-)"
             )
+        for account in self.delegated_admins:
+            self._check_member("delegated admin", account)
         for name in ("latency_ms", "list_latency_ms", "request_delay_ms", "consistency_delay_ms"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -242,6 +247,18 @@ class SandboxConfig:
     def organization(self) -> Organization | None:
         """The Organization, or None for the sample account alone."""
         return Organization.build(self.accounts) if self.accounts > 1 else None
+
+    @cached_property
+    def delegated_admins(self) -> frozenset[str]:
+        return frozenset(_items(self.delegated_admin))
+
+    def _check_member(self, setting: str, account: str) -> None:
+        """A setting that names member accounts must name members of this sandbox's Organization."""
+        if account not in self.account_ids[1:]:
+            members = f"{self.account_ids[1]}..{self.account_ids[-1]}" if self.accounts > 1 else "none (--accounts 1)"
+            raise UsageError(
+                f"sandbox {setting} '{account}' is not a member account of the sandbox (members: {members})"
+            )
 
     @cached_property
     def fail_regions(self) -> frozenset[str]:

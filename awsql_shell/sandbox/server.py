@@ -53,6 +53,7 @@ from awsql_shell.sandbox.errors import ApiError
 from awsql_shell.sandbox.faults import Faults
 from awsql_shell.sandbox.fixtures import SAMPLE_PROFILE, AccessRole, FixtureProfile, load_fixtures, member_profile
 from awsql_shell.sandbox.generate import ACCOUNT_ID
+from awsql_shell.sandbox.organizations_api import OrganizationsService
 from awsql_shell.sandbox.service import CloudControl
 from awsql_shell.sandbox.state import SandboxState, StateFile
 from awsql_shell.sandbox.sts_api import API_VERSION, SecurityTokenService
@@ -70,7 +71,8 @@ class JsonApi:
 
 
 CLOUD_CONTROL = JsonApi("CloudApiService.", "cloudcontrolapi", "application/x-amz-json-1.0")
-JSON_APIS = (CLOUD_CONTROL,)
+ORGANIZATIONS = JsonApi("AWSOrganizationsV20161128.", "organizations", "application/x-amz-json-1.1")
+JSON_APIS = (CLOUD_CONTROL, ORGANIZATIONS)
 STS_SIGNING_NAME = "sts"
 STS_NAMESPACE = f"https://sts.amazonaws.com/doc/{API_VERSION}/"
 XML = "text/xml"
@@ -120,6 +122,7 @@ class SandboxApp:
     service: CloudControl
     faults: Faults
     sts: SecurityTokenService
+    organizations: OrganizationsService
     issuer: Issuer
     log: bool = False
     clock: Callable[[], float] = time.time
@@ -145,9 +148,12 @@ class SandboxApp:
             principal = self._principal(signed, request)
             account = principal.account
             params = self._params(request.body)
-            self.faults.delay(operation)
-            self.faults.check(account, region)
-            status, answer = 200, self.service.dispatch(operation, region, params, account)
+            if api is ORGANIZATIONS:
+                status, answer = 200, self.organizations.dispatch(operation, principal, params)
+            else:
+                self.faults.delay(operation)
+                self.faults.check(account, region)
+                status, answer = 200, self.service.dispatch(operation, region, params, account)
         except ApiError as error:
             status, answer = error.status, error.body()
         except Exception as error:  # a sandbox bug must not look like a hung connection
@@ -347,7 +353,8 @@ def start_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     service = open_service(config)
     issuer = Issuer(config.seed)
     sts = SecurityTokenService(config, service, issuer, refused=lambda account: False)
-    app = SandboxApp(config, service, service.faults, sts, issuer, log=config.log_requests)
+    organizations = OrganizationsService(config)
+    app = SandboxApp(config, service, service.faults, sts, organizations, issuer, log=config.log_requests)
     try:
         server = _Server((config.host, config.port), app)
     except OSError as error:
