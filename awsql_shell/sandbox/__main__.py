@@ -20,7 +20,16 @@ from awsql_shell.sandbox.config import FIXTURE_SETS, HANDLER_OPERATIONS, READ_FA
 from awsql_shell.sandbox.server import start_sandbox
 
 # repeatable flags, joined by commas
-LISTS = ("fail_region", "disabled_region", "deny", "read_failure_ids", "delegated_admin")
+LISTS = (
+    "fail_region",
+    "disabled_region",
+    "deny",
+    "read_failure_ids",
+    "delegated_admin",
+    "deny_assume",
+    "suspended",
+    "account_rate_limit",
+)
 
 
 def _default(name: str, none: str = "") -> str:
@@ -131,6 +140,18 @@ def parser() -> argparse.ArgumentParser:
     )
     faults.add_argument(
         "--consistency-delay-ms", type=int, metavar="N", help="created resources stay invisible for N ms"
+    )
+    faults.add_argument(
+        "--deny-assume", action="append", metavar="ACCOUNT", help="AssumeRole into ACCOUNT answers AccessDenied"
+    )
+    faults.add_argument(
+        "--suspended", action="append", metavar="ACCOUNT", help="member ACCOUNT is closed: SUSPENDED, not enterable"
+    )
+    faults.add_argument(
+        "--account-rate-limit",
+        action="append",
+        metavar="ACCOUNT=N",
+        help="ACCOUNT's requests/s per region instead of --rate-limit",
     )
     return parse
 

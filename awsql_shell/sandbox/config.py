@@ -113,8 +113,12 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_EXTERNAL_ID": "external_id",
     "AWSQL_SANDBOX_CREDENTIAL_TTL_SECONDS": "credential_ttl_seconds",
     "AWSQL_SANDBOX_DELEGATED_ADMIN": "delegated_admin",
+    "AWSQL_SANDBOX_DENY_ASSUME": "deny_assume",
+    "AWSQL_SANDBOX_SUSPENDED": "suspended",
+    "AWSQL_SANDBOX_ACCOUNT_RATE_LIMIT": "account_rate_limit",
 }
 _DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
+_ACCOUNT_RATE = re.compile(r"(?P<account>\d{12})=(?P<rate>\d+(?:\.\d*)?)")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -177,6 +181,12 @@ class SandboxConfig:
     fail_region: str | None = None  # regions that answer 503 to every call (comma-separated)
     deny: str | None = None  # TYPE or TYPE:operation, comma-separated: AccessDenied for those calls
     consistency_delay_ms: int = 0  # how long a created resource stays invisible to reads and lists
+    # Accounts whose roles AssumeRole refuses, as if no trust policy let the caller in (comma-separated).
+    deny_assume: str | None = None
+    # Member accounts that are closed: SUSPENDED in the Organization, and cannot be entered (comma-separated).
+    suspended: str | None = None
+    # ACCOUNT=N, comma-separated: that account's requests per second per region instead of rate_limit.
+    account_rate_limit: str | None = None
 
     def __post_init__(self) -> None:
         if not _is_loopback(self.host):
@@ -199,8 +209,18 @@ class SandboxConfig:
             raise UsageError(
                 f"sandbox external id '{self.external_id}' is not one STS accepts (2-1224 of A-Z a-z 0-9 _+=,.@:/-)"
             )
-        for account in self.delegated_admins:
-            self._check_member("delegated admin", account)
+        # Settings that name accounts: members only (the management account cannot be closed or delegated
+        # to), or any account of the sandbox.
+        for setting, accounts, members_only in (
+            ("delegated admin", self.delegated_admins, True),
+            ("suspended", self.suspended_accounts, True),
+            ("deny-assume", self.assume_denied_accounts, False),
+            ("account rate limit", self.account_rate_limits, False),
+        ):
+            for account in accounts:
+                if account not in self.account_ids[1 if members_only else 0 :]:
+                    kind = "a member account" if members_only else "an account"
+                    raise UsageError(f"sandbox {setting} '{account}' is not {kind} of the sandbox ({self._known()})")
         for name in ("latency_ms", "list_latency_ms", "request_delay_ms", "consistency_delay_ms"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -246,19 +266,33 @@ class SandboxConfig:
     @cached_property
     def organization(self) -> Organization | None:
         """The Organization, or None for the sample account alone."""
-        return Organization.build(self.accounts) if self.accounts > 1 else None
+        return Organization.build(self.accounts, self.suspended_accounts) if self.accounts > 1 else None
+
+    @cached_property
+    def suspended_accounts(self) -> frozenset[str]:
+        return frozenset(_items(self.suspended))
+
+    @cached_property
+    def assume_denied_accounts(self) -> frozenset[str]:
+        return frozenset(_items(self.deny_assume))
+
+    @cached_property
+    def account_rate_limits(self) -> Mapping[str, float]:
+        limits = {}
+        for item in _items(self.account_rate_limit):
+            match = _ACCOUNT_RATE.fullmatch(item)
+            if match is None:
+                raise UsageError(f"sandbox account rate limit '{item}' is not ACCOUNT=N (200000000001=5)")
+            limits[match["account"]] = float(match["rate"])
+        return limits
 
     @cached_property
     def delegated_admins(self) -> frozenset[str]:
         return frozenset(_items(self.delegated_admin))
 
-    def _check_member(self, setting: str, account: str) -> None:
-        """A setting that names member accounts must name members of this sandbox's Organization."""
-        if account not in self.account_ids[1:]:
-            members = f"{self.account_ids[1]}..{self.account_ids[-1]}" if self.accounts > 1 else "none (--accounts 1)"
-            raise UsageError(
-                f"sandbox {setting} '{account}' is not a member account of the sandbox (members: {members})"
-            )
+    def _known(self) -> str:
+        members = f"{self.account_ids[1]}..{self.account_ids[-1]}" if self.accounts > 1 else "none (--accounts 1)"
+        return f"management {self.account_ids[0]}, members {members}"
 
     @cached_property
     def fail_regions(self) -> frozenset[str]:

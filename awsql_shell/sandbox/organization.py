@@ -26,6 +26,11 @@ contains the OU)"), ARNs ``arn:aws:organizations::<management>:account/o-.../<id
 management account joined by INVITED and members by CREATED: botocore's organizations examples-1.json
 (ListAccounts: the "Master Account" with JoinedMethod INVITED); hashicorp/terraform-provider-aws#23079 — a
 ListAccounts answer with "JoinedMethod":"CREATED","JoinedTimestamp":1.631121728678E9 for a member.
+
+A closed member account (``--suspended``) is listed with Status and State SUSPENDED: botocore's
+organizations model, CloseAccount — "When the close account request completes, the status will change to
+SUSPENDED", and the management account cannot be closed ("You can't close the management account with this
+API"). What that means for calls into it is in ``sts_api`` and ``credentials``.
 """
 
 from __future__ import annotations

@@ -165,7 +165,8 @@ class SandboxApp:
 
     def _principal(self, signed: SignedRequest, request: HttpRequest) -> Principal:
         principal = identify(self.issuer, signed, request, self.clock(), ACCOUNT_ID)
-        if principal.account not in self.config.account_ids:
+        # Credentials of an account the sandbox does not have, or of a closed one, no longer authenticate.
+        if principal.account not in self.config.account_ids or principal.account in self.config.suspended_accounts:
             raise invalid_token()
         return principal
 
@@ -352,7 +353,7 @@ def start_sandbox(config: SandboxConfig | None = None) -> RunningSandbox:
     config = config or SandboxConfig()
     service = open_service(config)
     issuer = Issuer(config.seed)
-    sts = SecurityTokenService(config, service, issuer, refused=lambda account: False)
+    sts = SecurityTokenService(config, service, issuer, refused=service.faults.assume_refused)
     organizations = OrganizationsService(config)
     app = SandboxApp(config, service, service.faults, sts, organizations, issuer, log=config.log_requests)
     try:

@@ -159,5 +159,5 @@ def test_a_delegated_administrator_may_list_the_organization(org: RunningSandbox
 def test_delegated_admin_must_be_a_member() -> None:
     with pytest.raises(UsageError, match="is not a member account of the sandbox"):
         SandboxConfig(accounts=3, delegated_admin=ACCOUNT_ID)
-    with pytest.raises(UsageError, match=r"members: none \(--accounts 1\)"):
+    with pytest.raises(UsageError, match=r"members none \(--accounts 1\)"):
         SandboxConfig(delegated_admin="200000000001")
