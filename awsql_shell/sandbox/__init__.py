@@ -7,6 +7,7 @@
                               aws_access_key_id="testing", aws_secret_access_key="testing")
 
 or from a shell: ``python -m awsql_shell.sandbox --port 0`` (first line: ``listening on http://127.0.0.1:PORT``).
+``boto3.client("sts" | "organizations", endpoint_url=sandbox.url, ...)`` work on the same URL.
 
 The account is ``123456789012``; its sample resources and their counts are described in
 ``awsql_shell.sandbox.fixtures`` (``FIXTURE_COUNTS``, ``LAMBDA_FUNCTION_NAMES``, ...). With

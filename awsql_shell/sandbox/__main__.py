@@ -43,7 +43,7 @@ def _default(name: str, none: str = "") -> str:
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="python -m awsql_shell.sandbox",
-        description="A local AWS Cloud Control API endpoint with a sample account (123456789012).",
+        description="A local AWS Cloud Control, STS and Organizations endpoint (sample account 123456789012).",
     )
     parse.add_argument("--host", help="loopback address to bind (default 127.0.0.1)")
     parse.add_argument("--port", type=int, help="port (default 0: any free port)")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
+import boto3
 import botocore.session
 import pytest
 from botocore.config import Config
@@ -298,3 +299,24 @@ def test_a_bad_session_name_or_duration_is_a_validation_error(org: RunningSandbo
         lambda: sts.assume_role(RoleArn=role_arn, RoleSessionName="tests", DurationSeconds=43201)
     )
     assert code == "ValidationError" and "less than or equal to 43200" in message
+
+
+def test_an_assume_role_profile_reaches_a_member_account_through_botocores_own_chain(
+    org: RunningSandbox, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A profile with role_arn and source_profile: botocore assumes the role itself, on the STS endpoint
+    AWS_ENDPOINT_URL_STS names."""
+    config, credentials = tmp_path / "config", tmp_path / "credentials"
+    config.write_text(
+        f"[profile member]\nrole_arn = arn:aws:iam::{MEMBER}:role/{ORG_ROLE}\nsource_profile = mine\n"
+        "region = us-east-1\n"
+    )
+    credentials.write_text("[mine]\naws_access_key_id = mine\naws_secret_access_key = mine\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", org.url)
+    session = boto3.Session(profile_name="member")
+    assert session.client("sts").get_caller_identity()["Account"] == MEMBER
+    functions = session.client("cloudcontrol", endpoint_url=org.url).list_resources(TypeName=LAMBDA)
+    expected = fixture_counts(member_profile(MEMBER, 0, AccessRole(ORG_ROLE, ACCOUNT_ID)))[LAMBDA]["us-east-1"]
+    assert len(functions["ResourceDescriptions"]) == expected
