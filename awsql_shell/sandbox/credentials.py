@@ -1,9 +1,9 @@
 """Who a call is from: the account of its access key, read from the SigV4 ``Authorization`` header.
 
 Decision: the sandbox issues temporary credentials (AssumeRole) whose access key names the account they are
-for, ``ASIA`` + the 12-digit account id + 4 letters (20 characters, as AWS's keys are); ``ASIA`` is AWS's
-prefix for temporary (STS) access keys and ``AROA`` for roles, ``AIDA`` for IAM users (IAM User Guide,
-"IAM identifiers", unique ID prefixes; hackingthe.cloud, "IAM unique identifiers"). Every other access key
+for, ``ASIA`` + the 12-digit account id + 4 random letters (20 characters, as AWS's keys are); ``ASIA``
+is AWS's prefix for temporary (STS) access keys and ``AROA`` for roles, ``AIDA`` for IAM users (IAM User
+Guide, "IAM identifiers", unique ID prefixes; hackingthe.cloud, "IAM unique identifiers"). Every other access key
 is the caller's own and belongs to the sample account (the management account of an Organization): any
 such key works unchecked, as the sandbox always allowed.
 

@@ -320,3 +320,15 @@ def test_an_assume_role_profile_reaches_a_member_account_through_botocores_own_c
     functions = session.client("cloudcontrol", endpoint_url=org.url).list_resources(TypeName=LAMBDA)
     expected = fixture_counts(member_profile(MEMBER, 0, AccessRole(ORG_ROLE, ACCOUNT_ID)))[LAMBDA]["us-east-1"]
     assert len(functions["ResourceDescriptions"]) == expected
+
+
+def test_the_request_log_names_the_account_of_each_call(
+    start: Any, aws: Any, assume: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox = start(accounts=2, log_requests=True)
+    aws("cloudcontrol", sandbox.url, assume(sandbox.url, MEMBER)).list_resources(TypeName=LAMBDA)
+    aws("organizations", sandbox.url).list_roots()
+    logged = capsys.readouterr().err
+    assert f"sandbox: {ACCOUNT_ID} us-east-1 AssumeRole 200 OK" in logged
+    assert f"sandbox: {MEMBER} us-east-1 ListResources 200 OK" in logged
+    assert f"sandbox: {ACCOUNT_ID} us-east-1 ListRoots 200 OK" in logged
