@@ -19,7 +19,17 @@ from awsql_shell.errors import EXIT_OK, EXIT_USAGE, AwsqlError
 from awsql_shell.sandbox.config import FIXTURE_SETS, HANDLER_OPERATIONS, READ_FAILURE_CODES, SandboxConfig
 from awsql_shell.sandbox.server import start_sandbox
 
-LISTS = ("fail_region", "disabled_region", "deny", "read_failure_ids")  # repeatable flags, joined by commas
+# repeatable flags, joined by commas
+LISTS = (
+    "fail_region",
+    "disabled_region",
+    "deny",
+    "read_failure_ids",
+    "delegated_admin",
+    "deny_assume",
+    "suspended",
+    "account_rate_limit",
+)
 
 
 def _default(name: str, none: str = "") -> str:
@@ -33,7 +43,7 @@ def _default(name: str, none: str = "") -> str:
 def parser() -> argparse.ArgumentParser:
     parse = argparse.ArgumentParser(
         prog="python -m awsql_shell.sandbox",
-        description="A local AWS Cloud Control API endpoint with a sample account (123456789012).",
+        description="A local AWS Cloud Control, STS and Organizations endpoint (sample account 123456789012).",
     )
     parse.add_argument("--host", help="loopback address to bind (default 127.0.0.1)")
     parse.add_argument("--port", type=int, help="port (default 0: any free port)")
@@ -43,6 +53,31 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--seed", type=int, metavar="S", help="seed for every random draw (default 0)")
     parse.add_argument("--request-delay-ms", type=int, metavar="N", help="how long mutations stay IN_PROGRESS")
     parse.add_argument("--verbose", dest="log_requests", action="store_true", default=None, help="log every call")
+
+    org = parse.add_argument_group("accounts (2 or more: an AWS Organization, the sample account its management)")
+    org.add_argument(
+        "--accounts", type=int, metavar="N", help="how many accounts (default 1: the sample account alone)"
+    )
+    org.add_argument(
+        "--org-role",
+        metavar="ROLE",
+        help=f"the role each member account has for the management ({_default('org_role')})",
+    )
+    org.add_argument(
+        "--external-id", metavar="ID", help="the sts:ExternalId that role's trust requires (default: none)"
+    )
+    org.add_argument(
+        "--credential-ttl-seconds",
+        type=int,
+        metavar="N",
+        help=f"assumed credentials last at most N seconds ({_default('credential_ttl_seconds')})",
+    )
+    org.add_argument(
+        "--delegated-admin",
+        action="append",
+        metavar="ACCOUNT",
+        help="a member account that may read the Organization like the management account",
+    )
 
     aws = parse.add_argument_group("AWS behaviour (by default as AWS does it, but for what awsql awaits)")
     switch = argparse.BooleanOptionalAction
@@ -105,6 +140,18 @@ def parser() -> argparse.ArgumentParser:
     )
     faults.add_argument(
         "--consistency-delay-ms", type=int, metavar="N", help="created resources stay invisible for N ms"
+    )
+    faults.add_argument(
+        "--deny-assume", action="append", metavar="ACCOUNT", help="AssumeRole into ACCOUNT answers AccessDenied"
+    )
+    faults.add_argument(
+        "--suspended", action="append", metavar="ACCOUNT", help="member ACCOUNT is closed: SUSPENDED, not enterable"
+    )
+    faults.add_argument(
+        "--account-rate-limit",
+        action="append",
+        metavar="ACCOUNT=N",
+        help="ACCOUNT's requests/s per region instead of --rate-limit",
     )
     return parse
 

@@ -1,4 +1,4 @@
-"""What a sandbox run is asked to do: address, state file, fixtures, AWS behaviours and injected faults.
+"""What a sandbox run is asked to do: address, state file, fixtures, accounts, AWS behaviours and injected faults.
 
 Decision: every field defaults to what AWS does (its evidence is named where the behaviour is
 implemented), so a client is tested against the hard case unless a test opts out. The one exception is
@@ -23,6 +23,7 @@ from typing import Any
 from awsql_shell.catalog.regions import REGIONS, is_region
 from awsql_shell.errors import UsageError
 from awsql_shell.sandbox.behaviour import FULL_MODEL_LIST_TYPES, MAX_PAGE_SIZE
+from awsql_shell.sandbox.organization import MAX_ACCOUNTS, Organization, account_ids
 
 FIXTURE_SETS = ("default", "none")
 DEFAULT_REQUEST_DELAY_MS = 200
@@ -30,6 +31,10 @@ MAX_RESULTS_CEILING = 100  # the MaxResults ceiling in Cloud Control's API model
 HANDLER_OPERATIONS = ("create", "read", "update", "delete", "list")
 READ_FAILURE_CODES = ("GeneralServiceException", "HandlerInternalFailureException")
 NONE = "none"  # the value that empties a list setting (an empty environment variable is ignored)
+DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"  # the role Organizations makes in a member it creates
+# Patterns of botocore's iam model (roleNameType) and sts model (externalIdType).
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
 
 # Regions a new account cannot call: the opt-in regions (launched after 2019-03-20) and the regions of
 # the other partitions (China, GovCloud), which a commercial account's credentials do not reach.
@@ -103,8 +108,17 @@ ENVIRONMENT = {
     "AWSQL_SANDBOX_WRITE_ONLY_PATCHES": "write_only_patches",
     "AWSQL_SANDBOX_SPARSE_EVENTS": "sparse_events",
     "AWSQL_SANDBOX_CONSISTENCY_DELAY_MS": "consistency_delay_ms",
+    "AWSQL_SANDBOX_ACCOUNTS": "accounts",
+    "AWSQL_SANDBOX_ORG_ROLE": "org_role",
+    "AWSQL_SANDBOX_EXTERNAL_ID": "external_id",
+    "AWSQL_SANDBOX_CREDENTIAL_TTL_SECONDS": "credential_ttl_seconds",
+    "AWSQL_SANDBOX_DELEGATED_ADMIN": "delegated_admin",
+    "AWSQL_SANDBOX_DENY_ASSUME": "deny_assume",
+    "AWSQL_SANDBOX_SUSPENDED": "suspended",
+    "AWSQL_SANDBOX_ACCOUNT_RATE_LIMIT": "account_rate_limit",
 }
 _DENY_ENTRY = re.compile(r"(?P<type>[^:\s]+::[^:\s]+::[^:\s]+)(?::(?P<operation>\w+))?")
+_ACCOUNT_RATE = re.compile(r"(?P<account>\d{12})=(?P<rate>\d+(?:\.\d*)?)")
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
 
@@ -119,6 +133,16 @@ class SandboxConfig:
     seed: int = 0  # seeds every random draw below
     request_delay_ms: int = DEFAULT_REQUEST_DELAY_MS  # how long a mutation stays IN_PROGRESS
     log_requests: bool = False
+    # 1: the sample account alone; N >= 2: an Organization, the sample account its management account and
+    # N - 1 members (see organization.py).
+    accounts: int = 1
+    org_role: str = DEFAULT_ORG_ROLE  # the role each member account has, trusting the management account
+    external_id: str | None = None  # when set, that role's trust requires this sts:ExternalId
+    # The longest that credentials AssumeRole issues last (AWS's default DurationSeconds; lower it to test
+    # a client that refreshes them).
+    credential_ttl_seconds: int = 3600
+    # Member accounts that may read the Organization as its management account does (comma-separated).
+    delegated_admin: str | None = None
 
     # -- how AWS behaves (on by default) ----------------------------------------------------------
     # ListResources of an account-wide type (S3) lists every region; its reads answer only at home.
@@ -157,6 +181,12 @@ class SandboxConfig:
     fail_region: str | None = None  # regions that answer 503 to every call (comma-separated)
     deny: str | None = None  # TYPE or TYPE:operation, comma-separated: AccessDenied for those calls
     consistency_delay_ms: int = 0  # how long a created resource stays invisible to reads and lists
+    # Accounts whose roles AssumeRole refuses, as if no trust policy let the caller in (comma-separated).
+    deny_assume: str | None = None
+    # Member accounts that are closed: SUSPENDED in the Organization, and cannot be entered (comma-separated).
+    suspended: str | None = None
+    # ACCOUNT=N, comma-separated: that account's requests per second per region instead of rate_limit.
+    account_rate_limit: str | None = None
 
     def __post_init__(self) -> None:
         if not _is_loopback(self.host):
@@ -167,6 +197,30 @@ class SandboxConfig:
             raise UsageError(f"unknown sandbox fixtures '{self.fixtures}': expected one of {', '.join(FIXTURE_SETS)}")
         if self.fixture_scale < 1:
             raise UsageError(f"sandbox fixture scale must be at least 1, not {self.fixture_scale}")
+        if self.credential_ttl_seconds < 1:
+            raise UsageError(f"sandbox credential ttl seconds must be at least 1, not {self.credential_ttl_seconds}")
+        if not 1 <= self.accounts <= MAX_ACCOUNTS:
+            raise UsageError(f"sandbox accounts must be between 1 and {MAX_ACCOUNTS}, not {self.accounts}")
+        if not _ROLE_NAME.fullmatch(self.org_role):
+            raise UsageError(
+                f"sandbox org role '{self.org_role}' is not an IAM role name (1-64 of A-Z a-z 0-9 _+=,.@-)"
+            )
+        if self.external_id is not None and not _EXTERNAL_ID.fullmatch(self.external_id):
+            raise UsageError(
+                f"sandbox external id '{self.external_id}' is not one STS accepts (2-1224 of A-Z a-z 0-9 _+=,.@:/-)"
+            )
+        # Settings that name accounts: members only (the management account cannot be closed or delegated
+        # to), or any account of the sandbox.
+        for setting, accounts, members_only in (
+            ("delegated admin", self.delegated_admins, True),
+            ("suspended", self.suspended_accounts, True),
+            ("deny-assume", self.assume_denied_accounts, False),
+            ("account rate limit", self.account_rate_limits, False),
+        ):
+            for account in accounts:
+                if account not in self.account_ids[1 if members_only else 0 :]:
+                    kind = "a member account" if members_only else "an account"
+                    raise UsageError(f"sandbox {setting} '{account}' is not {kind} of the sandbox ({self._known()})")
         for name in ("latency_ms", "list_latency_ms", "request_delay_ms", "consistency_delay_ms"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -203,6 +257,42 @@ class SandboxConfig:
             if operation is not None and operation not in HANDLER_OPERATIONS:
                 choices = ", ".join(HANDLER_OPERATIONS)
                 raise UsageError(f"sandbox deny '{type_name}:{operation}': the operation must be one of {choices}")
+
+    @cached_property
+    def account_ids(self) -> tuple[str, ...]:
+        """Every account of the sandbox, the sample (management) account first."""
+        return account_ids(self.accounts)
+
+    @cached_property
+    def organization(self) -> Organization | None:
+        """The Organization, or None for the sample account alone."""
+        return Organization.build(self.accounts, self.suspended_accounts) if self.accounts > 1 else None
+
+    @cached_property
+    def suspended_accounts(self) -> frozenset[str]:
+        return frozenset(_items(self.suspended))
+
+    @cached_property
+    def assume_denied_accounts(self) -> frozenset[str]:
+        return frozenset(_items(self.deny_assume))
+
+    @cached_property
+    def account_rate_limits(self) -> Mapping[str, float]:
+        limits = {}
+        for item in _items(self.account_rate_limit):
+            match = _ACCOUNT_RATE.fullmatch(item)
+            if match is None:
+                raise UsageError(f"sandbox account rate limit '{item}' is not ACCOUNT=N (200000000001=5)")
+            limits[match["account"]] = float(match["rate"])
+        return limits
+
+    @cached_property
+    def delegated_admins(self) -> frozenset[str]:
+        return frozenset(_items(self.delegated_admin))
+
+    def _known(self) -> str:
+        members = f"{self.account_ids[1]}..{self.account_ids[-1]}" if self.accounts > 1 else "none (--accounts 1)"
+        return f"management {self.account_ids[0]}, members {members}"
 
     @cached_property
     def fail_regions(self) -> frozenset[str]:

@@ -1,4 +1,4 @@
-"""Errors the sandbox answers with, named as Cloud Control's API model names them.
+"""Errors the sandbox answers with, named as the APIs' models name them.
 
 botocore turns ``{"__type": "<ShapeName>", "Message": ...}`` into ``client.exceptions.<ShapeName>``,
 so each class below carries the shape name and HTTP status of the real service.
@@ -6,20 +6,23 @@ so each class below carries the shape name and HTTP status of the real service.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from awsql_shell.errors import UsageError
 
 
 class ApiError(Exception):
-    """An error response: HTTP status, ``__type`` and message."""
+    """An error response: HTTP status, ``__type``, message and any other members of the error's shape."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(self, code: str, message: str, status: int = 400, extra: Mapping[str, str] | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
         self.status = status
+        self.extra = dict(extra or {})
 
     def body(self) -> dict[str, str]:
-        return {"__type": self.code, "Message": self.message}
+        return {"__type": self.code, "Message": self.message, **self.extra}
 
 
 def invalid_request(message: str) -> ApiError:

@@ -9,8 +9,9 @@ Before any call is served (``check``), in this order, as AWS authenticates befor
   included in the request is invalid" for "the opt-in region ap-southeast-4".
 - a failing region (``fail_region``) answers HTTP 503 ``ServiceUnavailable``, the error every AWS service
   returns when it cannot serve a region; botocore retries it, then gives up.
-- the rate limit: a token bucket per (account, region) that refills ``rate_limit`` tokens a second up to
-  ``rate_burst``; a call that finds it empty answers HTTP 400 ``ThrottlingException`` "Rate exceeded".
+- the rate limit: a token bucket per (account, region) that refills ``rate_limit`` tokens a second (an
+  account's own ``account_rate_limit``, when it has one) up to ``rate_burst``; a call that finds it empty
+  answers HTTP 400 ``ThrottlingException`` "Rate exceeded".
   Evidence: ekristen/aws-nuke#508 — "roughly 30 req/sec is the limit"; ekristen/aws-nuke#510 — "a rate
   limit of 25 request per second, which in testing seems to be just under the allowed threshold", and
   "listing failed: ThrottlingException: Rate exceeded"; b3ross/dotenvi#35 (AWS support, quoted) —
@@ -18,7 +19,9 @@ Before any call is served (``check``), in this order, as AWS authenticates befor
 - random throttling (``throttle_rate``), the same answer, for tests that want it at a given probability.
 
 While a call is served, the service asks the other faults here: whether a read is throttled the way a
-handler reports it, whether a resource's read fails, whether a type is denied, and how a mutation ends.
+handler reports it, whether a resource's read fails, whether a type is denied, and how a mutation ends;
+STS asks whether an account's roles cannot be assumed at all (``assume_refused``: ``--deny-assume``, or a
+suspended account; its answer is in ``sts_api``).
 """
 
 from __future__ import annotations
@@ -27,13 +30,12 @@ import hashlib
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from awsql_shell.sandbox.behaviour import LIST_LATENCY_FACTOR
 from awsql_shell.sandbox.config import SandboxConfig
 from awsql_shell.sandbox.errors import ApiError
-from awsql_shell.sandbox.generate import ACCOUNT_ID
 
 LIST_OPERATIONS = frozenset({"ListResources", "ListResourceRequests"})
 
@@ -57,23 +59,32 @@ class TokenBucket:
 
 
 class RateLimiter:
-    """One token bucket per (account, region): the scope AWS throttles in."""
+    """One token bucket per (account, region): the scope AWS throttles in; ``rates`` gives some accounts
+    their own rate (0: no limit)."""
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        rates: Mapping[str, float] | None = None,
+    ):
         self.rate = rate
         self.burst = burst
         self.clock = clock
+        self.rates = dict(rates or {})
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
     def allow(self, account: str, region: str) -> bool:
-        if not self.rate:
+        rate = self.rates.get(account, self.rate)
+        if not rate:
             return True
         with self._lock:
             now = self.clock()
             bucket = self._buckets.get((account, region))
             if bucket is None:
-                bucket = self._buckets[(account, region)] = TokenBucket(self.rate, self.burst, float(self.burst), now)
+                bucket = self._buckets[(account, region)] = TokenBucket(rate, self.burst, float(self.burst), now)
             return bucket.take(now)
 
 
@@ -88,7 +99,7 @@ class Fate:
 class Faults:
     def __init__(self, config: SandboxConfig, clock: Callable[[], float] = time.monotonic):
         self.config = config
-        self.limiter = RateLimiter(config.rate_limit, config.rate_burst, clock)
+        self.limiter = RateLimiter(config.rate_limit, config.rate_burst, clock, config.account_rate_limits)
         # One generator per kind of draw, so that turning one fault on leaves the others' draws as they were.
         self._draws = {
             kind: random.Random(f"{config.seed}|{kind}") for kind in ("read-throttle", "mutation", "mutation-failure")
@@ -106,7 +117,7 @@ class Faults:
         if waited:
             time.sleep(waited / 1000.0)
 
-    def check(self, region: str) -> None:
+    def check(self, account: str, region: str) -> None:
         """Raise the error a faulty call gets; return quietly for a call that goes through."""
         if region in self.config.disabled_regions:
             raise ApiError("UnrecognizedClientException", "The security token included in the request is invalid.")
@@ -116,7 +127,7 @@ class Faults:
                 f"Service Unavailable: the sandbox is configured to fail every call to {region}",
                 status=503,
             )
-        if not self.limiter.allow(ACCOUNT_ID, region):
+        if not self.limiter.allow(account, region):
             raise ApiError("ThrottlingException", "Rate exceeded")
         if self.config.throttle_rate and self._draw(self._random) < self.config.throttle_rate:
             raise ApiError("ThrottlingException", "Rate exceeded")
@@ -143,6 +154,10 @@ class Faults:
             if int.from_bytes(digest[:8], "big") / 2**64 < rate:
                 return self.config.read_failure_code
         return None
+
+    def assume_refused(self, account: str) -> bool:
+        """Whether AssumeRole refuses every role of the account: the fault, or the account is closed."""
+        return account in self.config.assume_denied_accounts or account in self.config.suspended_accounts
 
     def denied(self, type_name: str, operation: str) -> bool:
         denied = self.config.denied

@@ -37,11 +37,28 @@ Copies made by a scale above 1 carry the suffix ``-2``, ``-3``, ... on every nam
 ``acme-logs-us-east-1-2``, function ``orders-api-2`` with role ``orders-lambda-role-2``) and relate among
 themselves the same way. Generated ids (VPC, subnet and security group ids, role ids) are hashes of region,
 type and name: the same in every run.
+
+Member accounts of an Organization (``--accounts N``) hold the same kinds of resources, related the same
+way, with three differences (``member_profile``):
+- how many functions run in each region (and so how many log groups and event invoke configs) is drawn
+  from the seed and the account id, between 1 and the sample account's count: the same for a seed in
+  every run, different from account to account;
+- their bucket names end in ``-<account id>``, since S3 bucket names are one namespace across accounts;
+- each has the role the Organization made when it created the account, ``OrganizationAccountAccessRole``
+  (or ``--org-role``), trusting the management account and holding AdministratorAccess. Evidence:
+  botocore's organizations model, CreateAccountRequest.RoleName — "The name of an IAM role that
+  Organizations automatically preconfigures in the new member account. This role trusts the management
+  account ... The role has administrator permissions in the new member account. If you don't specify this
+  parameter, the role name defaults to OrganizationAccountAccessRole"; gsa/devsecops-subaccount-admin — its
+  trust policy, ``"Principal": {"AWS": "arn:aws:iam::${var.mgmt_account}:root"}``, ``"Action":
+  "sts:AssumeRole"``. The management account has no such role (it was not created by the Organization).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 FIXTURE_REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -124,6 +141,47 @@ S3_BUCKET_NAMES: dict[str, tuple[str, ...]] = {
 }
 
 
+ADMINISTRATOR_ACCESS = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+@dataclass(frozen=True)
+class AccessRole:
+    """The role an Organization makes in a member account it creates: trusts the management account."""
+
+    name: str
+    trusted_account: str
+    external_id: str | None = None  # when set, the trust also requires this sts:ExternalId
+
+    def trust_policy(self) -> dict[str, Any]:
+        statement: dict[str, Any] = {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{self.trusted_account}:root"},
+            "Action": "sts:AssumeRole",
+        }
+        if self.external_id is not None:
+            statement["Condition"] = {"StringEquals": {"sts:ExternalId": self.external_id}}
+        return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+@dataclass(frozen=True)
+class FixtureProfile:
+    """What one account holds beyond the common set (see the module docstring)."""
+
+    function_counts: Mapping[str, int] = field(default_factory=lambda: dict(FUNCTION_COUNTS))
+    bucket_suffix: str = ""
+    access_role: AccessRole | None = None
+
+
+SAMPLE_PROFILE = FixtureProfile()
+
+
+def member_profile(account: str, seed: int, access_role: AccessRole) -> FixtureProfile:
+    """A member account's profile: its function counts drawn from the seed and its id."""
+    draw = random.Random(f"{seed}|fixtures|{account}")
+    counts = {region: draw.randint(1, FUNCTION_COUNTS[region]) for region in FIXTURE_REGIONS}
+    return FixtureProfile(counts, f"-{account}", access_role)
+
+
 def _per_region(counts: Callable[[str], int]) -> dict[str, int]:
     return {region: counts(region) for region in FIXTURE_REGIONS}
 
@@ -132,21 +190,29 @@ def _clusters_in(region: str) -> list[str]:
     return [name for name, (where, _, _) in EKS_CLUSTERS.items() if where == region]
 
 
-FIXTURE_COUNTS: dict[str, dict[str, int]] = {
-    "AWS::Lambda::Function": dict(FUNCTION_COUNTS),
-    "AWS::Lambda::EventInvokeConfig": _per_region(lambda r: (FUNCTION_COUNTS[r] + 1) // 2),
-    "AWS::Logs::LogGroup": _per_region(lambda r: FUNCTION_COUNTS[r] + len(_clusters_in(r))),
-    "AWS::IAM::Role": _per_region(lambda r: len(ROLE_NAMES)),
-    "AWS::S3::Bucket": _per_region(lambda r: len(BUCKET_PURPOSES[r])),
-    "AWS::EC2::VPC": _per_region(lambda r: len(VPC_ENVIRONMENTS)),
-    "AWS::EC2::Subnet": _per_region(lambda r: len(VPC_ENVIRONMENTS) * len(SUBNETS)),
-    "AWS::EC2::SecurityGroup": _per_region(lambda r: len(VPC_ENVIRONMENTS) * 3),
-    "AWS::DynamoDB::Table": _per_region(lambda r: len(TABLE_NAMES[r])),
-    "AWS::SQS::Queue": _per_region(lambda r: len(QUEUE_NAMES[r])),
-    "AWS::SNS::Topic": _per_region(lambda r: len(TOPIC_NAMES[r])),
-    "AWS::EKS::Cluster": _per_region(lambda r: len(_clusters_in(r))),
-    "AWS::EKS::Nodegroup": _per_region(lambda r: sum(len(EKS_CLUSTERS[c][2]) for c in _clusters_in(r))),
-}
+def fixture_counts(profile: FixtureProfile = SAMPLE_PROFILE) -> dict[str, dict[str, int]]:
+    """Type -> region -> how many resources an account of this profile holds at scale 1 (IAM, global, is
+    counted in every region, as every region's list shows it)."""
+    functions = profile.function_counts
+    roles = len(ROLE_NAMES) + (profile.access_role is not None)
+    return {
+        "AWS::Lambda::Function": _per_region(lambda r: functions[r]),
+        "AWS::Lambda::EventInvokeConfig": _per_region(lambda r: (functions[r] + 1) // 2),
+        "AWS::Logs::LogGroup": _per_region(lambda r: functions[r] + len(_clusters_in(r))),
+        "AWS::IAM::Role": _per_region(lambda r: roles),
+        "AWS::S3::Bucket": _per_region(lambda r: len(BUCKET_PURPOSES[r])),
+        "AWS::EC2::VPC": _per_region(lambda r: len(VPC_ENVIRONMENTS)),
+        "AWS::EC2::Subnet": _per_region(lambda r: len(VPC_ENVIRONMENTS) * len(SUBNETS)),
+        "AWS::EC2::SecurityGroup": _per_region(lambda r: len(VPC_ENVIRONMENTS) * 3),
+        "AWS::DynamoDB::Table": _per_region(lambda r: len(TABLE_NAMES[r])),
+        "AWS::SQS::Queue": _per_region(lambda r: len(QUEUE_NAMES[r])),
+        "AWS::SNS::Topic": _per_region(lambda r: len(TOPIC_NAMES[r])),
+        "AWS::EKS::Cluster": _per_region(lambda r: len(_clusters_in(r))),
+        "AWS::EKS::Nodegroup": _per_region(lambda r: sum(len(EKS_CLUSTERS[c][2]) for c in _clusters_in(r))),
+    }
+
+
+FIXTURE_COUNTS: dict[str, dict[str, int]] = fixture_counts()
 
 
 def fixture_count(type_name: str, region: str, scale: int = 1) -> int:
@@ -166,11 +232,28 @@ def _tags(**pairs: str) -> list[dict[str, str]]:
     return [{"Key": key, "Value": value} for key, value in pairs.items()]
 
 
-def load_fixtures(add: AddResource, scale: int = 1) -> None:
+def load_fixtures(add: AddResource, scale: int = 1, profile: FixtureProfile = SAMPLE_PROFILE) -> None:
     for copy in range(scale):
         roles = _roles(add, copy)
         for region in FIXTURE_REGIONS:
-            _region(add, region, copy, roles)
+            _region(add, region, copy, roles, profile)
+    if profile.access_role is not None:
+        _access_role(add, profile.access_role)
+
+
+def _access_role(add: AddResource, role: AccessRole) -> None:
+    add(
+        ROLE_REGION,
+        "AWS::IAM::Role",
+        {
+            "RoleName": role.name,
+            "Path": "/",
+            "AssumeRolePolicyDocument": role.trust_policy(),
+            "ManagedPolicyArns": [ADMINISTRATOR_ACCESS],
+            "MaxSessionDuration": 3600,
+        },
+        role.name,
+    )
 
 
 def _roles(add: AddResource, copy: int) -> dict[str, str]:
@@ -215,14 +298,15 @@ def _roles(add: AddResource, copy: int) -> dict[str, str]:
     return arns
 
 
-def _region(add: AddResource, region: str, copy: int, roles: dict[str, str]) -> None:
+def _region(add: AddResource, region: str, copy: int, roles: dict[str, str], profile: FixtureProfile) -> None:
     suffix = _suffix(copy)
-    buckets = _buckets(add, region, suffix)
+    buckets = _buckets(add, region, suffix + profile.bucket_suffix)
     vpcs = {env: _vpc(add, region, env, copy) for env in VPC_ENVIRONMENTS}
     tables = _tables(add, region, suffix)
     queues = _queues(add, region, suffix)
     topics = _topics(add, region, suffix)
-    _functions(add, region, suffix, roles, buckets, vpcs["prod"], tables, queues, topics)
+    count = profile.function_counts[region]
+    _functions(add, region, suffix, count, roles, buckets, vpcs["prod"], tables, queues, topics)
     for cluster, (where, env, nodegroups) in EKS_CLUSTERS.items():
         if where == region:
             _eks(add, region, cluster + suffix, nodegroups, vpcs[env], roles)
@@ -411,6 +495,7 @@ def _functions(
     add: AddResource,
     region: str,
     suffix: str,
+    count: int,
     roles: dict[str, str],
     buckets: dict[str, str],
     vpc: dict[str, Any],
@@ -418,7 +503,7 @@ def _functions(
     queues: dict[str, str],
     topics: dict[str, str],
 ) -> None:
-    for index, (base, team) in enumerate(APPS[: FUNCTION_COUNTS[region]]):
+    for index, (base, team) in enumerate(APPS[:count]):
         name = base + suffix
         runtime = RUNTIMES[index % len(RUNTIMES)]
         variables = {"LOG_LEVEL": "DEBUG" if index % 4 == 3 else "INFO", "STAGE": "prod", "TEAM": team}

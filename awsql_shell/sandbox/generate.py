@@ -14,7 +14,7 @@ from typing import Any
 
 from awsql_shell.catalog.schema import ResourceSchema
 
-ACCOUNT_ID = "123456789012"
+ACCOUNT_ID = "123456789012"  # the sample account: a standalone account, or an Organization's management account
 GLOBAL_PARTITION_KEY = "global"  # where the state keeps resources of global services
 GLOBAL_SERVICES = frozenset({"IAM", "CloudFront", "Route53", "Organizations", "GlobalAccelerator"})
 FIXED_TIME = "2024-06-01T12:00:00Z"
@@ -66,11 +66,12 @@ def kebab(name: str) -> str:
 
 @dataclass(frozen=True)
 class Context:
-    """Where a resource is made and the salt its generated values come from."""
+    """Where a resource is made (type, region, account) and the salt its generated values come from."""
 
     type_name: str
     region: str
     salt: str
+    account: str = ACCOUNT_ID
 
     @property
     def service(self) -> str:
@@ -92,7 +93,7 @@ class Context:
 
     def arn(self, resource: str) -> str:
         region = "" if partition_key(self.type_name, self.region) == GLOBAL_PARTITION_KEY else self.region
-        return f"arn:aws:{self.service}:{region}:{ACCOUNT_ID}:{resource}"
+        return f"arn:aws:{self.service}:{region}:{self.account}:{resource}"
 
     def ec2_id(self, purpose: str = "id") -> str:
         prefix = EC2_PREFIXES.get(self.kind, "".join(c for c in self.kind if c.isupper()).lower() or "r")
@@ -122,7 +123,7 @@ def _lambda_alias(model: dict[str, Any], ctx: Context) -> None:
 def _iam_role(model: dict[str, Any], ctx: Context) -> None:
     _set(model, "RoleName", ctx.name())
     path = model.get("Path") or "/"
-    _set(model, "Arn", f"arn:aws:iam::{ACCOUNT_ID}:role{path}{model['RoleName']}")
+    _set(model, "Arn", f"arn:aws:iam::{ctx.account}:role{path}{model['RoleName']}")
     _set(model, "RoleId", "AROA" + ctx.token("role-id", 17, UPPER))
 
 
@@ -173,7 +174,7 @@ def _sqs_queue(model: dict[str, Any], ctx: Context) -> None:
     suffix = ".fifo" if model.get("FifoQueue") else ""
     _set(model, "QueueName", ctx.name() + suffix)
     name = model["QueueName"]
-    _set(model, "QueueUrl", f"https://sqs.{ctx.region}.amazonaws.com/{ACCOUNT_ID}/{name}")
+    _set(model, "QueueUrl", f"https://sqs.{ctx.region}.amazonaws.com/{ctx.account}/{name}")
     _set(model, "Arn", ctx.arn(name))
 
 
@@ -211,7 +212,7 @@ def _ecr_repository(model: dict[str, Any], ctx: Context) -> None:
     _set(model, "RepositoryName", ctx.name())
     name = model["RepositoryName"]
     _set(model, "Arn", ctx.arn(f"repository/{name}"))
-    _set(model, "RepositoryUri", f"{ACCOUNT_ID}.dkr.ecr.{ctx.region}.amazonaws.com/{name}")
+    _set(model, "RepositoryUri", f"{ctx.account}.dkr.ecr.{ctx.region}.amazonaws.com/{name}")
 
 
 HOOKS: dict[str, Hook] = {

@@ -1,8 +1,10 @@
 """The Cloud Control operations, schema-driven for every type in the catalog.
 
-Each operation takes the request's region and its JSON parameters and returns the JSON answer, or
-raises ApiError. Mutations are asynchronous as in Cloud Control: they return an IN_PROGRESS event and
-take effect when their delay has passed, at the next call (any call settles what is due).
+Each operation takes where the call acts (``Where``: the account its credentials belong to and the region
+it is signed for) and its JSON parameters, and returns the JSON answer, or raises ApiError. Resources,
+requests and client tokens are per (account, region): one account never sees another's. Mutations are
+asynchronous as in Cloud Control: they return an IN_PROGRESS event and take effect when their delay has
+passed, at the next call (any call settles what is due).
 
 Every call is one transaction: with a state file, it runs under the file's lock on the state as the
 file holds it (re-read when another process saved since) and saves what it changed before the lock goes.
@@ -69,6 +71,14 @@ _PERMISSION_VERBS: dict[str, tuple[str, ...]] = {
     "delete": ("Delete",),
     "list": ("List", "Describe"),
 }
+
+
+@dataclass(frozen=True)
+class Where:
+    """The account and region a call acts in."""
+
+    account: str
+    region: str
 
 
 def _compact(value: Any) -> str:
@@ -157,17 +167,23 @@ class CloudControl:
         self._plans: dict[str, TypePlan] = {}
         self._sequence = itertools.count()
         self._dirty = False
-        self._hidden: dict[tuple[str, str, str], float] = {}  # created, not yet visible: key -> when it shows
+        # created, not yet visible: (account, partition, type, identifier) -> when it shows
+        self._hidden: dict[tuple[str, str, str, str], float] = {}
         self._index()
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def dispatch(self, operation: str, region: str, params: Json) -> Json:
+    def dispatch(self, operation: str, region: str, params: Json, account: str = ACCOUNT_ID) -> Json:
         handler = self.HANDLERS.get(operation)
         if handler is None:
             raise ApiError("UnknownOperationException", f"Unknown operation CloudApiService.{operation}")
         with self._transaction():
-            return handler(self, region, params)
+            return handler(self, Where(account, region), params)
+
+    def read(self, look: Callable[[SandboxState], Any]) -> Any:
+        """What ``look`` finds in the state as it stands (re-read first when another process saved since)."""
+        with self._transaction():
+            return look(self.state)
 
     def settle(self) -> None:
         """Complete what is due (and save it)."""
@@ -209,22 +225,24 @@ class CloudControl:
     def _index(self) -> None:
         """The lookups derived from the requests: client tokens, what is due, what is busy."""
         self._pending: list[tuple[float, int, str]] = []
-        self._client_tokens: dict[tuple[str, str], str] = {}
-        self._busy: dict[tuple[str, str, str], str] = {}
+        self._client_tokens: dict[tuple[str, str, str], str] = {}
+        self._busy: dict[tuple[str, str, str, str], str] = {}
         for request in self.state.requests.values():
             self._track(request)
 
     def _track(self, request: ResourceRequest) -> None:
         if request.client_token:
-            self._client_tokens[(request.region, request.client_token)] = request.token
+            self._client_tokens[(request.account, request.region, request.client_token)] = request.token
         if request.active:
             due = request.due if request.status == "IN_PROGRESS" else request.event_time
             heapq.heappush(self._pending, (due, next(self._sequence), request.token))
-            self._busy[self._key(request.region, request.type_name, request.identifier)] = request.token
+            self._busy[self._key(Where(request.account, request.region), request.type_name, request.identifier)] = (
+                request.token
+            )
 
     @staticmethod
-    def _key(region: str, type_name: str, identifier: str) -> tuple[str, str, str]:
-        return (partition_key(type_name, region), type_name, identifier)
+    def _key(where: Where, type_name: str, identifier: str) -> tuple[str, str, str, str]:
+        return (where.account, partition_key(type_name, where.region), type_name, identifier)
 
     def plan(self, type_name: str) -> TypePlan:
         plan = self._plans.get(type_name)
@@ -299,10 +317,10 @@ class CloudControl:
 
     # -- reads ------------------------------------------------------------------------------
 
-    def list_resources(self, region: str, params: Json) -> Json:
+    def list_resources(self, where: Where, params: Json) -> Json:
         plan = self._type(params, "list")
         schema = plan.schema
-        self._check_access(region, plan, "list")
+        self._check_access(where, plan, "list")
         wanted: Json = {}
         if params.get("ResourceModel") is not None:
             wanted = self._parse_model(params["ResourceModel"], "ResourceModel")
@@ -318,11 +336,11 @@ class CloudControl:
         if self.faults.read_throttled():
             raise behaviour.rate_exceeded(schema.type_name)
         if self.config.missing_parent_not_found:
-            self._check_parents(region, schema, wanted)
+            self._check_parents(where, schema, wanted)
         size = self._list_page_size(schema.type_name, params)
-        context = _fingerprint(schema.type_name, region, wanted)
+        context = _fingerprint(schema.type_name, where.region, wanted)
         offset = _decode_token(params.get("NextToken"), context)
-        models: Iterator[Json] = iter(self._listable(region, schema.type_name))
+        models: Iterator[Json] = iter(self._listable(where, schema.type_name))
         if wanted:
             models = (m for m in models if all(m.get(k) == v for k, v in wanted.items()))
         page = list(itertools.islice(models, offset, offset + size + 1))
@@ -344,19 +362,20 @@ class CloudControl:
     def _account_wide(self, type_name: str) -> bool:
         return self.config.account_wide_lists and type_name in behaviour.ACCOUNT_WIDE_LIST_TYPES
 
-    def _listable(self, region: str, type_name: str) -> Iterable[Json]:
-        """What a list sees: the region's resources (every region's, for an account-wide type), in creation
-        order, less those created too recently to be seen."""
+    def _listable(self, where: Where, type_name: str) -> Iterable[Json]:
+        """What a list sees: the region's resources (every region's, for an account-wide type) of the account,
+        in creation order, less those created too recently to be seen."""
         if self._account_wide(type_name):
-            partitions = [p for p, types in self.state.resources.items() if type_name in types]
+            resources = self.state.accounts.get(where.account, {})
+            partitions = [p for p, types in resources.items() if type_name in types]
         else:
-            partitions = [partition_key(type_name, region)]
+            partitions = [partition_key(type_name, where.region)]
         for partition in partitions:
-            for identifier, model in self.state.peek(partition, type_name).items():
-                if self._visible(partition, type_name, identifier):
+            for identifier, model in self.state.peek(partition, type_name, where.account).items():
+                if self._visible(where.account, partition, type_name, identifier):
                     yield model
 
-    def _check_parents(self, region: str, schema: ResourceSchema, wanted: Json) -> None:
+    def _check_parents(self, where: Where, schema: ResourceSchema, wanted: Json) -> None:
         """A list per parent (event invoke configs per function) fails when that parent does not exist:
         the handler's list call to the service answers ResourceNotFoundException (botocore's lambda model:
         ListFunctionEventInvokeConfigs, and eks: ListNodegroups, both list ResourceNotFoundException), which
@@ -367,8 +386,8 @@ class CloudControl:
             if parent is None or "read" not in parent.handlers:
                 continue
             identifier = str(wanted[name])
-            partition = partition_key(parent.type_name, region)
-            if identifier not in self.state.peek(partition, parent.type_name):
+            partition = partition_key(parent.type_name, where.region)
+            if identifier not in self.state.peek(partition, parent.type_name, where.account):
                 raise behaviour.handler_error(
                     "ResourceNotFoundException",
                     schema.type_name,
@@ -376,11 +395,11 @@ class CloudControl:
                     "NotFound",
                 )
 
-    def get_resource(self, region: str, params: Json) -> Json:
+    def get_resource(self, where: Where, params: Json) -> Json:
         plan = self._type(params, "read")
         type_name = plan.schema.type_name
         identifier = self._identifier(plan, params)
-        model = self._find(region, plan, identifier)
+        model = self._find(where, plan, identifier)
         failure = self.faults.read_failure(type_name, identifier)
         if failure == "HandlerInternalFailureException":
             # Evidence: aws/aws-sdk#324 — "HandlerInternalFailureException ... AWS::EC2::PrefixList Handler
@@ -394,30 +413,30 @@ class CloudControl:
             "ResourceDescription": {"Identifier": identifier, "Properties": _compact(plan.public(model))},
         }
 
-    def _find(self, region: str, plan: TypePlan, identifier: str) -> Json:
+    def _find(self, where: Where, plan: TypePlan, identifier: str) -> Json:
         """The stored model a read of the resource sees, or the error the read answers."""
         type_name = plan.schema.type_name
-        self._check_access(region, plan, "read")
+        self._check_access(where, plan, "read")
         if self.faults.read_throttled():
             raise behaviour.rate_exceeded(type_name)
-        partition = partition_key(type_name, region)
-        model = self.state.peek(partition, type_name).get(identifier)
-        if model is not None and self._visible(partition, type_name, identifier):
+        partition = partition_key(type_name, where.region)
+        model = self.state.peek(partition, type_name, where.account).get(identifier)
+        if model is not None and self._visible(where.account, partition, type_name, identifier):
             return model
-        if self._account_wide(type_name) and self._home(type_name, identifier) not in (None, partition):
+        if self._account_wide(type_name) and self._home(where.account, type_name, identifier) not in (None, partition):
             raise behaviour.wrong_region(type_name)
         if self.config.not_found_by_type:
             raise behaviour.not_found(type_name, identifier)
         raise behaviour.NOT_FOUND_DEFAULT.error(type_name, identifier)
 
-    def _home(self, type_name: str, identifier: str) -> str | None:
-        """The partition an account-wide type's resource lives in, wherever it is asked about."""
-        for partition, types in self.state.resources.items():
+    def _home(self, account: str, type_name: str, identifier: str) -> str | None:
+        """The partition an account-wide type's resource lives in, wherever in its account it is asked about."""
+        for partition, types in self.state.accounts.get(account, {}).items():
             if identifier in types.get(type_name, {}):
                 return partition
         return None
 
-    def _visible(self, partition: str, type_name: str, identifier: str) -> bool:
+    def _visible(self, account: str, partition: str, type_name: str, identifier: str) -> bool:
         """False for a resource created less than ``consistency_delay_ms`` ago.
 
         Evidence: pulumi/pulumi-aws-native#1809 — "eventual consistency in AWS may cause some resources to
@@ -425,7 +444,7 @@ class CloudControl:
         pulumi-aws-native#1714 — a GetResource right after creation: "ResourceNotFoundException ... (
         HandlerErrorCode: NotFound ...)", gone on the next run.
         """
-        key = (partition, type_name, identifier)
+        key = (account, partition, type_name, identifier)
         shows = self._hidden.get(key)
         if shows is None:
             return True
@@ -434,11 +453,12 @@ class CloudControl:
             return True
         return False
 
-    def _check_access(self, region: str, plan: TypePlan, operation: str) -> None:
+    def _check_access(self, where: Where, plan: TypePlan, operation: str) -> None:
         """A denied read answers at once, in the handler's words (see ``behaviour.access_denied_message``)."""
         type_name = plan.schema.type_name
         if self.faults.denied(type_name, operation):
-            message = behaviour.access_denied_message(type_name, self._permission(plan, operation), region, ACCOUNT_ID)
+            permission = self._permission(plan, operation)
+            message = behaviour.access_denied_message(type_name, permission, where.region, where.account)
             raise behaviour.handler_error("AccessDeniedException", type_name, message, "AccessDenied")
 
     @staticmethod
@@ -457,12 +477,12 @@ class CloudControl:
 
     # -- mutations --------------------------------------------------------------------------
 
-    def create_resource(self, region: str, params: Json) -> Json:
+    def create_resource(self, where: Where, params: Json) -> Json:
         plan = self._type(params, "create")
         schema = plan.schema
         desired_text = self._required(params, "DesiredState")
         fingerprint = _fingerprint("CREATE", schema.type_name, desired_text)
-        replay = self._replay(region, params, fingerprint)
+        replay = self._replay(where, params, fingerprint)
         if replay:
             return replay
         desired = self._parse_model(desired_text, "DesiredState")
@@ -473,25 +493,26 @@ class CloudControl:
         desired = without(desired, plan.nested_read_only)
         self._validate(schema, desired)
         token = str(uuid.uuid4())
-        salt = f"{self.config.seed}|{region}|{schema.type_name}|{token}"
-        model = complete_model(schema, copy.deepcopy(desired), Context(schema.type_name, region, salt))
+        salt = f"{self.config.seed}|{where.region}|{schema.type_name}|{token}"
+        context = Context(schema.type_name, where.region, salt, where.account)
+        model = complete_model(schema, copy.deepcopy(desired), context)
         named = all(name in desired for name in schema.primary_identifier)
         request = self._submit(
-            region, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token, named=named
+            where, plan, "CREATE", identifier_of(schema, model), model, params, fingerprint, token, named=named
         )
         return {"ProgressEvent": self._event(request)}
 
-    def update_resource(self, region: str, params: Json) -> Json:
+    def update_resource(self, where: Where, params: Json) -> Json:
         plan = self._type(params, "update")
         schema = plan.schema
         identifier = self._identifier(plan, params)
         patch_text = self._required(params, "PatchDocument")
         fingerprint = _fingerprint("UPDATE", schema.type_name, identifier, patch_text)
-        replay = self._replay(region, params, fingerprint)
+        replay = self._replay(where, params, fingerprint)
         if replay:
             return replay
-        current = self._find(region, plan, identifier)
-        self._refuse_if_busy(region, schema.type_name, identifier)
+        current = self._find(where, plan, identifier)
+        self._refuse_if_busy(where, schema.type_name, identifier)
         strict = self.config.write_only_patches
         try:
             operations = parse_patch(patch_text)
@@ -517,18 +538,18 @@ class CloudControl:
         # ValidationException: Model validation failed (#: required key [Code] not found)".
         invalid = errors.validation if strict else errors.invalid_request
         self._validate(schema, without(patched, plan.read_only), invalid)
-        request = self._submit(region, plan, "UPDATE", identifier, patched, params, fingerprint)
+        request = self._submit(where, plan, "UPDATE", identifier, patched, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
-    def delete_resource(self, region: str, params: Json) -> Json:
+    def delete_resource(self, where: Where, params: Json) -> Json:
         plan = self._type(params, "delete")
         identifier = self._identifier(plan, params)
         fingerprint = _fingerprint("DELETE", plan.schema.type_name, identifier)
-        replay = self._replay(region, params, fingerprint)
+        replay = self._replay(where, params, fingerprint)
         if replay:
             return replay
-        self._refuse_if_busy(region, plan.schema.type_name, identifier)
-        request = self._submit(region, plan, "DELETE", identifier, None, params, fingerprint)
+        self._refuse_if_busy(where, plan.schema.type_name, identifier)
+        request = self._submit(where, plan, "DELETE", identifier, None, params, fingerprint)
         return {"ProgressEvent": self._event(request)}
 
     @staticmethod
@@ -562,12 +583,12 @@ class CloudControl:
         if problems:
             raise error(f"Model validation failed ({'; '.join(problems)})")
 
-    def _replay(self, region: str, params: Json, fingerprint: str) -> Json | None:
+    def _replay(self, where: Where, params: Json, fingerprint: str) -> Json | None:
         """The original answer when a ClientToken is sent again, so a retried call never acts twice."""
         client_token = params.get("ClientToken")
         if not client_token:
             return None
-        token = self._client_tokens.get((region, client_token))
+        token = self._client_tokens.get((where.account, where.region, client_token))
         if token is None:
             return None
         request = self.state.requests[token]
@@ -578,8 +599,8 @@ class CloudControl:
             )
         return {"ProgressEvent": self._event(request)}
 
-    def _refuse_if_busy(self, region: str, type_name: str, identifier: str) -> None:
-        token = self._busy.get(self._key(region, type_name, identifier))
+    def _refuse_if_busy(self, where: Where, type_name: str, identifier: str) -> None:
+        token = self._busy.get(self._key(where, type_name, identifier))
         if token is not None:
             raise ApiError(
                 "ConcurrentOperationException",
@@ -588,7 +609,7 @@ class CloudControl:
 
     def _submit(
         self,
-        region: str,
+        where: Where,
         plan: TypePlan,
         operation: str,
         identifier: str,
@@ -599,10 +620,10 @@ class CloudControl:
         named: bool = True,
     ) -> ResourceRequest:
         now = self.clock()
-        fate = self._fate(region, plan, operation.lower())
+        fate = self._fate(where, plan, operation.lower())
         request = ResourceRequest(
             token=token or str(uuid.uuid4()),
-            region=region,
+            region=where.region,
             type_name=plan.schema.type_name,
             operation=operation,
             identifier=identifier,
@@ -615,13 +636,14 @@ class CloudControl:
             named=named,
             fate_code=fate.error_code if fate else None,
             fate_message=fate.message if fate else None,
+            account=where.account,
         )
         self.state.requests[request.token] = request
         self._track(request)
         self._persist()
         return request
 
-    def _fate(self, region: str, plan: TypePlan, operation: str) -> Fate | None:
+    def _fate(self, where: Where, plan: TypePlan, operation: str) -> Fate | None:
         """How the mutation will end if a fault decides it: denied, throttled or failing inside the handler.
 
         Evidence: aws/aws-sdk-go-v2#3248 — "treats all OperationStatus: \"FAILED\" as terminal, but should
@@ -631,7 +653,8 @@ class CloudControl:
         type_name = plan.schema.type_name
         if self.faults.denied(type_name, operation):
             permission = self._permission(plan, operation)
-            return Fate("AccessDenied", behaviour.access_denied_message(type_name, permission, region, ACCOUNT_ID))
+            message = behaviour.access_denied_message(type_name, permission, where.region, where.account)
+            return Fate("AccessDenied", message)
         fate = self.faults.mutation_fate()
         if fate is not None and fate.error_code == "Throttling":
             return Fate("Throttling", behaviour.throttled_message(type_name))
@@ -651,7 +674,7 @@ class CloudControl:
             else:
                 self._complete(request, now)
             request.event_time = now
-            key = self._key(request.region, request.type_name, request.identifier)
+            key = self._key(Where(request.account, request.region), request.type_name, request.identifier)
             if self._busy.get(key) == token:
                 del self._busy[key]
             changed = True
@@ -660,9 +683,10 @@ class CloudControl:
 
     def _complete(self, request: ResourceRequest, now: float) -> None:
         partition = partition_key(request.type_name, request.region)
-        collection = self.state.collection(partition, request.type_name)
+        collection = self.state.collection(partition, request.type_name, request.account)
         exists = request.identifier in collection
-        home = self._home(request.type_name, request.identifier) if self._account_wide(request.type_name) else None
+        account_wide = self._account_wide(request.type_name)
+        home = self._home(request.account, request.type_name, request.identifier) if account_wide else None
         where = f"Resource of type '{request.type_name}' with identifier '{request.identifier}'"
         if request.fate_code:
             self._fail(request, request.fate_code, request.fate_message)
@@ -680,7 +704,7 @@ class CloudControl:
                 collection[request.identifier] = request.model or {}
                 if request.operation == "CREATE" and self.config.consistency_delay_ms:
                     shows = now + self.config.consistency_delay_ms / 1000.0
-                    self._hidden[(partition, request.type_name, request.identifier)] = shows
+                    self._hidden[(request.account, partition, request.type_name, request.identifier)] = shows
             request.status = "SUCCESS"
 
     @staticmethod
@@ -720,18 +744,18 @@ class CloudControl:
                 event["StatusMessage"] = request.status_message or ""
         return event
 
-    def _request(self, region: str, params: Json) -> ResourceRequest:
+    def _request(self, where: Where, params: Json) -> ResourceRequest:
         token = self._required(params, "RequestToken")
         request = self.state.requests.get(token)
-        if request is None or request.region != region:
+        if request is None or (request.account, request.region) != (where.account, where.region):
             raise errors.request_not_found(token)
         return request
 
-    def get_resource_request_status(self, region: str, params: Json) -> Json:
-        return {"ProgressEvent": self._event(self._request(region, params))}
+    def get_resource_request_status(self, where: Where, params: Json) -> Json:
+        return {"ProgressEvent": self._event(self._request(where, params))}
 
-    def cancel_resource_request(self, region: str, params: Json) -> Json:
-        request = self._request(region, params)
+    def cancel_resource_request(self, where: Where, params: Json) -> Json:
+        request = self._request(where, params)
         if request.status not in ("PENDING", "IN_PROGRESS"):
             raise ApiError(
                 "ConcurrentModificationException",
@@ -744,7 +768,7 @@ class CloudControl:
         self._persist()
         return {"ProgressEvent": self._event(request)}
 
-    def list_resource_requests(self, region: str, params: Json) -> Json:
+    def list_resource_requests(self, where: Where, params: Json) -> Json:
         wanted = params.get("ResourceRequestStatusFilter") or {}
         operations = set(wanted.get("Operations") or OPERATIONS)
         statuses = set(wanted.get("OperationStatuses") or STATUSES)
@@ -753,11 +777,15 @@ class CloudControl:
             if unknown:
                 raise errors.validation(f"1 validation error detected: {unknown} must be among {list(allowed)}")
         size = self._max_results(params) or self.config.page_size or behaviour.DEFAULT_PAGE_SIZE
-        context = _fingerprint("requests", region, sorted(operations), sorted(statuses))
+        context = _fingerprint("requests", where.region, sorted(operations), sorted(statuses))
         offset = _decode_token(params.get("NextToken"), context)
         newest_first = reversed(list(self.state.requests.values()))
         matching = (
-            r for r in newest_first if r.region == region and r.operation in operations and r.status in statuses
+            r
+            for r in newest_first
+            if (r.account, r.region) == (where.account, where.region)
+            and r.operation in operations
+            and r.status in statuses
         )
         page = list(itertools.islice(matching, offset, offset + size + 1))
         answer: Json = {"ResourceRequestStatusSummaries": [self._event(r) for r in page[:size]]}
@@ -765,7 +793,7 @@ class CloudControl:
             answer["NextToken"] = _encode_token(offset + size, context)
         return answer
 
-    HANDLERS: dict[str, Callable[[CloudControl, str, Json], Json]] = {
+    HANDLERS: dict[str, Callable[[CloudControl, Where, Json], Json]] = {
         "ListResources": list_resources,
         "GetResource": get_resource,
         "CreateResource": create_resource,
@@ -778,10 +806,16 @@ class CloudControl:
 
     # -- fixtures ---------------------------------------------------------------------------
 
-    def add_fixture(self, region: str, type_name: str, desired: Json, key: str) -> Json:
-        """Put a resource straight into the account (no request, no validation) and return its model."""
+    def add_fixture(self, region: str, type_name: str, desired: Json, key: str, account: str = ACCOUNT_ID) -> Json:
+        """Put a resource straight into an account (no request, no validation) and return its model.
+
+        Generated values are salted by region, type and key, and by the account for any account but the
+        sample one, whose salt stays as it always was (so its generated ids do not change)."""
         schema = self.plan(type_name).schema
         salt = f"fixture|{region}|{type_name}|{key}"
-        model = complete_model(schema, desired, Context(type_name, region, salt))
-        self.state.collection(partition_key(type_name, region), type_name)[identifier_of(schema, model)] = model
+        if account != ACCOUNT_ID:
+            salt = f"{account}|{salt}"
+        model = complete_model(schema, desired, Context(type_name, region, salt, account))
+        collection = self.state.collection(partition_key(type_name, region), type_name, account)
+        collection[identifier_of(schema, model)] = model
         return model

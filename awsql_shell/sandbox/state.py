@@ -1,4 +1,10 @@
-"""The sandbox's account: resources by region and type, and resource requests; saved as one JSON file.
+"""The sandbox's accounts: resources by account, region and type, and resource requests; saved as one JSON file.
+
+Format version 2 keeps resources per account (``"accounts": {account id: {partition: {type: {id: model}}}}``)
+and each request names its account. Decision: a file of version 1 (one account, ``"resources"`` at the top,
+written before the sandbox had an Organization) still loads, as the resources of the sample account
+``ACCOUNT_ID``; it is written back as version 2 at the next change. A file of a version this code does not
+know is refused with an error naming the version, never guessed at.
 
 Saving writes a temporary file beside the target and renames it over, so a crash never leaves half a
 file. A file that cannot be read back is an error naming it; it is never silently replaced.
@@ -25,9 +31,11 @@ except ImportError:  # pragma: no cover - Windows: one process per state file
     fcntl = None  # type: ignore[assignment]
 
 from awsql_shell.sandbox.errors import SandboxStateError
+from awsql_shell.sandbox.generate import ACCOUNT_ID
 
 STATE_FORMAT = "awsql-sandbox-state"
-STATE_VERSION = 1
+STATE_VERSION = 2
+SINGLE_ACCOUNT_VERSION = 1  # resources of the sample account only, at the top level
 OPERATIONS = ("CREATE", "UPDATE", "DELETE")
 STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCEL_IN_PROGRESS", "CANCEL_COMPLETE")
 ACTIVE_STATUSES = ("PENDING", "IN_PROGRESS", "CANCEL_IN_PROGRESS")
@@ -53,30 +61,42 @@ class ResourceRequest:
     named: bool = True  # whether the request named the resource's identifier (a CREATE may leave it generated)
     fate_code: str | None = None  # a failure decided at submission, which the request ends with
     fate_message: str | None = None
+    account: str = ACCOUNT_ID  # whose request it is (a version 1 file has only the sample account's)
 
     @property
     def active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
 
+Resources = dict[str, dict[str, dict[str, dict[str, Any]]]]  # partition -> type name -> identifier -> model
+
+
 @dataclass
 class SandboxState:
-    # partition (a region, or "global") -> type name -> identifier -> properties, in creation order
-    resources: dict[str, dict[str, dict[str, dict[str, Any]]]] = field(default_factory=dict)
+    # account -> partition (a region, or "global") -> type name -> identifier -> properties, in creation order
+    accounts: dict[str, Resources] = field(default_factory=dict)
     requests: dict[str, ResourceRequest] = field(default_factory=dict)
 
-    def collection(self, partition: str, type_name: str) -> dict[str, dict[str, Any]]:
-        return self.resources.setdefault(partition, {}).setdefault(type_name, {})
+    def resources_of(self, account: str) -> Resources:
+        return self.accounts.setdefault(account, {})
 
-    def peek(self, partition: str, type_name: str) -> dict[str, dict[str, Any]]:
+    @property
+    def resources(self) -> Resources:
+        """The sample account's resources: all there is without an Organization."""
+        return self.resources_of(ACCOUNT_ID)
+
+    def collection(self, partition: str, type_name: str, account: str = ACCOUNT_ID) -> dict[str, dict[str, Any]]:
+        return self.resources_of(account).setdefault(partition, {}).setdefault(type_name, {})
+
+    def peek(self, partition: str, type_name: str, account: str = ACCOUNT_ID) -> dict[str, dict[str, Any]]:
         """The collection if it exists, without creating it (reads must not grow the state)."""
-        return self.resources.get(partition, {}).get(type_name, {})
+        return self.accounts.get(account, {}).get(partition, {}).get(type_name, {})
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": STATE_FORMAT,
             "version": STATE_VERSION,
-            "resources": self.resources,
+            "accounts": self.accounts,
             "requests": [asdict(request) for request in self.requests.values()],
         }
 
@@ -85,27 +105,43 @@ class SandboxState:
         """Raises ValueError saying what is wrong with the data."""
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             raise ValueError(f'it is not an awsql sandbox state file (no "format": "{STATE_FORMAT}")')
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"state version {data.get('version')!r} is not supported (expected {STATE_VERSION})")
-        resources = data.get("resources")
-        if not isinstance(resources, dict):
-            raise ValueError("'resources' is not an object")
-        for partition, types in resources.items():
-            if not isinstance(types, dict):
-                raise ValueError(f"'resources.{partition}' is not an object")
-            for type_name, items in types.items():
-                if not isinstance(items, dict) or not all(isinstance(m, dict) for m in items.values()):
-                    raise ValueError(f"'resources.{partition}.{type_name}' is not an object of resource models")
+        version = data.get("version")
+        if version == SINGLE_ACCOUNT_VERSION:
+            accounts = {ACCOUNT_ID: _resources(data.get("resources"), "resources")}
+        elif version == STATE_VERSION:
+            raw = data.get("accounts")
+            if not isinstance(raw, dict):
+                raise ValueError("'accounts' is not an object")
+            accounts = {}
+            for account, resources in raw.items():
+                if not (isinstance(account, str) and account.isdigit() and len(account) == 12):
+                    raise ValueError(f"'accounts.{account}' is not named by a 12-digit account id")
+                accounts[account] = _resources(resources, f"accounts.{account}")
+        else:
+            expected = f"{SINGLE_ACCOUNT_VERSION} or {STATE_VERSION}"
+            raise ValueError(f"state version {version!r} is not supported (expected {expected})")
         requests: dict[str, ResourceRequest] = {}
-        for index, raw in enumerate(data.get("requests", [])):
+        for index, raw_request in enumerate(data.get("requests", [])):
             try:
-                request = ResourceRequest(**raw)
+                request = ResourceRequest(**raw_request)
             except TypeError as error:
                 raise ValueError(f"request #{index} is malformed: {error}") from None
             if request.operation not in OPERATIONS or request.status not in STATUSES:
                 raise ValueError(f"request #{index} has an unknown operation or status")
             requests[request.token] = request
-        return cls(resources=resources, requests=requests)
+        return cls(accounts=accounts, requests=requests)
+
+
+def _resources(resources: Any, where: str) -> Resources:
+    if not isinstance(resources, dict):
+        raise ValueError(f"'{where}' is not an object")
+    for partition, types in resources.items():
+        if not isinstance(types, dict):
+            raise ValueError(f"'{where}.{partition}' is not an object")
+        for type_name, items in types.items():
+            if not isinstance(items, dict) or not all(isinstance(m, dict) for m in items.values()):
+                raise ValueError(f"'{where}.{partition}.{type_name}' is not an object of resource models")
+    return resources
 
 
 def _unusable(path: Path, reason: str) -> SandboxStateError:

@@ -22,6 +22,31 @@ def make_client(url: str, region: str = "us-east-1", config: Config | None = Non
     return boto3.client("cloudcontrol", endpoint_url=url, region_name=region, config=config, **DUMMY_CREDENTIALS)
 
 
+def aws_client(
+    service: str,
+    url: str,
+    credentials: dict[str, str] | None = None,
+    region: str = "us-east-1",
+    config: Config | None = None,
+) -> Any:
+    """A plain boto3 client of any service on a sandbox, with the caller's own (dummy) keys or others."""
+    return boto3.client(
+        service, endpoint_url=url, region_name=region, config=config, **(credentials or DUMMY_CREDENTIALS)
+    )
+
+
+def assume_role(url: str, account: str, role: str = "OrganizationAccountAccessRole", **params: Any) -> dict[str, str]:
+    """Credentials for ``role`` in ``account``, from AssumeRole with the caller's own keys, as client kwargs."""
+    issued = aws_client("sts", url).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{role}", RoleSessionName=params.pop("session", "tests"), **params
+    )["Credentials"]
+    return {
+        "aws_access_key_id": issued["AccessKeyId"],
+        "aws_secret_access_key": issued["SecretAccessKey"],
+        "aws_session_token": issued["SessionToken"],
+    }
+
+
 @pytest.fixture(autouse=True)
 def _no_aws_profile(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A developer's ~/.aws must not change what these tests see."""
@@ -79,3 +104,15 @@ def start() -> Iterator[Callable[..., RunningSandbox]]:
     yield launch
     for running in started:
         running.stop()
+
+
+@pytest.fixture
+def aws() -> ClientFactory:
+    """``aws(service, url, credentials=None, region="us-east-1", config=None)``: any boto3 client on a sandbox."""
+    return aws_client
+
+
+@pytest.fixture
+def assume() -> ClientFactory:
+    """``assume(url, account, role=OrganizationAccountAccessRole, **AssumeRole params)``: credentials as kwargs."""
+    return assume_role

@@ -65,6 +65,9 @@ def test_module_stops_on_sigterm(served: subprocess.Popen[str]) -> None:
         (["--deny", "AWS::Logs::LogGroup:explode"], "the operation must be one of create, read"),
         (["--rate-limit", "-1"], "rate limit cannot be negative"),
         (["--read-throttle-rate", "2"], "read throttle rate must be between 0 and 1"),
+        (["--accounts", "0"], "accounts must be between 1 and 1000"),
+        (["--accounts", "3", "--suspended", "123456789012"], "is not a member account of the sandbox"),
+        (["--accounts", "3", "--account-rate-limit", "200000000001"], "is not ACCOUNT=N"),
     ],
 )
 def test_module_reports_bad_settings_in_one_line(tmp_path: Path, arguments: list[str], message: str) -> None:
@@ -161,3 +164,60 @@ def test_aws_cli_lists_resources(tmp_path: Path, sandbox_url: str) -> None:
         "Identifier": "orders-api",
         "Properties": '{"FunctionName":"orders-api"}',
     }
+
+
+def test_module_serves_an_organization_with_its_faults(tmp_path: Path, aws: Any, assume: Any) -> None:
+    flags = [
+        *("--accounts", "4", "--suspended", "200000000002", "--deny-assume", "200000000003"),
+        *("--credential-ttl-seconds", "60", "--delegated-admin", "200000000001", "--org-role", "Auditor"),
+    ]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", *flags],
+        cwd=REPO,
+        env=isolated_environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().removeprefix("listening on ")
+        accounts = aws("organizations", url).list_accounts()["Accounts"]
+        assert [(a["Id"], a["Status"]) for a in accounts][1:] == [
+            ("200000000001", "ACTIVE"),
+            ("200000000002", "SUSPENDED"),
+            ("200000000003", "ACTIVE"),
+        ]
+        for denied in ("200000000002", "200000000003"):
+            with pytest.raises(ClientError, match="AccessDenied"):
+                assume(url, denied, "Auditor")
+        credentials = assume(url, "200000000001", "Auditor")
+        assert len(aws("organizations", url, credentials).list_accounts()["Accounts"]) == 4  # a delegated admin
+        assert aws("sts", url, credentials).get_caller_identity()["Account"] == "200000000001"
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.mark.skipif(not AWS_CLI.exists(), reason="the AWS CLI is not installed in this environment")
+def test_aws_cli_asks_sts_and_organizations(tmp_path: Path, start: Any) -> None:
+    url = start(accounts=3).url
+
+    def cli(*arguments: str) -> Any:
+        done = subprocess.run(
+            [str(AWS_CLI), *arguments, "--endpoint-url", url, "--region", "us-east-1", "--output", "json"],
+            env=isolated_environment(tmp_path),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    assert cli("sts", "get-caller-identity")["Account"] == "123456789012"
+    # The CLI pages through ListAccounts itself, 2 at a time here.
+    listed = cli("organizations", "list-accounts", "--page-size", "2")["Accounts"]
+    assert [a["Id"] for a in listed] == ["123456789012", "200000000001", "200000000002"]
+    role = "arn:aws:iam::200000000001:role/OrganizationAccountAccessRole"
+    assumed = cli("sts", "assume-role", "--role-arn", role, "--role-session-name", "cli")
+    assert assumed["AssumedRoleUser"]["Arn"].startswith("arn:aws:sts::200000000001:assumed-role/")

@@ -76,6 +76,8 @@ def test_fixtures_are_seeded_only_when_the_file_is_new(tmp_path: Path, start: An
         ('{"hello": 1}', "not an awsql sandbox state file"),
         ('{"format": "awsql-sandbox-state", "version": 99, "resources": {}}', "version 99"),
         ('{"format": "awsql-sandbox-state", "version": 1, "resources": []}', "'resources' is not an object"),
+        ('{"format": "awsql-sandbox-state", "version": 2, "accounts": []}', "'accounts' is not an object"),
+        ('{"format": "awsql-sandbox-state", "version": 2, "accounts": {"prod": {}}}', "12-digit account id"),
     ],
 )
 def test_a_corrupt_state_file_is_a_clear_error_and_left_alone(tmp_path: Path, content: str, reason: str) -> None:
@@ -85,6 +87,39 @@ def test_a_corrupt_state_file_is_a_clear_error_and_left_alone(tmp_path: Path, co
         start_sandbox(SandboxConfig(state_path=state))
     assert str(state) in str(caught.value)
     assert state.read_text() == content
+
+
+def test_a_state_file_of_version_1_loads_as_the_sample_accounts_and_is_kept_as_version_2(
+    tmp_path: Path, start: Any, connect: Any
+) -> None:
+    """A file saved before the sandbox had accounts (one account's resources at the top) keeps working."""
+    state = tmp_path / "old.json"
+    request = {
+        "token": "t-1",
+        "region": "us-east-1",
+        "type_name": LOG_GROUP,
+        "operation": "CREATE",
+        "identifier": "old",
+        "status": "SUCCESS",
+        "event_time": 1.0,
+        "due": 1.0,
+        "model": {"LogGroupName": "old"},
+    }
+    old = {
+        "format": "awsql-sandbox-state",
+        "version": 1,
+        "resources": {"us-east-1": {LOG_GROUP: {"old": {"LogGroupName": "old"}}}},
+        "requests": [request],
+    }
+    state.write_text(json.dumps(old))
+    client = connect(start(state_path=state).url)
+    assert identifiers(client, LOG_GROUP) == ["old"]
+    assert client.get_resource_request_status(RequestToken="t-1")["ProgressEvent"]["OperationStatus"] == "SUCCESS"
+    wait_for(client, client.delete_resource(TypeName=LOG_GROUP, Identifier="old")["ProgressEvent"])
+    saved = json.loads(state.read_text())
+    assert saved["version"] == 2 and "resources" not in saved
+    assert saved["accounts"]["123456789012"]["us-east-1"][LOG_GROUP] == {}
+    assert {r["account"] for r in saved["requests"]} == {"123456789012"}
 
 
 def test_config_from_environment() -> None:
