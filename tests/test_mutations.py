@@ -185,7 +185,7 @@ class Answers:
         self.hidden = dict(hidden)
         real = sandbox.service.dispatch
 
-        def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+        def dispatch(operation: str, region: str, params: dict[str, Any], *account: str) -> dict[str, Any]:
             self.calls.append((operation, params))
             identifier = params.get("Identifier", "")
             if operation == "GetResource" and identifier in self.hidden:
@@ -193,7 +193,7 @@ class Answers:
                 if left is None or left > 0:
                     self.hidden[identifier] = None if left is None else left - 1
                     raise ApiError("ResourceNotFoundException", f"Resource '{identifier}' was not found.")
-            answer = real(operation, region, params)
+            answer = real(operation, region, params, *account)
             if isinstance(answer.get("ProgressEvent"), dict):
                 answer["ProgressEvent"].pop("ResourceModel", None)
             return answer

@@ -183,10 +183,10 @@ def test_returning_resource_model_prints_the_resource_as_read_back(
     # A read that fails after the change took effect: the rows are printed, a warning says why, exit code 4.
     real = sandbox.service.dispatch
 
-    def dispatch(operation: str, region: str, params: dict[str, Any]) -> dict[str, Any]:
+    def dispatch(operation: str, region: str, params: dict[str, Any], *account: str) -> dict[str, Any]:
         if operation == "GetResource" and params.get("Identifier") == "cli-rb":
             raise ApiError("ResourceNotFoundException", "Resource 'cli-rb' was not found.")
-        return real(operation, region, params)
+        return real(operation, region, params, *account)
 
     monkeypatch.setattr(sandbox.service, "dispatch", dispatch)
     update = "UPDATE awscc.logs.log_groups SET retention_in_days = 3 WHERE Identifier = 'cli-rb' RETURNING *"
