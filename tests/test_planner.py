@@ -682,3 +682,16 @@ def test_a_second_table_without_its_own_region_is_refused_not_defaulted(catalog:
             "WHERE f.region = 'eu-west-1'",
             DefaultRegion("us-east-1", "--region"),
         )
+
+
+def test_explain_says_how_many_calls_at_the_least(catalog: Catalog) -> None:
+    from awsql_shell.planner.explain import explain
+
+    listed = explain(plan(catalog, "SELECT * FROM awscc.lambda.functions WHERE region IN ('us-east-1', 'eu-west-1')"))
+    assert listed.notices[-1].startswith("calls: 1 type x 2 regions: 2 ListResources (one more per further page)")
+    named = explain(
+        plan(catalog, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND Identifier IN ('a', 'b')")
+    )
+    assert (
+        named.notices[-1] == "calls: 1 type x 1 region: 2 GetResource by identifier at most (--max-calls bounds them)"
+    )

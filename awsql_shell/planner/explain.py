@@ -44,7 +44,31 @@ def _select_rows(plan: SelectPlan) -> tuple[list[Row], list[str]]:
             rows.extend(_fetch_rows(fetch, table))
     # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
     rows.append(("", "SQLite", "", "", f"local: {plan.sql.strip()}"))
-    return rows, list(plan.notices)
+    summary = _call_summary(plan)
+    return rows, [*plan.notices, *([summary] if summary else [])]
+
+
+def _call_summary(plan: SelectPlan) -> str | None:
+    """How many calls the plan makes at the least, and where: the figure to weigh before a wide SELECT *."""
+    fetches = [(fetch, table) for table in plan.tables for fetch in table.fetches if not fetch.reads_requests]
+    if not fetches:
+        return None
+    regions = {region for fetch, _ in fetches for region in (fetch.home_regions or (fetch.region,))}
+    types = {fetch.type_name for fetch, _ in fetches}
+    lists = sum(1 for fetch, table in fetches if fetch.identifiers is None and table.joined is None)
+    per_value = any(table.joined is not None for _, table in fetches)
+    gets = sum(len(fetch.identifiers) * len(fetch.home_regions or (1,)) for fetch, _ in fetches if fetch.identifiers)
+    detailed = any(fetch.with_details for fetch, _ in fetches)
+    parts = [f"{lists} ListResources (one more per further page)"] if lists else []
+    if per_value:
+        parts.append("a ListResources per value another table supplies")
+    if gets:
+        parts.append(f"{gets} GetResource by identifier at most")
+    if detailed:
+        parts.append("a GetResource per listed resource that needs one")
+    noun = "type" if len(types) == 1 else "types"
+    where = "region" if len(regions) == 1 else "regions"
+    return f"calls: {len(types)} {noun} x {len(regions)} {where}: " + ", ".join(parts) + " (--max-calls bounds them)"
 
 
 def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
