@@ -242,3 +242,10 @@ def test_the_budget_can_be_set_like_a_variable(aws_like: RunningSandbox) -> None
     session.settings.variables["max_calls"] = "lots"
     with pytest.raises(AwsqlError, match="max_calls must be a whole number"):
         session.run("SELECT count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
+
+
+def test_a_bucket_asked_outside_its_home_region_is_not_asked_again(aws_like: RunningSandbox) -> None:
+    """S3's redirect to the home region is final: it moves to the next region instead of retrying."""
+    session = session_on(aws_like.url, cache_enabled=False)
+    session.run(f"SELECT bucket_name, region FROM awscc.s3.buckets WHERE region IN {THREE}")
+    assert session.gateway.stats.retries == 0

@@ -237,6 +237,8 @@ def retry_kind(error: BaseException) -> RetryKind | None:
             return RetryKind.THROTTLED
         if code == "GeneralServiceException" and _WRAPPED_THROTTLING.search(error_message(error)):
             return RetryKind.THROTTLED
+        if is_wrong_region(error):
+            return None  # S3's redirect to the bucket's home region: final here, however the status reads
         if code in TRANSIENT_ERROR_CODES or (http_status(error) or 0) in (500, 502, 503, 504):
             return RetryKind.TRANSIENT
         return None
