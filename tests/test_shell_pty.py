@@ -35,8 +35,8 @@ def expect_either(child: pexpect.spawn, first: str, second: str) -> str:
         child.send("\x1b[1;1R")
 
 
-@pytest.mark.timeout(60)
-def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) -> None:
+def spawn_shell(tmp_path: Path, *, rows: int, columns: int, **extra: str) -> pexpect.spawn:
+    """The shell on a real pseudo-terminal of that size, with a home, history and AWS files of its own."""
     environ = {
         "HOME": str(tmp_path),
         "XDG_STATE_HOME": str(tmp_path / "state"),
@@ -46,16 +46,22 @@ def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) ->
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
+        **extra,
     }
-    child = pexpect.spawn(
+    return pexpect.spawn(
         sys.executable,
         ["-m", "awsql_shell"],
         cwd=str(REPO),
         env=environ,
-        dimensions=(40, 120),
+        dimensions=(rows, columns),
         encoding="utf-8",
         timeout=TIMEOUT_SECONDS,
     )
+
+
+@pytest.mark.timeout(60)
+def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) -> None:
+    child = spawn_shell(tmp_path, rows=40, columns=120)
     try:
         expect(child, PROMPT)
         child.send("DESCRIBE awscc.lambda.event_inv")
@@ -90,27 +96,7 @@ def test_tab_completes_a_resource_name_and_the_statement_runs(tmp_path: Path) ->
 
 @pytest.mark.timeout(60)
 def test_expanded_auto_on_a_narrow_terminal_and_watch_stopped_by_ctrl_c(tmp_path: Path) -> None:
-    environ = {
-        "HOME": str(tmp_path),
-        "XDG_STATE_HOME": str(tmp_path / "state"),
-        "AWSQL_CONFIG": str(tmp_path / "config" / "awsql"),
-        "NO_COLOR": "1",
-        "TERM": "xterm",
-        "LANG": "C.UTF-8",
-        "PAGER": "",
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-    }
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "awsql_shell"],
-        cwd=str(REPO),
-        env=environ,
-        dimensions=(30, 60),
-        encoding="utf-8",
-        timeout=TIMEOUT_SECONDS,
-    )
+    child = spawn_shell(tmp_path, rows=30, columns=60, AWSQL_CONFIG=str(tmp_path / "config" / "awsql"), PAGER="")
     try:
         expect(child, PROMPT)
         columns = ", ".join(f"'{letter * 25}' AS {letter}" for letter in "abcd")
