@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -23,16 +24,33 @@ AWS_CLI = Path(sys.executable).parent / "aws"
 NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", "--request-delay-ms", "10", "--seed", "3"],
+def start_module(tmp_path: Path, *flags: str) -> subprocess.Popen[str]:
+    """``python -m awsql_shell.sandbox`` as its own process, on a free port, away from the user's AWS setup."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", *flags],
         cwd=REPO,
         env=isolated_environment(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextlib.contextmanager
+def sandbox_module(tmp_path: Path, *flags: str) -> Iterator[str]:
+    """The module serving with ``flags``, and the URL it printed; stopped on the way out."""
+    process = start_module(tmp_path, *flags)
+    try:
+        assert process.stdout is not None
+        yield process.stdout.readline().strip().removeprefix("listening on ")
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[subprocess.Popen[str]]:
+    process = start_module(tmp_path, "--request-delay-ms", "10", "--seed", "3")
     yield process
     if process.poll() is None:
         process.kill()
@@ -91,17 +109,7 @@ def test_module_takes_aws_switches_and_repeated_list_flags(tmp_path: Path, conne
         *("--disabled-region", "none", "--rate-limit", "0", "--page-size", "5", "--no-account-wide-lists"),
         *("--read-failure-id", "orders-api", "--read-failure-id", "orders-worker"),
     ]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", *flags],
-        cwd=REPO,
-        env=isolated_environment(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip().removeprefix("listening on ")
+    with sandbox_module(tmp_path, *flags) as url:
         client = connect(url)
         for call in (
             lambda: client.list_resources(TypeName="AWS::Lambda::Function"),
@@ -114,9 +122,6 @@ def test_module_takes_aws_switches_and_repeated_list_flags(tmp_path: Path, conne
         with pytest.raises(ClientError, match="GeneralServiceException"):
             connect(url, config=NO_RETRIES).get_resource(TypeName="AWS::Lambda::Function", Identifier="orders-worker")
         assert connect(url, "me-south-1").list_resources(TypeName="AWS::Logs::LogGroup")["ResourceDescriptions"] == []
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def test_module_refuses_a_corrupt_state_file(tmp_path: Path) -> None:
@@ -171,17 +176,7 @@ def test_module_serves_an_organization_with_its_faults(tmp_path: Path, aws: Any,
         *("--accounts", "4", "--suspended", "200000000002", "--deny-assume", "200000000003"),
         *("--credential-ttl-seconds", "60", "--delegated-admin", "200000000001", "--org-role", "Auditor"),
     ]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "awsql_shell.sandbox", "--port", "0", *flags],
-        cwd=REPO,
-        env=isolated_environment(tmp_path),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip().removeprefix("listening on ")
+    with sandbox_module(tmp_path, *flags) as url:
         accounts = aws("organizations", url).list_accounts()["Accounts"]
         assert [(a["Id"], a["Status"]) for a in accounts][1:] == [
             ("200000000001", "ACTIVE"),
@@ -194,9 +189,6 @@ def test_module_serves_an_organization_with_its_faults(tmp_path: Path, aws: Any,
         credentials = assume(url, "200000000001", "Auditor")
         assert len(aws("organizations", url, credentials).list_accounts()["Accounts"]) == 4  # a delegated admin
         assert aws("sts", url, credentials).get_caller_identity()["Account"] == "200000000001"
-    finally:
-        process.terminate()
-        process.wait(timeout=15)
 
 
 @pytest.mark.skipif(not AWS_CLI.exists(), reason="the AWS CLI is not installed in this environment")
