@@ -9,6 +9,7 @@ per attempt, and Cloud Control could then act twice.
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from collections.abc import Callable
@@ -148,3 +149,11 @@ class ApiCaller:
             if remaining <= 0:
                 return
             time.sleep(min(remaining, _ABANDON_POLL_SECONDS))
+
+
+def resource_properties(raw: Any) -> dict[str, Any]:
+    """A ResourceDescription's ``Properties`` (JSON text) as an object; a bare value is kept under ``value``."""
+    if not raw:
+        return {}
+    parsed = json.loads(raw) if isinstance(raw, str) else raw
+    return parsed if isinstance(parsed, dict) else {"value": parsed}

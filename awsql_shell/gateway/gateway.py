@@ -42,7 +42,7 @@ from awsql_shell.gateway.cache import (
     UnsettledRequest,
     UnsettledRequests,
 )
-from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy
+from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy, resource_properties
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import (
     CallBudgetExceeded,
@@ -58,7 +58,7 @@ from awsql_shell.gateway.errors import (
     rejected_everywhere,
 )
 from awsql_shell.gateway.listing import admits, needs_get, row_properties
-from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, WorkerPool
+from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, Submit, WorkerPool
 from awsql_shell.gateway.progress import ProgressListener
 from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter
 from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult, LostResource
@@ -284,7 +284,7 @@ class Gateway:
         with self._timed():
             return run.run(cancel)
 
-    def _jobs(self) -> tuple[ApiCaller, Callable[[Callable[[], None]], None], Target]:
+    def _jobs(self) -> tuple[ApiCaller, Submit, Target]:
         """What a run of mutations or read-backs works with: the caller, a way into the pool, the target."""
         settings = self._settings
         self._ensure_workers(max(1, settings.max_concurrency))
@@ -721,9 +721,9 @@ class Gateway:
         if call.operation == "get_resource":
             description = response.get("ResourceDescription") or {}
             identifier = description.get("Identifier") or call.params["Identifier"]
-            return FetchedResource(identifier, _properties(description.get("Properties")))
+            return FetchedResource(identifier, resource_properties(description.get("Properties")))
         items = tuple(
-            ListedResource(description.get("Identifier", ""), _properties(description.get("Properties")))
+            ListedResource(description.get("Identifier", ""), resource_properties(description.get("Properties")))
             for description in response.get("ResourceDescriptions") or ()
         )
         return _Page(items, response.get("NextToken") or None)
@@ -783,12 +783,3 @@ def _event_properties(event: dict[str, Any]) -> dict[str, Any]:
         with contextlib.suppress(ValueError):  # not JSON: shown as the text it is
             properties["ResourceModel"] = json.loads(properties["ResourceModel"])
     return properties
-
-
-def _properties(raw: Any) -> dict[str, Any]:
-    if not raw:
-        return {}
-    if isinstance(raw, dict):
-        return raw
-    parsed = json.loads(raw)
-    return parsed if isinstance(parsed, dict) else {"value": parsed}

@@ -48,6 +48,7 @@ from awsql_shell.gateway.errors import (
     is_credentials_problem,
     retry_kind,
 )
+from awsql_shell.gateway.pool import Submit
 from awsql_shell.gateway.read_back import read_resource
 from awsql_shell.gateway.vocabulary import CREATE, FINAL_STATUSES, MutationCall
 
@@ -247,9 +248,6 @@ class MutationInterrupted(Interrupted):
             count = len(self.unsent)
             lines.append(f"interrupted: {count} call{'s were' if count > 1 else ' was'} not sent")
         return lines
-
-
-Submit = Callable[[Callable[[], None]], None]
 
 
 @dataclass(eq=False)

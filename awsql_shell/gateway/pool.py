@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Hashable
 
 Job = Callable[[], None]
+Submit = Callable[[Job], None]  # how a run of mutations or read-backs hands a job to the pool
 
 # Lower runs first.
 PRIORITY_LIST_PAGE = 0

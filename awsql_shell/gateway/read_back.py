@@ -22,16 +22,16 @@ cache: they exist to see the resource as it is after the change.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from awsql_shell.errors import AwsqlError
-from awsql_shell.gateway.calls import Abandoned, ApiCaller
+from awsql_shell.gateway.calls import Abandoned, ApiCaller, resource_properties
 from awsql_shell.gateway.clients import Target
 from awsql_shell.gateway.errors import error_code, error_message, is_not_found
+from awsql_shell.gateway.pool import Submit
 from awsql_shell.gateway.vocabulary import ReadBack
 
 _WAIT_POLL_SECONDS = 0.02
@@ -56,11 +56,7 @@ def read_resource(
         if is_not_found(error):
             return None
         raise
-    raw = (response.get("ResourceDescription") or {}).get("Properties")
-    if not raw:
-        return {}
-    parsed = json.loads(raw) if isinstance(raw, str) else raw
-    return parsed if isinstance(parsed, dict) else {"value": parsed}
+    return resource_properties((response.get("ResourceDescription") or {}).get("Properties"))
 
 
 @dataclass(frozen=True)
@@ -70,9 +66,6 @@ class ReadBackResult:
     read: ReadBack
     properties: dict[str, Any] | None = None
     error: AwsqlError | None = None
-
-
-Submit = Callable[[Callable[[], None]], None]
 
 
 @dataclass(eq=False)
