@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
-from awsql_shell.errors import AwsqlError, SqlSyntaxError, UnsupportedError, UsageError
-from awsql_shell.planner.plans import MUTATIONS, CatalogPlan, Plan, PlanningContext, plan_statement
+from awsql_shell.errors import AwsqlError, CredentialsError, SqlSyntaxError, UnsupportedError, UsageError
+from awsql_shell.planner.plans import (
+    CATALOG_STATEMENTS,
+    MUTATIONS,
+    CatalogPlan,
+    Plan,
+    PlanningContext,
+    plan_statement,
+)
 from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
@@ -31,9 +38,11 @@ if TYPE_CHECKING:
     # The SELECT and mutation machinery loads on first use: SHOW and DESCRIBE start faster without it.
     from awsql_shell.engine import Engine
     from awsql_shell.gateway import Gateway
+    from awsql_shell.gateway.accounts import Account
     from awsql_shell.gateway.mutation_send import MutationOutcome
     from awsql_shell.gateway.read_back import ReadBackResult
     from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall, ReadBack
+    from awsql_shell.planner.accounts import AccountScope
     from awsql_shell.planner.select_plan import SelectPlan
 
 
@@ -60,6 +69,8 @@ class Session:
     _engine: Engine | None = None
     _gateway: Gateway | None = None
     _last_errors: list[tuple[object, ...]] = field(default_factory=list)
+    _accounts: list[Account] | None = None  # discovered on first need (``accounts``)
+    account_notices: list[str] = field(default_factory=list)  # what the discovery had to say
     # Notices already shown that a session hears once (a plan's ``once_per_session``).
     _notices_heard: set[str] = field(default_factory=set)
 
@@ -167,15 +178,132 @@ class Session:
         return explain(plan)
 
     def plan(self, statement: Statement, *, explaining: bool = False) -> Plan:
+        from awsql_shell.planner.accounts import AccountIdsNeeded
+
         settings = self.settings
-        context = PlanningContext(
-            catalog=self.catalog,
-            default_region=self.default_region(),
-            variables=settings.variables,
-            no_wait=settings.no_wait,
-            read_only=settings.read_only and explaining,
+        # The session's accounts (found once); the one account's id is asked only when a statement names one.
+        scope = None if isinstance(statement, CATALOG_STATEMENTS) else self.account_scope()
+
+        def planned(accounts: AccountScope | None) -> Plan:
+            context = PlanningContext(
+                catalog=self.catalog,
+                default_region=self.default_region(),
+                variables=settings.variables,
+                no_wait=settings.no_wait,
+                read_only=settings.read_only and explaining,
+                **({"accounts": accounts} if accounts is not None else {}),
+            )
+            return plan_statement(statement, context)
+
+        try:
+            return planned(scope)
+        except AccountIdsNeeded:
+            return planned(self.account_scope(ids=True))
+
+    # -- accounts ------------------------------------------------------------------------------------
+
+    def accounts(self) -> list[Account]:
+        """The session's accounts, found on first need (``gateway.accounts``): listing an Organization or
+        asking STS about several profiles happens once per session (``use_accounts`` starts again)."""
+        if self._accounts is None:
+            from awsql_shell.gateway.accounts import profile_account
+            from awsql_shell.gateway.clients import Target
+
+            settings = self.settings
+            discovered = bool(settings.org or settings.profiles or settings.profiles_glob)
+            if discovered:
+                found = self._discover()
+            else:
+                reached = self._reached()
+                target = Target(settings.profile, settings.endpoint_url)
+                found = [profile_account(target, account_id=settings.account, reached=reached)]
+            self._accounts = found
+            if discovered:
+                self._install(found)
+        return self._accounts
+
+    def use_accounts(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> None:
+        """Change where the accounts come from (the shell's ``\accounts``): the new set is found before the
+        old one is given up, so a discovery that fails changes nothing."""
+        settings = self.settings
+        saved = (settings.org, settings.profiles, settings.profiles_glob, self._accounts)
+        settings.org, settings.profiles, settings.profiles_glob = org, tuple(profiles), glob
+        self._accounts = None
+        try:
+            self.accounts()
+        except BaseException:
+            settings.org, settings.profiles, settings.profiles_glob, self._accounts = saved
+            if saved[3] is not None:
+                self._install(saved[3])
+            raise
+        self.gateway.clear_cache()
+
+    def _install(self, accounts: Sequence[Account]) -> None:
+        """Tell the gateway where each account's calls go; the first reachable one is the default."""
+        reachable = [a for a in accounts if a.callable and a.id is not None]
+        self.gateway.use_accounts({a.id: a.target for a in reachable}, default=reachable[0].target)
+
+    def _discover(self) -> list[Account]:
+        from awsql_shell.gateway.accounts import (
+            OrgOptions,
+            configured_profiles,
+            from_organization,
+            from_profiles,
+            matching_profiles,
         )
-        return plan_statement(statement, context)
+        from awsql_shell.gateway.clients import Target
+
+        settings = self.settings
+        region = self.default_region().name or "us-east-1"
+        concurrency = max(1, settings.max_concurrency)
+        clients = self.gateway.clients
+        if settings.org:
+            options = OrgOptions(role=settings.org_role, external_id=settings.external_id, unit=settings.org_unit)
+            base = Target(settings.profile, settings.endpoint_url)
+            found = from_organization(clients, base, options, region, concurrency)
+        else:
+            profiles = list(settings.profiles)
+            if settings.profiles_glob:
+                profiles += matching_profiles(settings.profiles_glob, configured_profiles())
+            found, notices = from_profiles(
+                clients, list(dict.fromkeys(profiles)), settings.endpoint_url, region, concurrency
+            )
+            self.account_notices = notices
+        if not any(account.callable for account in found):
+            why = "; ".join(f"{a.reached}: {a.problem or a.status}" for a in found[:3])
+            raise CredentialsError(f"no account of this session can be reached ({why})")
+        return found
+
+    def account_scope(self, *, ids: bool = False, required: bool = True) -> AccountScope:
+        """The accounts as planning sees them. ``ids``: the session's one account must have its id (one STS
+        GetCallerIdentity, once per session); when STS cannot say and not ``required``, it stays unknown."""
+        from awsql_shell.gateway.accounts import SUSPENDED
+        from awsql_shell.planner.accounts import AccountScope
+
+        accounts = self.accounts()
+        if ids and len(accounts) == 1 and accounts[0].id is None:
+            try:
+                known = self.gateway.account_of(accounts[0].target)
+            except AwsqlError:
+                if required:
+                    raise
+                return AccountScope()
+            from dataclasses import replace
+
+            accounts = self._accounts = [replace(accounts[0], id=known)]
+        return AccountScope(
+            ids=tuple(a.id for a in accounts if a.callable and a.id is not None),
+            unreachable={a.id: a.problem or a.status for a in accounts if not a.callable and a.id is not None},
+            skipped=frozenset(a.id for a in accounts if a.status == SUSPENDED and a.id is not None),
+        )
+
+    def _reached(self) -> str:
+        settings = self.settings
+        if settings.sandbox:
+            return "the sandbox"
+        if settings.profile:
+            return f"profile {settings.profile}"
+        return settings.endpoint_url or "default credentials"
 
     def default_region(self) -> DefaultRegion:
         """Where statements that name no region go, and where that came from."""
@@ -224,30 +352,46 @@ class Session:
             catalog=self.catalog,
             fetch_all=self._fetch_all,
             local_rows=self._local_rows,
-            fetched=self._remember_failures,
+            fetched=lambda fetched: self._remember_failures(fetched, plan),
         )
+        problem = self._gateway.identity_problem if self._gateway is not None else None
+        if problem is not None and "account_id" not in self._notices_heard:
+            self._notices_heard.add("account_id")
+            result.notices.append(f"account_id is NULL: STS could not say which account this is ({problem})")
         if plan.once_per_session:
             heard = self._notices_heard
             result.notices = [n for n in result.notices if n not in plan.once_per_session or n not in heard]
             heard.update(plan.once_per_session)
         return result
 
-    def _remember_failures(self, fetched: Sequence[FetchResult]) -> None:
-        """What ``awsql.errors`` shows: the failures of the last statement that read AWS."""
+    def _remember_failures(self, fetched: Sequence[FetchResult], plan: SelectPlan | None = None) -> None:
+        """What ``awsql.errors`` shows: the failures of the last statement that read AWS, an account it could
+        not reach at all included."""
         from awsql_shell.execution.read_warnings import error_rows
 
-        self._last_errors = error_rows(fetched, self.settings.account)
+        rows = error_rows(fetched)
+        missing = {account for account, _ in plan.missing_accounts} if plan is not None else set()
+        for account in self.accounts():
+            if account.id in missing:
+                rows.append((account.id, None, None, account.operation, account.error_code, account.problem, 1, None))
+        self._last_errors = rows
 
     def _local_rows(self, name: str) -> list[tuple[object, ...]]:
         from awsql_shell.catalog import awsql_tables
 
         if name == awsql_tables.ERRORS:
             return list(self._last_errors)
-        settings = self.settings
-        reached = (
-            f"profile {settings.profile}" if settings.profile else (settings.endpoint_url or "default credentials")
-        )
-        return [(settings.account, None, reached, "ACTIVE")]
+        accounts = self.accounts()
+        if len(accounts) == 1 and accounts[0].id is None:
+            try:
+                self.account_scope(ids=True)  # the one account's id: what this table is asked for
+            except AwsqlError as exc:
+                account = accounts[0]
+                return [(None, account.name, account.reached, f"UNREACHABLE: {exc.message}")]
+        return [
+            (a.id, a.name, a.reached, a.status if a.problem is None else f"{a.status}: {a.problem}")
+            for a in self.accounts()
+        ]
 
     def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
         try:
@@ -288,6 +432,9 @@ class Session:
     def _account(self) -> str:
         """Which account a change lands in, as far as awsql knows without asking STS."""
         settings = self.settings
+        known = self._accounts[0].id if self._accounts and len(self._accounts) == 1 else None
+        if known and not settings.account:
+            return f"account {known}"
         if settings.account:
             return f"the sandbox account {settings.account}" if settings.sandbox else f"account {settings.account}"
         if settings.endpoint_url:

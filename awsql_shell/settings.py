@@ -16,6 +16,14 @@ DEFAULT_RATE_LIMIT = 20.0  # Cloud Control calls per second per (credentials, re
 @dataclass
 class Settings:
     profile: str | None = None
+    # Where the accounts come from (see gateway.accounts): one profile (``profile``), several (``profiles``,
+    # or a glob over the configured ones, ``profiles_glob``), or an Organization (``org``).
+    profiles: tuple[str, ...] = ()
+    profiles_glob: str | None = None
+    org: bool = False
+    org_unit: str | None = None
+    org_role: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
     region: str | None = None
     region_source: str = "--region"  # how the region above was chosen, for the notice that names it
     endpoint_url: str | None = None

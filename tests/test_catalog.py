@@ -64,7 +64,7 @@ def test_properties_named_like_awsqls_own_columns_are_moved_aside(catalog: Catal
 def test_nested_primary_identifier_keeps_its_path(catalog: Catalog) -> None:
     schema = catalog.schema("AWS::S3::StorageLens")
     assert schema.primary_identifier == ("StorageLensConfiguration/Id",)
-    assert [c.name for c in schema.list_columns] == ["storage_lens_configuration", "region"]
+    assert [c.name for c in schema.list_columns] == ["storage_lens_configuration", "region", "account_id"]
 
 
 @pytest.mark.parametrize(
@@ -180,7 +180,7 @@ def test_schema_facts_for_a_known_type(catalog: Catalog) -> None:
     assert schema.primary_identifier == ("FunctionName", "Qualifier")
     assert schema.list_required == ("FunctionName",)
     assert schema.permissions("create") == ("lambda:PutFunctionEventInvokeConfig",)
-    assert [c.name for c in schema.list_columns] == ["function_name", "qualifier", "region"]
+    assert [c.name for c in schema.list_columns] == ["function_name", "qualifier", "region", "account_id"]
     assert schema.column("destination_config").is_json
 
 

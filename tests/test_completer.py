@@ -201,7 +201,7 @@ def test_group_by_and_order_by_offer_columns(completer: AwsqlCompleter) -> None:
 
 def test_list_only_views_offer_only_the_listed_columns(completer: AwsqlCompleter) -> None:
     found = set(texts(completer, "SELECT x.| FROM awscc.lambda.event_invoke_configs_list_only x"))
-    assert found == {"function_name", "qualifier", "region"}
+    assert found == {"function_name", "qualifier", "region", "account_id"}
 
 
 def test_functions_and_keywords_follow_the_columns(completer: AwsqlCompleter) -> None:

@@ -46,10 +46,10 @@ class CountingListener:
         self.planned: dict[str, int] = {}
         self.done: dict[str, int] = {}
 
-    def on_calls_planned(self, region: str, count: int) -> None:
+    def on_calls_planned(self, account: str | None, region: str, count: int) -> None:
         self.planned[region] = self.planned.get(region, 0) + count
 
-    def on_call_done(self, region: str) -> None:
+    def on_call_done(self, account: str | None, region: str) -> None:
         self.done[region] = self.done.get(region, 0) + 1
 
 

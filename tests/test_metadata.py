@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from awsql_shell.catalog import Catalog
+from awsql_shell.catalog.schema import ACCOUNT_DESCRIPTION
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, describe
 from awsql_shell.execution.catalog_answers import like_matcher, run_metadata
 from awsql_shell.result import Result
@@ -185,16 +186,20 @@ def test_describe_matches_the_seed_fields(catalog: Catalog, seed: str) -> None:
     get_fields, _ = seed_field_tabs(seed)
     result = run_metadata(catalog, Describe(text="", resource=EVENT_INVOKE_CONFIGS))
     assert result.columns == ["name", "type", "description"]
-    assert [(r[0], r[1]) for r in result.rows] == [(f["name"], f["type"]) for f in get_fields]
+    # StackQL's fields, then awsql's own account_id (the account each row came from).
+    assert [(r[0], r[1]) for r in result.rows] == [(f["name"], f["type"]) for f in get_fields] + [
+        ("account_id", "string")
+    ]
     # The seed was built from a newer schema for destination_config; every other description agrees.
-    differing = {r[0] for r, f in zip(result.rows, get_fields, strict=True) if r[2] != plain(f["description"])}
+    differing = {r[0] for r, f in zip(result.rows, get_fields, strict=False) if r[2] != plain(f["description"])}
     assert differing <= {"destination_config"}
 
 
 def test_describe_of_the_list_view_matches_the_seed_list_tab(catalog: Catalog, seed: str) -> None:
     _, list_fields = seed_field_tabs(seed)
     result = run_metadata(catalog, Describe(text="", resource="awscc.lambda.event_invoke_configs_list_only"))
-    assert [tuple(r) for r in result.rows] == [(f["name"], f["type"], plain(f["description"])) for f in list_fields]
+    seed_rows = [(f["name"], f["type"], plain(f["description"])) for f in list_fields]
+    assert [tuple(r) for r in result.rows] == [*seed_rows, ("account_id", "string", ACCOUNT_DESCRIPTION)]
 
 
 def test_describe_extended_has_flags_and_nested_fields(catalog: Catalog, seed: str) -> None:
@@ -235,8 +240,9 @@ def test_every_type_describes_and_shows_its_methods(catalog: Catalog) -> None:
             except Exception as error:  # collect them all: one broken schema must not hide another
                 failures.append(f"{name}: {error!r}")
                 continue
-            if plain_rows[-1][0] != "region" or len(extended_rows) < len(plain_rows):
-                failures.append(f"{name}: region not last or EXTENDED lost rows")
+            last = [row[0] for row in plain_rows[-2:]]
+            if last != ["region", "account_id"] or len(extended_rows) < len(plain_rows):
+                failures.append(f"{name}: region and account_id not last or EXTENDED lost rows")
     assert failures == []
 
 
@@ -339,6 +345,7 @@ def test_the_cloud_control_views_can_be_found_and_described(catalog: Catalog) ->
     )
     assert [row[:2] for row in described.rows] == [
         ("region", "string"),
+        ("account_id", "string"),
         ("type_name", "string"),
         ("identifier", "string"),
         ("properties", "object"),

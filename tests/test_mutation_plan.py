@@ -77,6 +77,9 @@ def _no_ambient_region(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
 
 
+ACCOUNT = "123456789012"
+
+
 def statement(text: str):
     return parse_statement(text)
 
@@ -459,7 +462,7 @@ def test_a_given_patch_that_removes_or_reads_a_write_only_path_is_refused_at_the
 def test_a_write_only_rewrite_is_shown_by_explain(offline: Session) -> None:
     document = '[{"op": "replace", "path": "/Description", "value": "d"}]'
     result = explain(offline, f"UPDATE {PARAMETERS} SET PatchDocument = '{document}' WHERE Identifier = 'p'")
-    assert '"op":"add","path":"/Description"' in result.rows[0][4]
+    assert '"op":"add","path":"/Description"' in result.rows[0][5]
     assert any("'replace' of write-only /Description is sent as 'add'" in notice for notice in result.notices)
 
 
@@ -507,7 +510,9 @@ def test_other_predicates_narrow_named_targets_or_need_confirmation(catalog: Cat
 
 def test_targets_found_by_a_query_become_one_call_each(catalog: Catalog) -> None:
     plan = planned(catalog, f"UPDATE {EIC} SET maximum_retry_attempts = 1 WHERE region = 'eu-west-1'")
-    calls = plan.calls_for([("eu-west-1", "a|b"), ("eu-west-1", "a|b"), ("eu-west-1", None), ("eu-west-1", "c|d")])
+    # The targets query's rows: (region, account_id, identifier).
+    rows = [("eu-west-1", ACCOUNT, i) for i in ("a|b", "a|b", None, "c|d")]
+    calls = plan.calls_for(rows)
     assert [(c.operation, c.region, c.identifier) for c in calls] == [
         ("UpdateResource", "eu-west-1", "a|b"),
         ("UpdateResource", "eu-west-1", "c|d"),
@@ -548,7 +553,9 @@ def test_the_targets_query_selects_region_and_identifier(catalog: Catalog) -> No
     plan = planned(catalog, f"UPDATE {EIC} c SET maximum_retry_attempts = 1 WHERE c.function_name = 'x'")
     assert plan.read is not None
     text = plan.read.plan.statement.text
-    assert text.startswith('SELECT region, CAST("function_name" AS TEXT) || \'|\' || CAST("qualifier" AS TEXT)')
+    assert text.startswith(
+        'SELECT region, account_id, CAST("function_name" AS TEXT) || \'|\' || CAST("qualifier" AS TEXT)'
+    )
     assert text.endswith(f"FROM {EIC} c WHERE c.function_name = 'x'")
 
 
@@ -573,7 +580,7 @@ def offline() -> Iterator[Session]:
 
 def explain(session: Session, text: str) -> Result:
     (result,) = session.run(f"EXPLAIN {text}")
-    assert result.columns == ["step", "operation", "region", "type_name", "detail"]
+    assert result.columns == ["step", "operation", "account_id", "region", "type_name", "detail"]
     return result
 
 
@@ -582,8 +589,8 @@ def test_explain_the_seed_insert_shows_the_desired_state(offline: Session) -> No
     # RETURNING * includes ResourceModel: the resource is read back after SUCCESS.
     assert [row[1] for row in result.rows] == ["CreateResource", "GetResourceRequestStatus", "GetResource"]
     step = result.rows[0]
-    assert step[2:4] == ("us-east-1", "AWS::Lambda::EventInvokeConfig")
-    desired = json.loads(step[4].removeprefix("DesiredState="))
+    assert step[2:5] == ("", "us-east-1", "AWS::Lambda::EventInvokeConfig")
+    desired = json.loads(step[5].removeprefix("DesiredState="))
     assert desired == {
         "DestinationConfig": json.loads(DESTINATION),
         "FunctionName": "orders-worker",
@@ -596,11 +603,11 @@ def test_explain_the_seed_insert_shows_the_desired_state(offline: Session) -> No
 def test_explain_the_seed_update_and_delete(offline: Session) -> None:
     update = explain(offline, SEED_UPDATE + " RETURNING OperationStatus")
     assert update.rows[0][1] == "UpdateResource"
-    assert update.rows[0][4].startswith("Identifier=orders-worker|$LATEST, PatchDocument=[")
-    assert '{"op":"add","path":"/MaximumRetryAttempts","value":1}' in update.rows[0][4]
+    assert update.rows[0][5].startswith("Identifier=orders-worker|$LATEST, PatchDocument=[")
+    assert '{"op":"add","path":"/MaximumRetryAttempts","value":1}' in update.rows[0][5]
     delete = explain(offline, SEED_DELETE)
     assert [r[1:] for r in delete.rows[:1]] == [
-        ("DeleteResource", "us-east-1", "AWS::Lambda::EventInvokeConfig", "Identifier=orders-worker|$LATEST")
+        ("DeleteResource", "", "us-east-1", "AWS::Lambda::EventInvokeConfig", "Identifier=orders-worker|$LATEST")
     ]
     assert delete.rows[-1][1] == "GetResourceRequestStatus"
 
@@ -615,7 +622,7 @@ def test_only_returning_resource_model_of_an_awaited_insert_or_update_reads_back
     assert "GetResource" not in operations(f"/*+ NOWAIT */ {update} RETURNING *")
     assert "GetResource" not in operations(f"DELETE FROM {EIC} WHERE Identifier = 'f|q' RETURNING *")
     insert = explain(offline, SEED_INSERT + " RETURNING ResourceModel").rows[-1]
-    assert insert[1] == "GetResource" and "while a new one is not visible yet" in insert[4]
+    assert insert[1] == "GetResource" and "while a new one is not visible yet" in insert[5]
 
 
 def test_explain_validates_like_the_real_run(offline: Session) -> None:
@@ -632,7 +639,7 @@ def test_explain_of_a_query_driven_mutation_shows_the_reads_first(offline: Sessi
         "FROM awscc.lambda.functions WHERE region = 'us-west-2'",
     )
     assert [row[1] for row in result.rows] == ["ListResources", "SQLite", "CreateResource", "GetResourceRequestStatus"]
-    assert "for each row of the query" in result.rows[2][4]
+    assert "for each row of the query" in result.rows[2][5]
     delete = explain(offline, f"DELETE FROM {EIC} WHERE region = 'us-east-1' AND function_name = 'orders-api'")
     assert [row[1] for row in delete.rows] == ["ListResources", "SQLite", "DeleteResource", "GetResourceRequestStatus"]
     assert any("needs your confirmation" in notice for notice in delete.notices)
@@ -642,7 +649,7 @@ def test_explain_under_read_only_and_nowait(offline: Session) -> None:
     offline.settings.read_only = True
     result = explain(offline, "/*+ NOWAIT */ DELETE FROM awscc.logs.log_groups WHERE Identifier = 'g'")
     assert any("--read-only" in notice for notice in result.notices)
-    assert "not awaited" in result.rows[-1][4]
+    assert "not awaited" in result.rows[-1][5]
     assert any("default region us-east-1" in notice for notice in result.notices)
 
 
@@ -661,9 +668,9 @@ def test_explain_of_a_mutation_not_awaited_shows_no_status_call(offline: Session
         assert [row[0] for row in result.rows] == [str(n) for n in range(1, len(result.rows) + 1)]
         for row in result.rows:
             if row[1] in ("CreateResource", "UpdateResource", "DeleteResource"):
-                assert row[4].endswith("; not awaited: its RequestToken is returned at once"), text
+                assert row[5].endswith("; not awaited: its RequestToken is returned at once"), text
     offline.settings.no_wait = True
     assert [row[1] for row in explain(offline, SEED_DELETE).rows] == ["DeleteResource"]
     awaited = explain(offline, f"/*+ AWAIT */ {SEED_DELETE}")
     assert [row[1] for row in awaited.rows] == ["DeleteResource", "GetResourceRequestStatus"]
-    assert "not awaited" not in awaited.rows[0][4]
+    assert "not awaited" not in awaited.rows[0][5]

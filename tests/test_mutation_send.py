@@ -128,7 +128,7 @@ def send(
     run = MutationRun(
         caller_for(client, attempts or Attempts(), policy),
         lambda job: pool.submit(PRIORITY_GET, job),
-        Target(None, None),
+        lambda account: Target(None, None),
         calls,
     )
     return run.run(cancel)
@@ -253,7 +253,7 @@ def read_back(
     pool: WorkerPool, client: ScriptedCloudControl, reads: Sequence[ReadBack], attempts: Attempts | None = None
 ):
     submit = lambda job: pool.submit(PRIORITY_GET, job)  # noqa: E731
-    run = ReadBackRun(caller_for(client, attempts or Attempts()), submit, Target(None, None), reads)
+    run = ReadBackRun(caller_for(client, attempts or Attempts()), submit, lambda account: Target(None, None), reads)
     return run.run()
 
 

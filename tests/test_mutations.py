@@ -349,10 +349,10 @@ class ProgressRecorder:
     def __init__(self) -> None:
         self.planned = self.done = self.finished = 0
 
-    def on_calls_planned(self, region: str, count: int) -> None:
+    def on_calls_planned(self, account: str | None, region: str, count: int) -> None:
         self.planned += count
 
-    def on_call_done(self, region: str) -> None:
+    def on_call_done(self, account: str | None, region: str) -> None:
         self.done += 1
 
     def finish(self) -> None:
@@ -1033,7 +1033,7 @@ def test_failed_requests_are_listed_with_their_error(connect: SessionFactory) ->
     ((operation, code, message),) = one(session, query).rows
     assert (operation, code) == ("DELETE", "NotFound") and "was not found" in message
     (explained,) = [row for row in one(session, f"EXPLAIN {query}").rows if row[1] == "ListResourceRequests"]
-    assert 'ResourceRequestStatusFilter={"OperationStatuses": ["FAILED"]}' in explained[4]
+    assert 'ResourceRequestStatusFilter={"OperationStatuses": ["FAILED"]}' in explained[5]
     everything = one(session, "SELECT count(*) FROM awscc.cloud_control.resource_requests WHERE region = 'us-east-1'")
     assert everything.rows[0][0] > 1
 
@@ -1067,4 +1067,4 @@ def test_an_identifier_property_is_a_filter_not_the_cloud_control_identifier(con
         "AND identifier_property = 'r-1'"
     )
     operations = [row[1] for row in plan.rows]
-    assert operations[0] == "ListResources" and "identifier_property = 'r-1'" in plan.rows[-1][4]
+    assert operations[0] == "ListResources" and "identifier_property = 'r-1'" in plan.rows[-1][5]

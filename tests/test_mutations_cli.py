@@ -241,7 +241,7 @@ def test_explain_is_offline(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
-    assert lines[0] == "step,operation,region,type_name,detail"
+    assert lines[0] == "step,operation,account_id,region,type_name,detail"
     desired = '"DesiredState={""LogGroupName"":""x"",""RetentionInDays"":7}"'
     assert lines[1] == f"1,CreateResource,eu-west-1,AWS::Logs::LogGroup,{desired}"
     assert lines[2].startswith("2,GetResourceRequestStatus,eu-west-1,")

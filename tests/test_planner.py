@@ -462,6 +462,7 @@ def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
     assert [row[1:] for row in result.rows[:2]] == [
         (
             "ListResources",
+            "",
             "us-east-1",
             "AWS::Lambda::Function",
             "awscc.lambda.functions: every page, stop after 2 resources where function_name LIKE 'orders%' "
@@ -469,6 +470,7 @@ def test_explain_says_which_listed_resources_get_a_get_resource() -> None:
         ),
         (
             "GetResource",
+            "",
             "us-east-1",
             "AWS::Lambda::Function",
             "only for listed resources where function_name LIKE 'orders%', concurrently; no GetResource for rows "
@@ -569,6 +571,7 @@ def test_explain_names_the_identifiers_and_the_columns_they_come_from() -> None:
     )
     assert result.rows[0][1:] == (
         "GetResource",
+        "",
         "us-east-1",
         "AWS::Lambda::EventInvokeConfig",
         "awscc.lambda.event_invoke_configs: Identifier IN (orders-api|$LATEST) "
@@ -620,13 +623,14 @@ def test_explain_says_where_listed_properties_may_spare_the_get_resource() -> No
     )
     assert result.rows[1][1:] == (
         "GetResource",
+        "",
         "us-east-1",
         "AWS::Logs::LogGroup",
         "for each listed resource, concurrently; no GetResource for rows whose listed properties hold every "
         "column needed (log_group_name, retention_in_days)",
     )
     (star,) = session.run("EXPLAIN SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
-    assert star.rows[1][4] == "for each listed resource, concurrently"
+    assert star.rows[1][5] == "for each listed resource, concurrently"
 
 
 # -- region steering is never silently ignored ---------------------------------------------------------

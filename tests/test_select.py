@@ -101,7 +101,7 @@ def test_resource_model_pushdown_for_list_handlers_that_need_it(session: Session
         "EXPLAIN SELECT nodegroup_name FROM awscc.eks.nodegroups "
         "WHERE region = 'us-east-1' AND cluster_name = 'prod-eks'",
     )
-    assert any('ResourceModel={"ClusterName": "prod-eks"}' in row[4] for row in explained.rows)
+    assert any('ResourceModel={"ClusterName": "prod-eks"}' in row[5] for row in explained.rows)
 
 
 def test_missing_list_parameter_is_a_clear_error(session: Session) -> None:
@@ -164,7 +164,7 @@ def test_limit_stops_fetching_early_and_explain_says_so(session: Session) -> Non
     assert len(result.rows) == 3
     assert session.gateway.stats.api_calls == 1 + 3
     explained = one(session, f"EXPLAIN {sql}")
-    assert "stop after 3 resources" in explained.rows[0][4]
+    assert "stop after 3 resources" in explained.rows[0][5]
 
 
 @pytest.mark.slow
@@ -309,7 +309,7 @@ def test_join_supplies_the_parameter_a_list_handler_needs(session: Session) -> N
     assert len(result.rows) == 13  # the sandbox's us-east-1 configs, one per even-positioned function
     assert all(isinstance(row[1], int) for row in result.rows)
     explained = one(session, f"EXPLAIN {sql}")
-    assert any("once per ResourceModel FunctionName = each function_name" in row[4] for row in explained.rows)
+    assert any("once per ResourceModel FunctionName = each function_name" in row[5] for row in explained.rows)
 
 
 def test_sql_mistakes_are_found_before_any_call(session: Session) -> None:
@@ -397,6 +397,7 @@ def test_a_like_on_a_listed_column_gets_only_the_resources_it_matches(session: S
     explained = one(session, f"EXPLAIN {columns} AND function_name LIKE 'ORDERS-%'")
     assert explained.rows[1][1:] == (
         "GetResource",
+        "",
         "us-east-1",
         "AWS::Lambda::Function",
         "only for listed resources where function_name LIKE 'ORDERS-%', concurrently; no GetResource for rows "
@@ -441,7 +442,7 @@ def test_an_equality_on_the_identifier_column_is_one_get_resource(session: Sessi
     assert several == rows and pushed == 2  # the missing one is simply no row
     explained = one(session, "EXPLAIN " + star.format("function_name = 'orders-api'"))
     assert [row[1] for row in explained.rows] == ["GetResource", "SQLite"]
-    assert explained.rows[0][4] == "awscc.lambda.functions: Identifier IN (orders-api) (from function_name in WHERE)"
+    assert explained.rows[0][5] == "awscc.lambda.functions: Identifier IN (orders-api) (from function_name in WHERE)"
 
 
 def test_a_compound_identifier_is_read_directly_only_when_every_part_is_pinned(session: Session) -> None:
@@ -494,7 +495,7 @@ def test_a_listing_of_whole_models_is_read_without_get_resource(session: Session
     star, all_read = calls(session, "SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1'")
     assert len(star) == 26 and all_read == pages + 26  # SELECT *: a listing cannot be known to hold every column
     explained = one(session, f"EXPLAIN {sql}")
-    assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][4]
+    assert "no GetResource for rows whose listed properties hold every column needed" in explained.rows[1][5]
 
 
 def test_headers_are_what_the_user_typed_and_built_json_nests(sandbox_url: str, tmp_path) -> None:

@@ -5,7 +5,7 @@ The planner, the mutation planner and completion all name these, so they are def
 
 from __future__ import annotations
 
-from awsql_shell.catalog.schema import REGION_DESCRIPTION, Column
+from awsql_shell.catalog.schema import ACCOUNT_DESCRIPTION, REGION_DESCRIPTION, Column
 
 SERVICE = "cloud_control"
 RESOURCES = "awscc.cloud_control.resources"
@@ -46,6 +46,7 @@ OPERATION_STATUSES = ("PENDING", "IN_PROGRESS", "SUCCESS", "FAILED", "CANCEL_IN_
 
 RESOURCE_COLUMNS: tuple[Column, ...] = (
     Column("region", "region", "string", REGION_DESCRIPTION),
+    Column("account_id", "account_id", "string", ACCOUNT_DESCRIPTION),
     Column("type_name", "TypeName", "string", "The resource type, such as AWS::S3::Bucket (WHERE TypeName = ...)."),
     Column("identifier", "Identifier", "string", "The primary identifier of the resource."),
     Column("properties", "Properties", "object", "The resource's properties, as Cloud Control returns them."),
@@ -53,6 +54,7 @@ RESOURCE_COLUMNS: tuple[Column, ...] = (
 
 REQUEST_COLUMNS: tuple[Column, ...] = (
     Column("region", "region", "string", REGION_DESCRIPTION),
+    Column("account_id", "account_id", "string", ACCOUNT_DESCRIPTION),
     Column("request_token", "RequestToken", "string", "The token that identifies the request."),
     Column("operation", "Operation", "string", "CREATE, UPDATE or DELETE.", enum=OPERATIONS),
     Column("operation_status", "OperationStatus", "string", "Where the request stands.", enum=OPERATION_STATUSES),

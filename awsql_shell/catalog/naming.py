@@ -93,11 +93,15 @@ def column_name(property_name: str) -> str:
     return f"_{column}" if column in _RESERVED_COLUMNS else column
 
 
-# Columns awsql itself gives every resource: ``region`` says where to call, ``Identifier`` is Cloud Control's
-# identifier. A top-level property that would take one of these names (SNS subscriptions and Route 53 record
-# sets have a ``Region``, DataZone and MediaLive types an ``Identifier``) is named ``<name>_property``
-# instead, so that region and Identifier always steer the calls and the property stays readable and writable.
-AWSQL_COLUMNS = ("region", "identifier")
+# Columns awsql itself gives every resource: ``region`` and ``account_id`` say where to call (and where a row
+# came from), ``Identifier`` is Cloud Control's identifier. A top-level property that would take one of these
+# names (SNS subscriptions and Route 53 record sets have a ``Region``, many types an ``AccountId``, DataZone
+# and MediaLive types an ``Identifier``) is named ``<name>_property`` instead, so that these always steer the
+# calls and the property stays readable and writable.
+REGION = "region"
+ACCOUNT_ID = "account_id"
+PSEUDO_COLUMNS = (REGION, ACCOUNT_ID)  # materialized on every row, from where the call went
+AWSQL_COLUMNS = (*PSEUDO_COLUMNS, "identifier")
 PROPERTY_SUFFIX = "_property"
 
 

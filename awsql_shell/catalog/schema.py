@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from awsql_shell.catalog.naming import column_name, fold, property_column
+from awsql_shell.catalog.naming import ACCOUNT_ID, PSEUDO_COLUMNS, REGION, column_name, fold, property_column
 from awsql_shell.errors import AmbiguousNameError, UnknownNameError, ValidationError, did_you_mean
 
 JSON_SCALARS = ("string", "integer", "number", "boolean")
 REGION_DESCRIPTION = "AWS region."
+ACCOUNT_DESCRIPTION = "The 12-digit AWS account the resource is in."
 MAX_NESTING = 8
 
 
@@ -68,10 +69,10 @@ def with_identifier_values(
 
 @dataclass(frozen=True)
 class Column:
-    """A top-level property as a SQL column (or the pseudo-column ``region``)."""
+    """A top-level property as a SQL column (or one of the pseudo-columns ``region`` and ``account_id``)."""
 
     name: str
-    property: str  # CloudFormation property name; "region" for the pseudo-column
+    property: str  # CloudFormation property name; the column's own name for a pseudo-column
     type: str  # string, integer, number, boolean, object, array
     description: str
     required: bool = False
@@ -87,7 +88,15 @@ class Column:
 
     @property
     def is_pseudo(self) -> bool:
-        return self.property == "region"
+        """``region`` or ``account_id``: filled from where the call went, not from a property."""
+        return self.property in PSEUDO_COLUMNS
+
+
+# Every resource's own columns, after its properties: where each row's calls went.
+PSEUDO: tuple[Column, ...] = (
+    Column(REGION, REGION, "string", REGION_DESCRIPTION),
+    Column(ACCOUNT_ID, ACCOUNT_ID, "string", ACCOUNT_DESCRIPTION),
+)
 
 
 @dataclass(frozen=True)
@@ -247,13 +256,12 @@ class ResourceSchema:
                 )
             )
         columns.sort(key=lambda column: column.name)
-        columns.append(Column("region", "region", "string", REGION_DESCRIPTION))
-        return tuple(columns)
+        return (*columns, *PSEUDO)
 
     @cached_property
     def list_columns(self) -> tuple[Column, ...]:
         """What a ListResources result carries: the primary identifier parts, the properties the list handler
-        was given (``cluster_name`` for nodegroups) and ``region``."""
+        was given (``cluster_name`` for nodegroups), ``region`` and ``account_id``."""
         listed = self.identifier_properties | set(self.list_required)
         return tuple(c for c in self.columns if c.property in listed or c.is_pseudo)
 

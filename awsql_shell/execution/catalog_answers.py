@@ -77,8 +77,9 @@ def one_line(text: str | None) -> str:
 
 
 def ordered_columns(columns: Sequence[Column]) -> list[Column]:
-    """By name, ``region`` last: the order of StackQL's Fields tables and INSERT templates."""
-    return sorted(columns, key=lambda c: (c.is_pseudo, c.name))
+    """By name, ``region`` then ``account_id`` last: the order of StackQL's Fields tables and INSERT templates
+    (which have no account_id)."""
+    return sorted(columns, key=lambda c: (c.is_pseudo, c.name != REGION, c.name))
 
 
 def identifier_template(schema: ResourceSchema) -> str:
@@ -348,7 +349,9 @@ def show_insert(catalog: Catalog, statement: ShowInsert) -> Result:
     columns = [
         c
         for c in ordered_columns(schema.columns)
-        if c.is_pseudo or (not c.read_only and (c.required or not required_only))
+        # region, as StackQL's templates have it; account_id only matters with several accounts (and is then
+        # required, as the INSERT's error says).
+        if c.name == REGION or (not c.is_pseudo and not c.read_only and (c.required or not required_only))
     ]
     return Result.of((INSERT_COLUMN,), [(insert_template(entry.id, columns),)])
 

@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog.naming import ACCOUNT_ID, REGION, fold
 from awsql_shell.engine import MaterializedTable, to_sql_value
 from awsql_shell.errors import UnknownNameError, did_you_mean
 from awsql_shell.gateway.listing import row_properties
@@ -27,6 +27,7 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
             rows.extend(
                 (
                     resource.region or outcome.fetch.region,
+                    outcome.account_id,
                     type_name,
                     resource.identifier,
                     json.dumps(resource.properties, separators=(",", ":")),
@@ -40,24 +41,26 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
         for resource in outcome.resources:
             props = row_properties(outcome.fetch, resource.identifier, resource.properties)
             # Where the resource lives: its own region when an account-wide listing found it elsewhere.
-            region = resource.region or outcome.fetch.region
+            where = {REGION: resource.region or outcome.fetch.region, ACCOUNT_ID: outcome.account_id}
             rows.append(
                 tuple(
-                    region if c.is_pseudo else to_sql_value(props.get(c.property), c.type) for c in table.schema_columns
+                    where[c.property] if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
+                    for c in table.schema_columns
                 )
             )
     return MaterializedTable(table.table, table.columns, rows)
 
 
-def distinct_by_region(table: MaterializedTable, column: str) -> dict[str, list[Any]]:
-    """Distinct non-null values of ``column`` (matched forgivingly) per region, in row order."""
+def distinct_by_place(table: MaterializedTable, column: str) -> dict[tuple[str, str], list[Any]]:
+    """Distinct non-null values of ``column`` (matched forgivingly) per (account_id, region), in row order:
+    a child list is read where its parent lives."""
     names = [name for name, _ in table.columns]
     index = next((i for i, name in enumerate(names) if fold(name) == fold(column)), None)
     if index is None:
         raise UnknownNameError(f"unknown column '{column}' in the join condition{did_you_mean(column, names)}")
-    region = names.index("region")
-    values: dict[str, dict[Any, None]] = {}
+    region, account = names.index(REGION), names.index(ACCOUNT_ID)
+    values: dict[tuple[str, str], dict[Any, None]] = {}
     for row in table.rows:
         if row[index] is not None:
-            values.setdefault(row[region], {})[row[index]] = None
-    return {r: list(v) for r, v in values.items()}
+            values.setdefault((row[account], row[region]), {})[row[index]] = None
+    return {place: list(v) for place, v in values.items()}

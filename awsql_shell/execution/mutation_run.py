@@ -93,11 +93,14 @@ def run_mutation(
         selected = _read(plan.read, read, verb)
         notices[:0] = selected.notices
         calls = plan.calls_for(selected.rows)
-    if plan.needs_confirmation and calls:
+    several = len(_accounts_of(calls)) > 1
+    if (plan.needs_confirmation or several) and calls:
         if not _confirmed(plan, calls, consent):
             return Result([], [], status=f"{verb} 0", notices=[*notices, "not confirmed: nothing was changed"])
         count = len(calls)
         matched = "the resource the WHERE matched" if count == 1 else f"the {count} resources the WHERE matched"
+        if several:
+            matched = f"{count} resources in {len(_accounts_of(calls))} accounts"
         notices.append(f"confirmed: {_INFINITIVE[verb]} {matched}")
     if not calls:
         return Result([], [], status=f"{verb} 0", notices=notices)
@@ -123,7 +126,8 @@ def _read_back(
         if not identifier:
             warnings.append(f"{_not_read_back(call)}: its ProgressEvent names no Identifier{_KEPT}")
             continue
-        wanted.append((index, ReadBack(call.region, call.type_name, identifier, created=plan.verb == "INSERT")))
+        created = plan.verb == "INSERT"
+        wanted.append((index, ReadBack(call.region, call.type_name, identifier, created=created, account=call.account)))
     if not wanted:
         return {}, warnings
     try:
@@ -164,18 +168,39 @@ def _read(step: ReadFirst, read: ReadRows, verb: str) -> Result:
 # -- confirmation -----------------------------------------------------------------------------------------
 
 
+def _accounts_of(calls: Sequence[MutationCall]) -> list[str]:
+    """The accounts the calls change (none named: the session's one account)."""
+    return list(dict.fromkeys(call.account for call in calls if call.account is not None))
+
+
 def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Consent) -> bool:
+    """A change that does not name its targets by Identifier, or that spans several accounts, is made only
+    with the user's word: every account is listed, with how many resources of it change."""
     if consent.assume_yes:
         return True
     count = len(calls)
     noun = "resource" if count == 1 else "resources"
-    touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {consent.account} ({_listing(calls)})"
+    accounts = _accounts_of(calls)
+    if len(accounts) > 1:
+        each = "; ".join(
+            f"account {account}: {len(mine)} ({_listing(mine)})"
+            for account in accounts
+            for mine in [[call for call in calls if call.account == account]]
+        )
+        touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {len(accounts)} accounts ({each})"
+        why = "spans several accounts"
+        named = "or name one account with WHERE account_id = '...'"
+    else:
+        where = f"account {accounts[0]}" if accounts else consent.account
+        touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {where} ({_listing(calls)})"
+        why = "does not name its targets by Identifier"
+        named = "or name them with WHERE Identifier = '...' (or Identifier IN (...))"
     if consent.ask is None:
         raise ConfirmationRequired(
-            f"{plan.verb} does not name its targets by Identifier and would {touched}; nothing was changed: "
-            "pass --yes to go ahead, or name them with WHERE Identifier = '...' (or Identifier IN (...))"
+            f"{plan.verb} {why} and would {touched}; nothing was changed: pass --yes to go ahead, {named}"
         )
-    return bool(consent.ask(f"{plan.verb} without Identifier: {touched[0].upper()}{touched[1:]}?"))
+    lead = f"{plan.verb} across accounts" if len(accounts) > 1 else f"{plan.verb} without Identifier"
+    return bool(consent.ask(f"{lead}: {touched[0].upper()}{touched[1:]}?"))
 
 
 def _listing(calls: Sequence[MutationCall]) -> str:

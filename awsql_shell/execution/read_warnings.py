@@ -15,51 +15,68 @@ from awsql_shell.catalog import Catalog
 from awsql_shell.errors import AwsqlError
 from awsql_shell.gateway.errors import ACCESS_DENIED_CODES, FetchFailedError, permission_named
 from awsql_shell.gateway.vocabulary import FetchResult
+from awsql_shell.planner.select_plan import SelectPlan
 
 _HANDLER_OF = {"GetResource": "read", "ListResources": "list"}
 _LISTED_PERMISSIONS = 6
 
 
 def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]:
-    warnings = [_with_permission(str(r.error), r.error, catalog) for r in fetched if r.error is not None]
-    groups: dict[tuple[str, str, str], list[FetchResult]] = {}
-    lost_by_group: dict[tuple[str, str, str], list[Exception]] = {}
+    """One warning per failed fetch and per (account, region, type, code) of lost rows; with several accounts
+    in the statement each says which account."""
+    several = len({result.account_id for result in fetched}) > 1
+
+    def of(account: str | None, message: str) -> str:
+        return f"account {account}: {message}" if several and account else message
+
+    warnings = [
+        of(r.account_id, _with_permission(str(r.error), r.error, catalog)) for r in fetched if r.error is not None
+    ]
+    groups: dict[tuple[str | None, str, str, str], list[FetchResult]] = {}
+    lost_by_group: dict[tuple[str | None, str, str, str], list[Exception]] = {}
     for result in fetched:
         for lost in result.lost:
             code = getattr(lost.error, "code", "") or type(lost.error).__name__
-            key = (lost.region, result.fetch.type_name, code)
+            key = (result.account_id, lost.region, result.fetch.type_name, code)
             lost_by_group.setdefault(key, []).append(lost.error)
             groups.setdefault(key, [])
             if result not in groups[key]:
                 groups[key].append(result)
-    for (region, type_name, code), errors in lost_by_group.items():
+    for (account, region, type_name, code), errors in lost_by_group.items():
         # Of how many found there: the rows read in that region plus every row lost there.
         found = sum(
             sum(1 for r in result.resources if (r.region or result.fetch.region) == region)
             + sum(1 for lost in result.lost if lost.region == region)
-            for result in groups[(region, type_name, code)]
+            for result in groups[(account, region, type_name, code)]
         )
         first = errors[0]
         cause = getattr(first, "cause", "") or str(first)
         message = f"{len(errors)} of {found} {type_name} in {region} could not be read: {code}: {cause}"
-        warnings.append(_with_permission(message, first, catalog))
+        warnings.append(of(account, _with_permission(message, first, catalog)))
     return warnings
 
 
-def error_rows(fetched: Sequence[FetchResult], account_id: str | None) -> list[tuple[object, ...]]:
+def missing_accounts(plan: SelectPlan) -> list[str]:
+    """A warning per account of the session the statement could not read at all (a role not assumed)."""
+    return [
+        f"account {account} could not be read, its rows are missing: {why}" for account, why in plan.missing_accounts
+    ]
+
+
+def error_rows(fetched: Sequence[FetchResult]) -> list[tuple[object, ...]]:
     """The rows of ``awsql.errors``: one per (account, region, type, operation, error code), with the first
     message, how many calls failed and how many rows were lost (NULL where a whole listing failed)."""
-    groups: dict[tuple[str, str, str, str], list[object]] = {}
+    groups: dict[tuple[str | None, str, str, str, str], list[object]] = {}
     for result in fetched:
         failures = [(result.error, None)] if result.error is not None else []
         failures += [(lost.error, lost.region) for lost in result.lost]
         for error, region in failures:
             code = getattr(error, "code", "") or type(error).__name__
             operation = getattr(error, "operation", "") or result.fetch.operations[0]
-            key = (region or result.fetch.region, result.fetch.type_name, operation, code)
+            key = (result.account_id, region or result.fetch.region, result.fetch.type_name, operation, code)
             message, calls, lost_rows = groups.get(key, [getattr(error, "cause", "") or str(error), 0, 0])
             groups[key] = [message, calls + 1, None if region is None or lost_rows is None else lost_rows + 1]
-    return [(account_id, *key, *values) for key, values in groups.items()]
+    return [(*key, *values) for key, values in groups.items()]
 
 
 def first_error(fetched: Sequence[FetchResult]) -> Exception | None:

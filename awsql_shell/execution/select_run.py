@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from awsql_shell.catalog import Catalog
 from awsql_shell.engine import Engine, MaterializedTable, SqliteError
 from awsql_shell.errors import AwsqlError, ValidationError
-from awsql_shell.execution.materialize import distinct_by_region, materialize
-from awsql_shell.execution.read_warnings import first_error, read_warnings
+from awsql_shell.execution.materialize import distinct_by_place, materialize
+from awsql_shell.execution.read_warnings import first_error, missing_accounts, read_warnings
 from awsql_shell.execution.sqlite_errors import in_users_terms
 from awsql_shell.gateway.vocabulary import Fetch, FetchResult
 from awsql_shell.planner.select_plan import SelectPlan, TablePlan
@@ -68,7 +69,7 @@ def run_select(
         pending = [t for t in pending if id(t) not in materialized]
     if fetched is not None and every_fetch:
         fetched(every_fetch)
-    warnings = read_warnings(every_fetch, catalog)
+    warnings = [*missing_accounts(plan), *read_warnings(every_fetch, catalog)]
     if every_fetch and all(result.read_nothing for result in every_fetch):
         first = first_error(every_fetch)
         # Said as the warning would say it (rows lost, the permission missing), as the statement's error.
@@ -90,12 +91,18 @@ def run_select(
 
 
 def _fetches_for(table: TablePlan, plan: SelectPlan, done: dict[int, MaterializedTable]) -> Sequence[Fetch]:
-    """A joined table's fetches: its template once per value the source table's rows supply, per region."""
+    """A joined table's fetches: its template once per value the source table's rows supply, per account and
+    region (a row's account_id is the fetch's account, or the session's one account's id for account None)."""
     if table.joined is None:
         return table.fetches
-    values = distinct_by_region(done[id(plan.source_of(table))], table.joined.source_column)
+    values = distinct_by_place(done[id(plan.source_of(table))], table.joined.source_column)
+    by_region: dict[str, list[Any]] = {}
+    for (_, region), found in values.items():
+        by_region.setdefault(region, []).extend(found)
     return [
         replace(fetch, resource_model={**(fetch.resource_model or {}), table.joined.property: value})
         for fetch in table.fetches
-        for value in values.get(fetch.region, [])
+        for value in (
+            values.get((fetch.account, fetch.region), []) if fetch.account else by_region.get(fetch.region, [])
+        )
     ]

@@ -14,8 +14,7 @@ Value = TypeVar("Value")
 
 @dataclass(frozen=True)
 class GetKey:
-    endpoint_url: str | None
-    profile: str | None
+    target: Any  # the clients.Target (credentials and endpoint): entries are per account
     region: str
     type_name: str
     identifier: str
@@ -25,8 +24,7 @@ class GetKey:
 class ListKey:
     """A complete listing; ``resource_model`` is the canonical JSON of the ListResources ResourceModel."""
 
-    endpoint_url: str | None
-    profile: str | None
+    target: Any
     region: str
     type_name: str
     resource_model: str | None
@@ -121,6 +119,11 @@ class UnsettledRequest:
     region: str
     type_name: str
     identifier: str | None
+    account: str | None = None  # as Fetch.account
+
+    @property
+    def key(self) -> tuple[str | None, str, str]:
+        return (self.account, self.region, self.type_name)
 
 
 class UnsettledRequests:
@@ -136,17 +139,14 @@ class UnsettledRequests:
         with self._lock:
             self._requests[token] = request
 
-    def tokens(self, region: str, type_name: str) -> list[str]:
+    def tokens(self, key: tuple[str | None, str, str]) -> list[str]:
+        """The requests still going for (account, region, type), oldest first."""
         with self._lock:
-            return [
-                token
-                for token, request in self._requests.items()
-                if request.region == region and request.type_name == type_name
-            ]
+            return [token for token, request in self._requests.items() if request.key == key]
 
-    def blocks(self, region: str, type_name: str) -> bool:
+    def blocks(self, key: tuple[str | None, str, str]) -> bool:
         with self._lock:
-            return any(r.region == region and r.type_name == type_name for r in self._requests.values())
+            return any(request.key == key for request in self._requests.values())
 
     def settle(self, token: str) -> UnsettledRequest | None:
         """Forget a request now known to be finished; the request, when it was one of ours."""

@@ -1,4 +1,10 @@
-"""boto3 sessions and Cloud Control clients, created on first use and shared by every worker thread.
+"""boto3 sessions and clients, created on first use and shared by every worker thread.
+
+A ``Target`` is one set of credentials: a profile's own (its whole credential chain: SSO, assume-role
+profiles, the environment), or a role assumed with them in another account (``--org``). Assumed-role
+credentials refresh themselves before they expire (botocore's ``RefreshableCredentials``, asking STS
+AssumeRole again), so a shell open all day keeps working. Refreshing starts a third of the credentials'
+lifetime before the end (at most botocore's own 15 minutes), so short-lived credentials refresh too.
 
 boto3 is imported here and only when the first client is needed, so statements that never call AWS
 (metadata, EXPLAIN) never pay for the import.
@@ -6,9 +12,11 @@ boto3 is imported here and only when the first client is needed, so statements t
 
 from __future__ import annotations
 
+import datetime
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from awsql_shell import __version__
@@ -18,71 +26,166 @@ READ_TIMEOUT_SECONDS = 60
 # Workers queued behind a session that just failed to find credentials get that failure instead of running
 # the whole credential chain again (which may wait on the instance metadata service) one after another.
 _REMEMBER_SESSION_FAILURE_SECONDS = 2.0
+ROLE_SESSION_NAME = "awsql"
+# STS and Organizations are asked few times (accounts' discovery, identities, refreshes): botocore's own
+# retries suit them (Organizations throttles at a few requests per second).
+_DISCOVERY_ATTEMPTS = 8
+# botocore refreshes at most this long before expiry (its RefreshableCredentials defaults).
+_ADVISORY_REFRESH_SECONDS = 15 * 60
+_MANDATORY_REFRESH_SECONDS = 10 * 60
 
 
 @dataclass(frozen=True)
 class Target:
-    """Where calls go: the part of the settings that identifies an account and endpoint."""
+    """Where calls go and with which credentials: a profile (None: the default chain) at an endpoint, or a
+    role assumed with that profile's credentials (``role_arn``, with ``external_id`` when its trust needs one)."""
 
     profile: str | None
     endpoint_url: str | None
+    role_arn: str | None = None
+    external_id: str | None = None
+
+    @property
+    def base(self) -> Target:
+        """The credentials a role is assumed with (the target itself when it is not a role)."""
+        return replace(self, role_arn=None, external_id=None) if self.role_arn else self
 
 
 class ClientFactory:
-    """One boto3 Session per profile and one ``cloudcontrol`` client per (profile, endpoint, region).
+    """One boto3 Session per set of credentials and one client per (target, region, service).
 
     botocore clients are thread-safe once built, but Sessions are not, so building happens under a lock.
-    Retries are switched off in botocore: the gateway retries itself, so that a cancelled statement stops
-    backing off at once and every retry is counted.
+    Cloud Control clients have botocore's retries switched off: the gateway retries itself, so that a
+    cancelled statement stops backing off at once and every retry is counted.
     """
 
-    def __init__(self, *, pool_connections: int):
+    def __init__(self, *, pool_connections: int, home_region: str | None = None):
         self._pool_connections = pool_connections
-        self._lock = threading.Lock()
-        self._sessions: dict[str | None, Any] = {}
-        self._clients: dict[tuple[Target, str], Any] = {}
-        self._session_failures: dict[str | None, tuple[float, Exception]] = {}
+        self._home_region = home_region or "us-east-1"  # where STS is asked to assume roles
+        self._lock = threading.RLock()
+        self._sessions: dict[Target, Any] = {}
+        self._clients: dict[tuple[Target, str, str], Any] = {}
+        self._session_failures: dict[Target, tuple[float, Exception]] = {}
+        self._first_credentials: dict[Target, Mapping[str, Any]] = {}
 
-    def client(self, target: Target, region: str) -> Any:
-        key = (target, region)
+    def resized(self, pool_connections: int) -> ClientFactory:
+        """A factory whose clients hold more connections, keeping the sessions (and credentials) of this one."""
+        bigger = ClientFactory(pool_connections=pool_connections, home_region=self._home_region)
+        with self._lock:
+            bigger._sessions = dict(self._sessions)
+            bigger._first_credentials = dict(self._first_credentials)
+        return bigger
+
+    def client(self, target: Target, region: str, service: str = "cloudcontrol") -> Any:
+        key = (target, region, service)
         found = self._clients.get(key)
         if found is not None:
             return found
         with self._lock:
             found = self._clients.get(key)
             if found is None:
-                found = self._build(target, region)
+                found = self._build(target, region, service)
                 self._clients[key] = found
             return found
 
-    def _build(self, target: Target, region: str) -> Any:
+    def adopt(self, target: Target, credentials: Mapping[str, Any]) -> None:
+        """Credentials an AssumeRole for ``target`` already returned (the accounts' discovery assumes each
+        role once to learn whether it can): the role's session starts with them instead of asking again."""
+        with self._lock:
+            self._first_credentials[target] = credentials
+
+    def assume(self, target: Target) -> Mapping[str, Any]:
+        """AssumeRole ``target.role_arn`` with the base credentials; the Credentials of the answer."""
+        sts = self.client(target.base, self._home_region, "sts")
+        params: dict[str, Any] = {"RoleArn": target.role_arn, "RoleSessionName": ROLE_SESSION_NAME}
+        if target.external_id:
+            params["ExternalId"] = target.external_id
+        return sts.assume_role(**params)["Credentials"]
+
+    def _build(self, target: Target, region: str, service: str) -> Any:
         from botocore.config import Config
 
-        session = self._sessions.get(target.profile) or self._new_session(target.profile)
+        session = self._sessions.get(target) or self._new_session(target)
+        if service == "cloudcontrol":
+            retries: dict[str, Any] = {"mode": "standard", "total_max_attempts": 1}
+        else:
+            retries = {"mode": "standard", "total_max_attempts": _DISCOVERY_ATTEMPTS}
         config = Config(
-            retries={"mode": "standard", "total_max_attempts": 1},
+            retries=retries,
             # awsql builds every request itself; re-validating each one costs CPU on the hot path.
-            parameter_validation=False,
+            parameter_validation=service != "cloudcontrol",
             max_pool_connections=self._pool_connections,
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
             user_agent_extra=f"awsql/{__version__}",
         )
-        return session.client("cloudcontrol", region_name=region, endpoint_url=target.endpoint_url, config=config)
+        return session.client(service, region_name=region, endpoint_url=target.endpoint_url, config=config)
 
-    def _new_session(self, profile: str | None) -> Any:
+    def _new_session(self, target: Target) -> Any:
         import boto3
         from botocore.exceptions import NoCredentialsError
 
-        failed = self._session_failures.get(profile)
+        failed = self._session_failures.get(target)
         if failed is not None and time.monotonic() - failed[0] < _REMEMBER_SESSION_FAILURE_SECONDS:
             raise failed[1]
         try:
-            session = boto3.session.Session(profile_name=profile)
-            if session.get_credentials() is None:
-                raise NoCredentialsError()
+            if target.role_arn:
+                session = self._role_session(target)
+            else:
+                session = boto3.session.Session(profile_name=target.profile)
+                if session.get_credentials() is None:
+                    raise NoCredentialsError()
         except Exception as error:
-            self._session_failures[profile] = (time.monotonic(), error)
+            self._session_failures[target] = (time.monotonic(), error)
             raise
-        self._sessions[profile] = session
+        self._sessions[target] = session
         return session
+
+    def _role_session(self, target: Target) -> Any:
+        """A boto3 Session whose credentials are the role's, refreshed by AssumeRole before they expire."""
+        import boto3
+        import botocore.session
+        from botocore.credentials import CredentialProvider, RefreshableCredentials
+
+        def fetch() -> dict[str, Any]:
+            answer = self.assume(target)
+            return _metadata(answer)
+
+        first = self._first_credentials.pop(target, None)
+        metadata = _metadata(first) if first is not None else fetch()
+        lifetime = max(1.0, _seconds_left(metadata["expiry_time"]))
+        credentials = RefreshableCredentials.create_from_metadata(metadata, refresh_using=fetch, method="assume-role")
+        # Its windows are fixed at 15 and 10 minutes, so credentials living less than that would be refreshed
+        # before every call (boto/botocore#2189); set on the instance, as aws-deadline/deadline-cloud#431
+        # does, since the constructor's own arguments for them are newer than the botocore awsql supports.
+        credentials._advisory_refresh_timeout = min(_ADVISORY_REFRESH_SECONDS, lifetime / 3)
+        credentials._mandatory_refresh_timeout = min(_MANDATORY_REFRESH_SECONDS, lifetime / 6)
+
+        class _Role(CredentialProvider):  # botocore's public way to put credentials into a session's chain
+            METHOD = "assume-role"
+
+            def load(self) -> RefreshableCredentials:
+                return credentials
+
+        core = botocore.session.Session()
+        core.get_component("credential_provider").insert_before("env", _Role())
+        return boto3.session.Session(botocore_session=core)
+
+
+def _metadata(credentials: Mapping[str, Any]) -> dict[str, Any]:
+    expiry = credentials["Expiration"]
+    if isinstance(expiry, datetime.datetime):
+        expiry = expiry.isoformat()
+    return {
+        "access_key": credentials["AccessKeyId"],
+        "secret_key": credentials["SecretAccessKey"],
+        "token": credentials["SessionToken"],
+        "expiry_time": expiry,
+    }
+
+
+def _seconds_left(expiry: str) -> float:
+    moment = datetime.datetime.fromisoformat(expiry.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=datetime.timezone.utc)
+    return (moment - datetime.datetime.now(datetime.timezone.utc)).total_seconds()

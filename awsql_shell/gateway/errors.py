@@ -6,6 +6,7 @@ never imports botocore itself (the gateway imports it lazily, on the first call)
 
 from __future__ import annotations
 
+import os
 import re
 from enum import Enum
 
@@ -257,11 +258,14 @@ def credentials_error(error: BaseException, *, profile: str | None) -> Credentia
     if "ProfileNotFound" in names:
         problem = f"AWS profile '{profile}' was not found" if profile else "the AWS profile was not found"
         hint = "check the name with `aws configure list-profiles`, or choose another with --profile or AWS_PROFILE"
-    elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired") or names & {
-        "SSOTokenLoadError",
-        "UnauthorizedSSOTokenError",
-        "TokenRetrievalError",
-    }:
+    elif names & {"SSOTokenLoadError", "UnauthorizedSSOTokenError", "TokenRetrievalError", "SSOError"}:
+        # botocore: "The SSO session associated with this profile has expired or is otherwise invalid. To
+        # refresh this SSO session run aws sso login with the corresponding profile." Name the profile.
+        named = profile or os.environ.get("AWS_PROFILE")
+        problem = f"the SSO session of profile '{named or 'default'}' has expired or is not signed in"
+        login = f"aws sso login --profile {named}" if named else "aws sso login"
+        return CredentialsError(f"{problem} ({cause}); run `{login}`, then run the statement again")
+    elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
         problem = "AWS credentials have expired"
         hint = "refresh them (`aws sso login` for SSO profiles) or choose others with --profile or AWS_PROFILE"
     elif names & {"NoCredentialsError", "PartialCredentialsError"}:

@@ -28,7 +28,7 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -111,8 +111,12 @@ class _Page:
 class _Run:
     """One ``fetch_all``: its fetches still unfinished, whether it was stopped, and a fatal error."""
 
-    def __init__(self, listener: ProgressListener | None, unfinished: int, budget: int | None = None):
+    def __init__(
+        self, listener: ProgressListener | None, unfinished: int, budget: int | None = None, several: bool = False
+    ):
         self.listener = listener
+        # Several accounts' credentials: one that fails costs its account's rows, not the statement.
+        self.several = several
         self.unfinished = unfinished
         self.stopped = False
         self.fatal: AwsqlError | None = None
@@ -160,8 +164,7 @@ class _FetchState:
         # Two listings are the same call only with the same filter: the ResourceModel, or the status filter.
         model = fetch.status_filter if fetch.reads_requests else fetch.resource_model
         return ListKey(
-            self.target.endpoint_url,
-            self.target.profile,
+            self.target,
             self.fetch.region,
             self.fetch.type_name,
             json.dumps(model, sort_keys=True, separators=(",", ":")) if model is not None else None,
@@ -169,7 +172,7 @@ class _FetchState:
 
     def get_key(self, identifier: str, region: str | None = None) -> GetKey:
         region = region or self.fetch.region
-        return GetKey(self.target.endpoint_url, self.target.profile, region, self.fetch.type_name, identifier)
+        return GetKey(self.target, region, self.fetch.type_name, identifier)
 
 
 Deliver = Callable[[Any, BaseException | None], None]
@@ -221,11 +224,76 @@ class Gateway:
         # Targets whose credentials some call of this session got an answer with: a region that rejects
         # them afterwards is that region's problem (not enabled), not theirs.
         self._proven: set[Target] = set()
+        # The session's accounts by id (``use_accounts``); a fetch for account None goes to the default target.
+        self._default_target = Target(settings.profile, settings.endpoint_url)
+        self._targets: dict[str, Target] = {}
+        # What STS GetCallerIdentity said of a target (its account id), asked once per session.
+        self._identities: dict[Target, str] = {}
+        self._identity_lock = threading.Lock()
+        self.identity_problem: str | None = None  # why the default target's account id is unknown
         rate = settings.rate_limit
         # One limiter for the session: every statement shares the pace, so none starts by bouncing off.
         self._limiter = AdaptiveRateLimiter(rate) if rate else None
 
     # ----------------------------------------------------------------- public
+
+    def use_accounts(self, targets: Mapping[str, Target], *, default: Target | None = None) -> None:
+        """The session's accounts: a fetch or change for account ``id`` goes to ``targets[id]``, one for
+        account None (a session of one account) to ``default``."""
+        with self._lock:
+            self._targets = dict(targets)
+            for account, target in targets.items():
+                self._identities[target] = account
+            if default is not None:
+                self._default_target = default
+
+    def target_for(self, account: str | None) -> Target:
+        if account is None:
+            return self._default_target
+        target = self._targets.get(account)
+        if target is None:
+            raise AwsqlError(f"account {account} is not one of this session's accounts")
+        return target
+
+    @property
+    def clients(self) -> ClientFactory:
+        """The session's clients (and credentials), for the accounts' discovery too."""
+        self._ensure_workers(max(1, self._settings.max_concurrency))
+        assert self._clients is not None
+        return self._clients
+
+    def account_of(self, target: Target | None = None) -> str:
+        """The account id of ``target``'s credentials (the default target's when None): STS
+        GetCallerIdentity, asked once per session. Raises ``CredentialsError`` when they cannot be used."""
+        target = target or self._default_target
+        known = self._identities.get(target) or (self._settings.account if target == self._default_target else None)
+        if known:
+            return known
+        with self._identity_lock:
+            known = self._identities.get(target)
+            if known:
+                return known
+            region = self._settings.region or "us-east-1"
+            try:
+                answer = self.clients.client(target, region, "sts").get_caller_identity()
+            except Exception as error:
+                if is_credentials_problem(error):
+                    raise credentials_error(error, profile=target.profile) from None
+                raise fetch_error(error, region=region, type_name="STS", operation="GetCallerIdentity") from None
+            self._identities[target] = answer["Account"]
+            return answer["Account"]
+
+    def _default_account(self) -> str | None:
+        """The default target's account id, asked of STS on first need; None (and why) when STS cannot say."""
+        if self.identity_problem is not None:
+            return None
+        try:
+            return self.account_of()
+        except CredentialsError:
+            raise
+        except AwsqlError as exc:
+            self.identity_problem = exc.message
+            return None
 
     def fetch_all(
         self,
@@ -284,14 +352,15 @@ class Gateway:
         with self._timed():
             return run.run(cancel)
 
-    def _jobs(self) -> tuple[ApiCaller, Submit, Target]:
-        """What a run of mutations or read-backs works with: the caller, a way into the pool, the target."""
+    def _jobs(self) -> tuple[ApiCaller, Submit, Callable[[str | None], Target]]:
+        """What a run of mutations or read-backs works with: the caller, a way into the pool, and the target
+        of each account."""
         settings = self._settings
         self._ensure_workers(max(1, settings.max_concurrency))
         with self._lock:
             pool, caller = self._pool, self._caller
         assert pool is not None and caller is not None
-        return caller, lambda job: pool.submit(PRIORITY_GET, job), Target(settings.profile, settings.endpoint_url)
+        return caller, lambda job: pool.submit(PRIORITY_GET, job), self.target_for
 
     @contextlib.contextmanager
     def _timed(self) -> Iterator[None]:
@@ -359,24 +428,26 @@ class Gateway:
         fetches: Sequence[Fetch],
         listener: ProgressListener | None,
         cancel: threading.Event | None,
-        uncached: set[tuple[str, str]],
+        uncached: set[tuple[str | None, str, str]],
         budget: int | None = None,
     ) -> list[FetchResult]:
-        """Run the fetches; those of a (region, type) in ``uncached`` neither read nor fill the cache."""
+        """Run the fetches; those of an (account, region, type) in ``uncached`` neither read nor fill the cache."""
         settings = self._settings
-        target = Target(settings.profile, settings.endpoint_url)
-        run = _Run(listener, unfinished=len(fetches), budget=budget)
+        targets = {fetch.account: self.target_for(fetch.account) for fetch in fetches}
+        run = _Run(listener, unfinished=len(fetches), budget=budget, several=len(set(targets.values())) > 1)
         states = [
             _FetchState(
                 fetch=fetch,
                 run=run,
-                target=target,
-                cache_enabled=settings.cache_enabled and (fetch.region, fetch.type_name) not in uncached,
+                target=targets[fetch.account],
+                cache_enabled=settings.cache_enabled and _unsettled_key(fetch) not in uncached,
                 cache_ttl=settings.cache_ttl,
-                result=FetchResult(fetch=fetch),
+                result=FetchResult(fetch=fetch, account_id=fetch.account),
             )
             for fetch in fetches
         ]
+        # The session's one account, whose id STS is asked for alongside the first calls (once per session).
+        identity = _Identity(self._default_account) if None in targets and self._unknown_default() else None
         try:
             for state in states:
                 self._start(state)
@@ -389,12 +460,21 @@ class Gateway:
             raise
         if run.fatal is not None:
             raise run.fatal
-        rejected = [
-            state.result.error for state in states if isinstance(state.result.error, RegionRejectsCredentialsError)
-        ]
-        if rejected and len(rejected) == len(states) and target not in self._proven:
-            raise rejected_everywhere(rejected)  # type: ignore[arg-type]
+        for target in set(targets.values()):
+            mine = [state for state in states if state.target == target]
+            rejected = [s.result.error for s in mine if isinstance(s.result.error, RegionRejectsCredentialsError)]
+            if rejected and len(rejected) == len(mine) and target not in self._proven and not run.several:
+                raise rejected_everywhere(rejected)  # type: ignore[arg-type]
+        if None in targets:
+            account = identity.result(cancel) if identity is not None else self._default_account()
+            for state in states:
+                if state.fetch.account is None:
+                    state.result.account_id = account
         return [state.result for state in states]
+
+    def _unknown_default(self) -> bool:
+        target = self._default_target
+        return self._identities.get(target) is None and not self._settings.account and self.identity_problem is None
 
     # ------------------------------------------------- requests not awaited
 
@@ -407,28 +487,29 @@ class Gateway:
                 continue
             call = outcome.call
             identifier = call.identifier or (outcome.event or {}).get("Identifier") or None
-            self._unsettled.add(token, UnsettledRequest(call.region, call.type_name, identifier))
+            self._unsettled.add(token, UnsettledRequest(call.region, call.type_name, identifier, call.account))
             self.invalidate(call.region, call.type_name, identifier)
 
     def _check_unsettled(
         self, fetches: Sequence[Fetch], listener: ProgressListener | None, cancel: threading.Event | None
-    ) -> set[tuple[str, str]]:
-        """The (region, type) pairs of ``fetches`` that a request of this session may still be changing, after
-        asking about those requests (oldest first, a pool's worth at a time, until one is still going)."""
+    ) -> set[tuple[str | None, str, str]]:
+        """The (account, region, type) of ``fetches`` that a request of this session may still be changing,
+        after asking about those requests (oldest first, a pool's worth at a time, until one is still going)."""
         batch = max(1, self._settings.max_concurrency)
-        asking = list(dict.fromkeys((f.region, f.type_name) for f in fetches if not f.reads_requests))
-        uncached: set[tuple[str, str]] = set()
+        asking = list(dict.fromkeys(_unsettled_key(f) for f in fetches if not f.reads_requests))
+        uncached: set[tuple[str | None, str, str]] = set()
         while asking:
-            asked = {key: tokens[:batch] for key in asking if (tokens := self._unsettled.tokens(*key))}
+            asked = {key: tokens[:batch] for key in asking if (tokens := self._unsettled.tokens(key))}
             if not asked:
                 break
             checks = [
-                Fetch.requests(region, _REQUEST_CHECK, tokens=tuple(tokens)) for (region, _), tokens in asked.items()
+                Fetch.requests(region, _REQUEST_CHECK, tokens=tuple(tokens), account=account)
+                for (account, region, _), tokens in asked.items()
             ]
             self._run(checks, listener, cancel, set())  # what is seen finished is settled by _observe
             asking = []
             for key, tokens in asked.items():
-                left = self._unsettled.tokens(*key)
+                left = self._unsettled.tokens(key)
                 if set(tokens) & set(left):
                     uncached.add(key)  # still going, or its status could not be learnt
                 elif left:
@@ -462,7 +543,11 @@ class Gateway:
                 weakref.finalize(self, self._pool.close)
             if self._clients is None or self._clients_capacity < concurrency:
                 self._clients_capacity = max(concurrency, _MIN_CLIENT_POOL_CONNECTIONS)
-                self._clients = ClientFactory(pool_connections=self._clients_capacity)
+                if self._clients is None:
+                    home = self._settings.region
+                    self._clients = ClientFactory(pool_connections=self._clients_capacity, home_region=home)
+                else:
+                    self._clients = self._clients.resized(self._clients_capacity)
                 self._caller = ApiCaller(
                     self._clients, policy=self._retry_policy, on_attempt=self._count_attempt, limiter=self._limiter
                 )
@@ -613,7 +698,7 @@ class Gateway:
     def _fail(self, state: _FetchState, error: BaseException) -> None:
         if isinstance(error, Abandoned):
             return  # the fetch had already failed or its statement stopped; nothing new to report
-        if isinstance(error, CredentialsError):
+        if isinstance(error, CredentialsError) and not state.run.several:
             if state.run.fatal is None:
                 state.run.fatal = error
             state.run.stop()
@@ -646,7 +731,7 @@ class Gateway:
     ) -> None:
         region = region or state.fetch.region
         state.pending += 1
-        self._notify(state.run, "on_calls_planned", region, 1)
+        self._notify(state.run, "on_calls_planned", state.fetch.account, region, 1)
         call = self._inflight.get(key)
         if call is not None:
             self._counters.shared_calls += 1
@@ -707,7 +792,7 @@ class Gateway:
                 del self._inflight[call.key]
             waiters = list(call.waiters)
         for state, deliver in waiters:
-            self._notify(state.run, "on_call_done", call.region)
+            self._notify(state.run, "on_call_done", state.fetch.account, call.region)
             deliver(value, error)
 
     def _interpret(self, call: _Call, response: dict[str, Any]) -> Any:
@@ -758,18 +843,49 @@ class Gateway:
 
     def _may_store(self, state: _FetchState) -> bool:
         """Asked again when storing: a request not awaited may have been sent since the fetch started."""
-        return state.cacheable and not self._unsettled.blocks(state.fetch.region, state.fetch.type_name)
+        return state.cacheable and not self._unsettled.blocks(_unsettled_key(state.fetch))
 
-    def _notify(self, run: _Run, event: str, region: str, *args: Any) -> None:
+    def _notify(self, run: _Run, event: str, account: str | None, region: str, *args: Any) -> None:
         listener = run.listener
         if listener is None or run.stopped:
             return
         with self._progress_lock:
             try:
-                getattr(listener, event)(region, *args)
+                getattr(listener, event)(account, region, *args)
             except Exception:
                 # A broken progress display must never cost the user their rows.
                 run.listener = None
+
+
+def _unsettled_key(fetch: Fetch) -> tuple[str | None, str, str]:
+    """What an unsettled request blocks the cache of: its account, region and type."""
+    return (fetch.account, fetch.region, fetch.type_name)
+
+
+class _Identity:
+    """STS GetCallerIdentity asked beside a statement's first calls, its answer awaited once they are done."""
+
+    def __init__(self, ask: Callable[[], str | None]):
+        self._done = threading.Event()
+        self._value: str | None = None
+        self._error: BaseException | None = None
+        threading.Thread(target=self._ask, args=(ask,), daemon=True, name="awsql-identity").start()
+
+    def _ask(self, ask: Callable[[], str | None]) -> None:
+        try:
+            self._value = ask()
+        except BaseException as error:  # handed to the statement that waits for it
+            self._error = error
+        finally:
+            self._done.set()
+
+    def result(self, cancel: threading.Event | None) -> str | None:
+        while not self._done.wait(_CANCEL_POLL_SECONDS):
+            if cancel is not None and cancel.is_set():
+                raise KeyboardInterrupt
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def _event_properties(event: dict[str, Any]) -> dict[str, Any]:

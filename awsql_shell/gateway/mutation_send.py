@@ -85,7 +85,8 @@ class MutationError(AwsqlError):
 def _subject(call: MutationCall, event: dict[str, Any] | None = None) -> str:
     identifier = call.identifier or (event or {}).get("Identifier")
     named = f" '{identifier}'" if identifier else ""
-    return f"{call.operation} {call.type_name}{named} in {call.region}"
+    account = f" of account {call.account}" if call.account else ""
+    return f"{call.operation} {call.type_name}{named} in {call.region}{account}"
 
 
 def api_error(error: BaseException, call: MutationCall, *, profile: str | None) -> AwsqlError:
@@ -256,7 +257,7 @@ class MutationRun:
 
     caller: ApiCaller
     submit: Submit
-    target: Target
+    target_of: Callable[[str | None], Target]  # the target of each account
     calls: Sequence[MutationCall]
     wait: bool = True
     listener: Any = None  # a ProgressListener: told of every API call (the mutations and each status poll)
@@ -278,7 +279,7 @@ class MutationRun:
         if not self.outcomes:
             return []
         for outcome in self.outcomes:
-            self._notify("on_calls_planned", outcome.call.region, 1)
+            self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
         try:
             for outcome in self.outcomes:
                 self.submit(lambda outcome=outcome: self._work(outcome))
@@ -314,7 +315,7 @@ class MutationRun:
                 try:
                     self._send(outcome, retry=resend)
                 finally:
-                    self._notify("on_call_done", outcome.call.region)
+                    self._notify("on_call_done", outcome.call.account, outcome.call.region)
                 if outcome.error is None and outcome.request_token and self.wait:
                     self._follow(outcome)
                 resend = self._resend_after_throttling(outcome)
@@ -330,14 +331,19 @@ class MutationRun:
         call = outcome.call
         try:
             response = self.caller.call(
-                self.target, call.region, call.method, call.params(), abandoned=self._stop.is_set, retry=retry
+                self.target_of(call.account),
+                call.region,
+                call.method,
+                call.params(),
+                abandoned=self._stop.is_set,
+                retry=retry,
             )
         except Abandoned:
             with self._lock:
                 outcome.stage = "unknown"  # interrupted while backing off: an earlier attempt may have arrived
             return
         except Exception as error:
-            outcome.error = api_error(error, call, profile=self.target.profile)
+            outcome.error = api_error(error, call, profile=self.target_of(call.account).profile)
             with self._lock:
                 outcome.stage = "done"
             return
@@ -355,10 +361,10 @@ class MutationRun:
                 return
             polls += 1
             # Every poll is a call on the progress line, so a long wait still shows signs of life.
-            self._notify("on_calls_planned", outcome.call.region, 1)
+            self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
             try:
                 response = self.caller.call(
-                    self.target,
+                    self.target_of(outcome.call.account),
                     outcome.call.region,
                     "get_resource_request_status",
                     {"RequestToken": outcome.request_token},
@@ -367,15 +373,15 @@ class MutationRun:
             except Abandoned:
                 return
             except Exception as error:
-                self._notify("on_call_done", outcome.call.region)
-                problem = api_error(error, outcome.call, profile=self.target.profile)
+                self._notify("on_call_done", outcome.call.account, outcome.call.region)
+                problem = api_error(error, outcome.call, profile=self.target_of(outcome.call.account).profile)
                 if not isinstance(problem, CredentialsError):
                     problem = AwsqlError(
                         f"{problem.message}; the request goes on in AWS: RequestToken {outcome.request_token}"
                     )
                 outcome.error = problem
                 return
-            self._notify("on_call_done", outcome.call.region)
+            self._notify("on_call_done", outcome.call.account, outcome.call.region)
             event = dict(response.get("ProgressEvent") or {})
             # A settled event carries no RetryAfter; keep the Identifier should it leave that out.
             event.setdefault("Identifier", outcome.event.get("Identifier"))
@@ -420,7 +426,7 @@ class MutationRun:
             outcome.event = None
             outcome.error = None
             outcome.stage = "sending"
-        self._notify("on_calls_planned", outcome.call.region, 1)
+        self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
         return True
 
     def _resend_blocker(self, outcome: MutationOutcome) -> str | None:
@@ -432,10 +438,15 @@ class MutationRun:
                 "cannot look up whether the throttled request created the resource anyway (check "
                 "awscc.cloud_control.resource_requests and the resources before running it again)"
             )
-        self._notify("on_calls_planned", call.region, 1)
+        self._notify("on_calls_planned", call.account, call.region, 1)
         try:
             found = read_resource(
-                self.caller, self.target, call.region, call.type_name, call.identifier, abandoned=self._stop.is_set
+                self.caller,
+                self.target_of(call.account),
+                call.region,
+                call.type_name,
+                call.identifier,
+                abandoned=self._stop.is_set,
             )
         except Abandoned:
             raise
@@ -443,7 +454,7 @@ class MutationRun:
             cause = f"GetResource: {error_code(error) or type(error).__name__}: {error_message(error)}"
             return f"whether '{call.identifier}' exists could not be read ({cause})"
         finally:
-            self._notify("on_call_done", call.region)
+            self._notify("on_call_done", call.account, call.region)
         if call.operation == CREATE and found is not None:
             return f"'{call.identifier}' exists now (the throttled request may have created it, or it was there before)"
         if call.operation != CREATE and found is None:
@@ -468,12 +479,12 @@ class MutationRun:
         if finished:
             self._finished.set()
 
-    def _notify(self, event: str, region: str, *args: Any) -> None:
+    def _notify(self, event: str, account: str | None, region: str, *args: Any) -> None:
         listener = self.listener
         if listener is None:
             return
         with self._progress_lock:
             try:
-                getattr(listener, event)(region, *args)
+                getattr(listener, event)(account, region, *args)
             except Exception:
                 self.listener = None  # a broken progress display must never break a mutation

@@ -14,8 +14,9 @@ class ProgressListener(Protocol):
     sends them from its worker threads: keep them quick and never call back into the gateway.
     """
 
-    def on_calls_planned(self, region: str, count: int) -> None:
-        """``count`` more API calls in ``region`` are now part of this statement."""
+    def on_calls_planned(self, account: str | None, region: str, count: int) -> None:
+        """``count`` more API calls in ``region`` of ``account`` (None: the session's one account) are now
+        part of this statement."""
 
-    def on_call_done(self, region: str) -> None:
-        """One planned call in ``region`` finished (successfully or not)."""
+    def on_call_done(self, account: str | None, region: str) -> None:
+        """One planned call in ``region`` of ``account`` finished (successfully or not)."""

@@ -74,7 +74,7 @@ class ReadBackRun:
 
     caller: ApiCaller
     submit: Submit
-    target: Target
+    target_of: Callable[[str | None], Target]  # the target of each account
     reads: Sequence[ReadBack]
     listener: Any = None  # a ProgressListener
 
@@ -124,11 +124,11 @@ class ReadBackRun:
         for attempt in range(tries):
             if attempt:
                 ApiCaller.pause(self.caller.backoff(backoff, attempt - 1), self._stop.is_set)
-            self._notify("on_calls_planned", read.region, 1)
+            self._notify("on_calls_planned", read.account, read.region, 1)
             try:
                 properties = read_resource(
                     self.caller,
-                    self.target,
+                    self.target_of(read.account),
                     read.region,
                     read.type_name,
                     read.identifier,
@@ -136,25 +136,26 @@ class ReadBackRun:
                     retry=attempt > 0,
                 )
             finally:
-                self._notify("on_call_done", read.region)
+                self._notify("on_call_done", read.account, read.region)
             if properties is not None:
                 return ReadBackResult(read, properties)
         after = f" after {tries} tries over a few seconds" if tries > 1 else ""
         return ReadBackResult(read, error=AwsqlError(f"{_subject(read)}: GetResource found no such resource{after}"))
 
-    def _notify(self, event: str, region: str, *args: Any) -> None:
+    def _notify(self, event: str, account: str | None, region: str, *args: Any) -> None:
         listener = self.listener
         if listener is None:
             return
         with self._progress_lock:
             try:
-                getattr(listener, event)(region, *args)
+                getattr(listener, event)(account, region, *args)
             except Exception:
                 self.listener = None  # a broken progress display must never cost the user the result
 
 
 def _subject(read: ReadBack) -> str:
-    return f"{read.type_name} '{read.identifier}' in {read.region}"
+    account = f" of account {read.account}" if read.account else ""
+    return f"{read.type_name} '{read.identifier}' in {read.region}{account}"
 
 
 def _read_error(read: ReadBack, failure: BaseException) -> AwsqlError:

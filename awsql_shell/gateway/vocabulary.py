@@ -96,6 +96,8 @@ class Fetch:
     # listing is made once, in ``region``, and each resource is read with GetResource in these regions in
     # turn until one answers: its home region. A resource that lives in none of them is no row.
     home_regions: tuple[str, ...] | None = None
+    # The account called (its 12-digit id); None: the session's one account, whose id was not asked.
+    account: str | None = None
 
     @classmethod
     def requests(
@@ -105,8 +107,16 @@ class Fetch:
         *,
         tokens: tuple[str, ...] | None = None,
         status_filter: dict[str, Any] | None = None,
+        account: str | None = None,
     ) -> Fetch:
-        return cls(region, type_name, reads=Reading.REQUESTS, request_tokens=tokens, status_filter=status_filter)
+        return cls(
+            region,
+            type_name,
+            reads=Reading.REQUESTS,
+            request_tokens=tokens,
+            status_filter=status_filter,
+            account=account,
+        )
 
     @property
     def reads_requests(self) -> bool:
@@ -148,6 +158,7 @@ class FetchResult:
     resources: list[FetchedResource] = field(default_factory=list)
     error: Exception | None = None  # an AwsqlError describing why this region/type failed
     lost: list[LostResource] = field(default_factory=list)  # resources listed but not read
+    account_id: str | None = None  # the account answered (the fetch's, or the session's one account's)
 
     @property
     def read_nothing(self) -> bool:
@@ -172,6 +183,7 @@ class MutationCall:
     desired_state: Mapping[str, Any] | None = None  # CREATE
     patch_document: tuple[Mapping[str, Any], ...] | None = None  # UPDATE
     client_token: str = field(default_factory=_new_token)
+    account: str | None = None  # as Fetch.account
 
     def resent(self) -> MutationCall:
         """The same call under a new ClientToken: for a request that ended FAILED, whose token is spent (sent
@@ -219,3 +231,4 @@ class ReadBack:
     type_name: str
     identifier: str
     created: bool = False
+    account: str | None = None  # as Fetch.account

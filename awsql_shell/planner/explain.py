@@ -18,8 +18,11 @@ from awsql_shell.planner.plans import CatalogPlan, Plan
 from awsql_shell.planner.select_plan import SelectPlan, TablePlan
 from awsql_shell.result import Result
 
-EXPLAIN_COLUMNS = ("step", "operation", "region", "type_name", "detail")
-Row = tuple[str, str, str, str, str]
+EXPLAIN_COLUMNS = ("step", "operation", "account_id", "region", "type_name", "detail")
+Row = tuple[str, str, str, str, str, str]
+FetchRow = tuple[str, str, str, str, str]  # a Row without its account
+# Rows that differ only by account are one row naming the accounts, these many by id at most.
+_ACCOUNTS_NAMED = 4
 
 
 def explain(plan: Plan) -> Result:
@@ -29,7 +32,7 @@ def explain(plan: Plan) -> Result:
         rows, notices = _mutation_rows(plan)
     else:
         assert isinstance(plan, CatalogPlan)
-        rows, notices = [("", "catalog", "", "", "answered from the local catalog, no call")], []
+        rows, notices = [("", "catalog", "", "", "", "answered from the local catalog, no call")], []
     numbered = [(str(number), *row[1:]) for number, row in enumerate(rows, 1)]
     return Result.of(EXPLAIN_COLUMNS, numbered, notices=notices)
 
@@ -41,11 +44,26 @@ def _select_rows(plan: SelectPlan) -> tuple[list[Row], list[str]]:
     rows: list[Row] = []
     for table in plan.tables:
         for fetch in table.fetches:
-            rows.extend(_fetch_rows(fetch, table))
+            account = fetch.account or ""
+            rows.extend((row[0], row[1], account, *row[2:]) for row in _fetch_rows(fetch, table))
+    rows = _by_accounts(rows)
     # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
-    rows.append(("", "SQLite", "", "", f"local: {plan.sql.strip()}"))
+    rows.append(("", "SQLite", "", "", "", f"local: {plan.sql.strip()}"))
     summary = _call_summary(plan)
     return rows, [*plan.notices, *([summary] if summary else [])]
+
+
+def _by_accounts(rows: list[Row]) -> list[Row]:
+    """Rows alike but for their account as one row: an Organization's accounts read alike."""
+    accounts: dict[tuple[str, ...], list[str]] = {}
+    for step, operation, account, *rest in rows:
+        accounts.setdefault((step, operation, *rest), []).append(account)
+    merged: list[Row] = []
+    for (step, operation, *rest), ids in accounts.items():
+        named = list(dict.fromkeys(ids))
+        shown = ", ".join(named) if len(named) <= _ACCOUNTS_NAMED else f"{len(named)} accounts"
+        merged.append((step, operation, shown, *rest))  # type: ignore[arg-type]
+    return merged
 
 
 def _call_summary(plan: SelectPlan) -> str | None:
@@ -55,6 +73,7 @@ def _call_summary(plan: SelectPlan) -> str | None:
         return None
     regions = {region for fetch, _ in fetches for region in (fetch.home_regions or (fetch.region,))}
     types = {fetch.type_name for fetch, _ in fetches}
+    accounts = {fetch.account for fetch, _ in fetches}
     lists = sum(1 for fetch, table in fetches if fetch.identifiers is None and table.joined is None)
     per_value = any(table.joined is not None for _, table in fetches)
     gets = sum(len(fetch.identifiers) * len(fetch.home_regions or (1,)) for fetch, _ in fetches if fetch.identifiers)
@@ -68,10 +87,12 @@ def _call_summary(plan: SelectPlan) -> str | None:
         parts.append("a GetResource per listed resource that needs one")
     noun = "type" if len(types) == 1 else "types"
     where = "region" if len(regions) == 1 else "regions"
-    return f"calls: {len(types)} {noun} x {len(regions)} {where}: " + ", ".join(parts) + " (--max-calls bounds them)"
+    owners = f"{len(accounts)} accounts x " if len(accounts) > 1 else ""
+    shape = f"{owners}{len(types)} {noun} x {len(regions)} {where}"
+    return f"calls: {shape}: " + ", ".join(parts) + " (--max-calls bounds them)"
 
 
-def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
+def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[FetchRow]:
     where = (fetch.region, fetch.type_name)
     if fetch.reads_requests:
         if fetch.request_tokens is not None:
@@ -99,7 +120,7 @@ def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[Row]:
         detail += ", list only"
     if fetch.home_regions:
         detail += f", once: {fetch.type_name} lists every resource of the account from any region"
-        rows: list[Row] = [("", "ListResources", fetch.region, fetch.type_name, detail)]
+        rows: list[FetchRow] = [("", "ListResources", fetch.region, fetch.type_name, detail)]
     else:
         rows = [("", "ListResources", *where, detail)]
     if fetch.with_details:
@@ -128,25 +149,30 @@ def _mutation_rows(plan: MutationPlan) -> tuple[list[Row], list[str]]:
         notices += read_notices
         rows.append(_per_row(plan.read.then, plan))
     else:
-        rows += [("", call.operation, call.region, call.type_name, call.describe()) for call in plan.calls]
+        rows += [
+            ("", call.operation, call.account or "", call.region, call.type_name, call.describe())
+            for call in plan.calls
+        ]
     if plan.needs_confirmation:
         notices.append(
             f"the WHERE does not name Identifier: {plan.verb} first counts the resources it matches, then needs "
             "your confirmation (or --yes)"
         )
     if plan.awaited:
-        regions = ", ".join(dict.fromkeys(row[2] for row in rows if row[1] in MUTATING_OPERATIONS and row[2]))
+        changing = [row for row in rows if row[1] in MUTATING_OPERATIONS]
+        accounts = ", ".join(dict.fromkeys(row[2] for row in changing if row[2]))
+        regions = ", ".join(dict.fromkeys(row[3] for row in changing if row[3]))
         detail = "each request, until SUCCESS or FAILED (no sooner than its RetryAfter)"
-        rows.append(("", "GetResourceRequestStatus", regions, plan.target.type_name, detail))
+        rows.append(("", "GetResourceRequestStatus", accounts, regions, plan.target.type_name, detail))
         if plan.reads_back:
             detail = "each resource after SUCCESS, for RETURNING ResourceModel"
             if plan.verb == "INSERT":
                 detail += " (asked again for a few seconds while a new one is not visible yet)"
-            rows.append(("", "GetResource", regions, plan.target.type_name, detail))
+            rows.append(("", "GetResource", accounts, regions, plan.target.type_name, detail))
     else:
         # No status call is made: the plan says so where the calls are.
         rows = [
-            (*row[:4], f"{row[4]}; not awaited: its RequestToken is returned at once")
+            (*row[:5], f"{row[5]}; not awaited: its RequestToken is returned at once")
             if row[1] in MUTATING_OPERATIONS
             else row
             for row in rows
@@ -161,15 +187,17 @@ def _per_row(step: RowsToCalls, plan: MutationPlan) -> Row:
         mapping = ", ".join(
             f"{json.dumps(column.property)}: <value {index}>"
             for index, column in enumerate(layout.columns, 1)
-            if index - 1 != layout.region_index
+            if index - 1 not in (layout.region_index, layout.account_index)
         )
         region = (
             (step.default_region.name or "") if layout.region_index is None else f"<value {layout.region_index + 1}>"
         )
-        return ("", "CreateResource", region, type_name, f"for each row of the query: DesiredState={{{mapping}}}")
+        account = "" if layout.account_index is None else f"<value {layout.account_index + 1}>"
+        detail = f"for each row of the query: DesiredState={{{mapping}}}"
+        return ("", "CreateResource", account, region, type_name, detail)
     assert isinstance(step, ChangesFromRows)
     operation = "UpdateResource" if step.patch is not None else "DeleteResource"
     detail = "for each matching resource"
     if step.patch is not None:
         detail += f": PatchDocument={json.dumps(list(step.patch), separators=(',', ':'))}"
-    return ("", operation, ", ".join(step.regions), type_name, detail)
+    return ("", operation, "each row's account_id", ", ".join(step.regions), type_name, detail)

@@ -19,12 +19,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, ResourceSchema
 from awsql_shell.catalog.cloud_control import PROGRESS_EVENT_FIELDS, is_cloud_control
-from awsql_shell.catalog.naming import fold
+from awsql_shell.catalog.naming import ACCOUNT_ID, REGION, fold
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import (
     AmbiguousNameError,
@@ -35,6 +35,7 @@ from awsql_shell.errors import (
     did_you_mean,
 )
 from awsql_shell.gateway.vocabulary import CREATE, DELETE, UPDATE, MutationCall
+from awsql_shell.planner.accounts import AccountIdsNeeded, AccountScope, accounts_for, refuse_unknown_account
 from awsql_shell.planner.predicates import on_column, pinned
 from awsql_shell.planner.select_plan import SelectPlan, plan_select
 from awsql_shell.planner.values import coerce, label
@@ -72,16 +73,19 @@ class MutationTarget:
 
 @dataclass(frozen=True)
 class InsertLayout:
-    """What each position of an INSERT's rows feeds: a property column, or the ``region`` pseudo-column."""
+    """What each position of an INSERT's rows feeds: a property column, or a pseudo-column (``region``,
+    ``account_id``)."""
 
     columns: tuple[Column, ...]  # one per listed column, in order
     region_index: int | None  # where the region is, when listed
+    account_index: int | None = None  # where the account_id is, when listed
 
 
 @dataclass(frozen=True)
 class DesiredResource:
     region: str
     state: dict[str, Any]
+    account: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,15 +95,22 @@ class WhereTargets:
     regions: tuple[str, ...]
     region_defaulted: bool
     identifiers: tuple[str, ...] | None  # None: Identifier is not named (or is under an OR)
-    only_identifiers: bool  # the WHERE is nothing but region and Identifier conjuncts
+    only_identifiers: bool  # the WHERE is nothing but region, account_id and Identifier conjuncts
+    accounts: tuple[str | None, ...] = (None,)
 
     @property
     def named(self) -> bool:
         """The targets are named by Identifier: no confirmation is needed (other conjuncts may only narrow)."""
         return self.identifiers is not None
 
-    def pairs(self) -> list[tuple[str, str]]:
-        return [(region, identifier) for region in self.regions for identifier in self.identifiers or ()]
+    def targets(self) -> list[tuple[str | None, str, str]]:
+        """(account, region, identifier) of every resource the WHERE names."""
+        return [
+            (account, region, identifier)
+            for account in self.accounts
+            for region in self.regions
+            for identifier in self.identifiers or ()
+        ]
 
 
 def verb_of(statement: Statement) -> str:
@@ -185,7 +196,7 @@ def _insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
     schema = target.schema
     columns: list[Column] = []
     seen: dict[str, str] = {}
-    region_index = None
+    region_index = account_index = None
     for index, ref in enumerate(statement.columns):
         column = _column(target, ref, statement)
         if column.property in seen:
@@ -193,8 +204,10 @@ def _insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
                 ref.span.start, statement.text
             )
         seen[column.property] = ref.name
-        if column.is_pseudo:
+        if column.property == REGION:
             region_index = index
+        elif column.property == ACCOUNT_ID:
+            account_index = index
         elif column.read_only:
             raise ValidationError(
                 f"{label(column)} is read-only: Cloud Control sets it, so it cannot be given to INSERT"
@@ -209,7 +222,7 @@ def _insert_layout(target: MutationTarget, statement: Insert) -> InsertLayout:
         noun = "property" if len(missing) == 1 else "properties"
         message = f"INSERT INTO {target.id} misses the required {noun} {names}"
         raise ValidationError(message).at(statement.target.span.start, statement.text)
-    return InsertLayout(tuple(columns), region_index)
+    return InsertLayout(tuple(columns), region_index, account_index)
 
 
 def _desired_resources(
@@ -218,9 +231,10 @@ def _desired_resources(
     rows: Sequence[Sequence[Any]],
     default_region: DefaultRegion,
     statement: Insert,
+    accounts: AccountScope,
     spans: Sequence[Sequence[Span]] | None = None,
 ) -> list[DesiredResource]:
-    """One DesiredState per row, with its region; every row is checked before any is used."""
+    """One DesiredState per row, with its region and account; every row is checked before any is used."""
     resources = []
     numbered = len(rows) > 1
     for number, row in enumerate(rows, 1):
@@ -233,10 +247,14 @@ def _desired_resources(
             )
         state: dict[str, Any] = {}
         region = None
+        account = accounts.targets[0]
         for index, (column, value) in enumerate(zip(layout.columns, row, strict=True)):
             span = row_spans[index] if row_spans is not None else None
             if index == layout.region_index:
                 region = _region(value, statement, span, where)
+                continue
+            if index == layout.account_index:
+                account = _account(value, accounts, statement, span, where)
                 continue
             if value is None:
                 if column.property in target.schema.required:
@@ -247,8 +265,37 @@ def _desired_resources(
                 state[column.property] = coerce(target.schema, column, value, where)
             except AwsqlError as exc:
                 raise exc.at(span.start if span else None, statement.text) from None
-        resources.append(DesiredResource(region or _default(default_region, target), state))
+        resources.append(DesiredResource(region or _default(default_region, target), state, account))
     return resources
+
+
+def _account(value: Any, accounts: AccountScope, statement: Statement, span: Span | None, where: str) -> str | None:
+    """An INSERT row's account_id: one of the session's accounts, written as its 12-digit id."""
+    position = span.start if span else None
+    if not isinstance(value, str) or not value.isdigit() or len(value) != 12:
+        shown = f"the number {value}" if isinstance(value, int) and not isinstance(value, bool) else repr(value)
+        raise ValidationError(f"{where}account_id must be a 12-digit account id as a string, not {shown}").at(
+            position, statement.text
+        )
+    if accounts.ids:
+        try:
+            refuse_unknown_account(value, accounts, position, statement.text)
+        except ValidationError as exc:
+            exc.message = f"{where}{exc.message}"
+            raise
+    return accounts.target_of(value)
+
+
+def _insert_needs_account(target: MutationTarget, layout: InsertLayout, accounts: AccountScope, statement: Insert):
+    """With several accounts in the session, an INSERT says which each resource is created in; an account_id
+    it gives must be checked against the session's, whose ids planning then needs."""
+    if layout.account_index is not None and not accounts.ids:
+        raise AccountIdsNeeded
+    if accounts.several and layout.account_index is None:
+        raise ValidationError(
+            f"INSERT INTO {target.id} must say which account to create in: this session has "
+            f"{accounts.describe()}; add account_id to the column list (account_id, ...) with the account's id"
+        ).at(statement.target.span.start, statement.text)
 
 
 def _literal_rows(statement: Insert) -> tuple[list[list[Any]], list[list[Span]]]:
@@ -261,7 +308,12 @@ def _plan_creates(target: MutationTarget, resources: Sequence[DesiredResource]) 
     # The Identifier a DesiredState names lets the gateway look the resource up before it sends a create again.
     return [
         MutationCall(
-            CREATE, r.region, target.type_name, identifier=target.schema.identifier_in(r.state), desired_state=r.state
+            CREATE,
+            r.region,
+            target.type_name,
+            identifier=target.schema.identifier_in(r.state),
+            desired_state=r.state,
+            account=r.account,
         )
         for r in resources
     ]
@@ -321,8 +373,9 @@ def _patch_document(target: MutationTarget, statement: Update, variables: Mappin
 
 def _check_settable(target: MutationTarget, column: Column, statement: Statement | None, span: Span | None) -> None:
     if column.is_pseudo:
+        where = "region" if column.property == REGION else "account"
         raise ValidationError(
-            "region says where a resource is; it cannot be changed (create the resource in the other region)"
+            f"{column.name} says where a resource is; it cannot be changed (create the resource in the other {where})"
         ).at(span.start if span else None, statement.text if statement else None)
     if column.read_only:
         message = f"{label(column)} is read-only: Cloud Control sets it, it cannot be updated"
@@ -500,9 +553,14 @@ def _write_only_at(target: MutationTarget, pointer: str) -> str | None:
 
 
 def _where_targets(
-    target: MutationTarget, statement: Update | Delete, default_region: DefaultRegion, query: Select
+    target: MutationTarget,
+    statement: Update | Delete,
+    default_region: DefaultRegion,
+    query: Select,
+    accounts: AccountScope,
 ) -> WhereTargets:
-    """Regions and identifiers named in WHERE; ``query`` is ``targets_query`` (it counts the conjuncts)."""
+    """Regions, accounts and identifiers named in WHERE; ``query`` is ``targets_query`` (it counts the
+    conjuncts). With several accounts in the session, WHERE must name the accounts it changes."""
     for comparison in on_column(statement.where, "region"):
         for literal in comparison.values:
             _region(literal.value, statement, literal.span, "")
@@ -510,6 +568,13 @@ def _where_targets(
         for literal in comparison.values:
             _identifier(target, literal, statement)
     regions = pinned(statement.where, "region")
+    named_accounts = accounts_for(statement.where, accounts, text=statement.text)
+    if accounts.several and not on_column(statement.where, ACCOUNT_ID):
+        verb = verb_of(statement)
+        raise ValidationError(
+            f"{verb} must say which account it changes: this session has {accounts.describe()}; add "
+            f"AND account_id = '...' (or account_id IN (...)) to WHERE"
+        ).at(statement.target.span.start, statement.text)
     # Under an OR with other columns, Identifier = ... does not name the targets: a query must find them.
     identifiers = pinned(statement.where, "identifier") if statement.where_is_simple else None
     defaulted = regions is None
@@ -518,13 +583,14 @@ def _where_targets(
     only = (
         identifiers is not None
         and conjuncts == len(statement.where)
-        and all(fold(c.column.name) in ("region", "identifier") for c in statement.where)
+        and all(fold(c.column.name) in ("region", "accountid", "identifier") for c in statement.where)
     )
     return WhereTargets(
         tuple(dict.fromkeys(chosen)),
         defaulted,
         tuple(dict.fromkeys(identifiers)) if identifiers is not None else None,
         only,
+        named_accounts,
     )
 
 
@@ -559,17 +625,23 @@ def _targets_query_text(target: MutationTarget, statement: Update | Delete) -> s
     identifier = " || '|' || ".join(parts) if parts else "''"
     alias = f" {ref.alias}" if ref.alias else ""
     where = f" WHERE {statement.where_text}" if statement.where_text else ""
-    return f"SELECT region, {identifier} AS identifier FROM {ref.name}{alias}{where}"
+    return f"SELECT region, account_id, {identifier} AS identifier FROM {ref.name}{alias}{where}"
 
 
-def _plan_updates(
-    target: MutationTarget, pairs: Sequence[tuple[str, str]], patch: tuple[dict[str, Any], ...]
-) -> list[MutationCall]:
-    return [MutationCall(UPDATE, region, target.type_name, identifier=i, patch_document=patch) for region, i in pairs]
+Targets = Sequence[tuple[str | None, str, str]]  # (account, region, identifier)
 
 
-def _plan_deletes(target: MutationTarget, pairs: Sequence[tuple[str, str]]) -> list[MutationCall]:
-    return [MutationCall(DELETE, region, target.type_name, identifier=i) for region, i in pairs]
+def _plan_updates(target: MutationTarget, targets: Targets, patch: tuple[dict[str, Any], ...]) -> list[MutationCall]:
+    return [
+        MutationCall(UPDATE, region, target.type_name, identifier=i, patch_document=patch, account=account)
+        for account, region, i in targets
+    ]
+
+
+def _plan_deletes(target: MutationTarget, targets: Targets) -> list[MutationCall]:
+    return [
+        MutationCall(DELETE, region, target.type_name, identifier=i, account=account) for account, region, i in targets
+    ]
 
 
 # -- the plan value ----------------------------------------------------------------------------------
@@ -583,23 +655,35 @@ class CreatesFromRows:
     layout: InsertLayout
     default_region: DefaultRegion
     statement: Insert
+    accounts: AccountScope = field(default_factory=AccountScope)
 
     def calls(self, rows: Sequence[Sequence[Any]]) -> tuple[MutationCall, ...]:
-        resources = _desired_resources(self.target, self.layout, rows, self.default_region, self.statement)
+        resources = _desired_resources(
+            self.target, self.layout, rows, self.default_region, self.statement, self.accounts
+        )
         return tuple(_plan_creates(self.target, resources))
 
 
 @dataclass(frozen=True, kw_only=True)
 class ChangesFromRows:
-    """UPDATE or DELETE whose targets a query finds: each (region, identifier) row is one call."""
+    """UPDATE or DELETE whose targets a query finds: each (region, account_id, identifier) row is one call."""
 
     target: MutationTarget
     patch: tuple[dict[str, Any], ...] | None  # None: DELETE
     regions: tuple[str, ...]
+    # Several accounts: each row's account_id is where its call goes; with one, the calls go to the session's
+    # account (``Fetch.account`` None), as the reads did.
+    several: bool = False
 
     def calls(self, rows: Sequence[Sequence[Any]]) -> tuple[MutationCall, ...]:
-        pairs = list(dict.fromkeys((str(region), str(i)) for region, i in rows if i is not None))
-        return tuple(_changes(self.target, pairs, self.patch))
+        targets = list(
+            dict.fromkeys(
+                (str(account) if self.several and account is not None else None, str(region), str(i))
+                for region, account, i in rows
+                if i is not None
+            )
+        )
+        return tuple(_changes(self.target, targets, self.patch))
 
 
 RowsToCalls = CreatesFromRows | ChangesFromRows
@@ -675,12 +759,14 @@ def plan_mutation(
     catalog: Catalog,
     default_region: DefaultRegion,
     *,
+    accounts: AccountScope | None = None,
     variables: Mapping[str, str] | None = None,
     no_wait: bool = False,
     read_only: bool = False,
 ) -> MutationPlan:
     """Validate ``statement`` and decide its calls, without any call; one path for a run and for EXPLAIN.
     ``read_only``: the plan is only shown (EXPLAIN under --read-only), and says it would be refused."""
+    accounts = accounts or AccountScope()
     target = _resolve_target(catalog, statement)
     returning = _returning_fields(statement)
     notices = [f"awsql runs with --read-only: this {verb_of(statement)} would be refused"] if read_only else []
@@ -688,30 +774,33 @@ def plan_mutation(
     awaited = is_awaited(statement, no_wait)
     if isinstance(statement, Insert):
         layout = _insert_layout(target, statement)
+        _insert_needs_account(target, layout, accounts, statement)
         if layout.region_index is None:
             notices.append(default_region.notice("INSERT"))
         if statement.query is None:
             values, spans = _literal_rows(statement)
-            resources = _desired_resources(target, layout, values, default_region, statement, spans)
+            resources = _desired_resources(target, layout, values, default_region, statement, accounts, spans)
             calls = tuple(_plan_creates(target, resources))
             return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
-        step = CreatesFromRows(target=target, layout=layout, default_region=default_region, statement=statement)
-        read = ReadFirst(plan=plan_select(statement.query, catalog, default_region), then=step)
+        step = CreatesFromRows(
+            target=target, layout=layout, default_region=default_region, statement=statement, accounts=accounts
+        )
+        read = ReadFirst(plan=plan_select(statement.query, catalog, default_region, accounts), then=step)
         return MutationPlan(**common, awaited=awaited, read=read, notices=tuple(notices))
     verb = verb_of(statement)
     document = _patch_document(target, statement, variables) if isinstance(statement, Update) else None
     patch = document.operations if document is not None else None
     query = _targets_query(target, statement)
-    where = _where_targets(target, statement, default_region, query)
+    where = _where_targets(target, statement, default_region, query, accounts)
     if where.only_identifiers and where.region_defaulted:
         notices.append(default_region.notice(verb))
     notices.extend(document.notices if document is not None else ())
     if where.only_identifiers:
-        calls = tuple(_changes(target, where.pairs(), patch))
+        calls = tuple(_changes(target, where.targets(), patch))
         return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
-    step = ChangesFromRows(target=target, patch=patch, regions=where.regions)
+    step = ChangesFromRows(target=target, patch=patch, regions=where.regions, several=accounts.several)
     try:
-        read = ReadFirst(plan=plan_select(query, catalog, default_region), then=step, written_for=statement)
+        read = ReadFirst(plan=plan_select(query, catalog, default_region, accounts), then=step, written_for=statement)
     except AwsqlError as exc:
         raise ReadFirst.relocate_for(exc, query, statement) from None
     return MutationPlan(
@@ -719,10 +808,8 @@ def plan_mutation(
     )
 
 
-def _changes(
-    target: MutationTarget, pairs: Sequence[tuple[str, str]], patch: tuple[dict[str, Any], ...] | None
-) -> list[MutationCall]:
-    return _plan_updates(target, pairs, patch) if patch is not None else _plan_deletes(target, pairs)
+def _changes(target: MutationTarget, targets: Targets, patch: tuple[dict[str, Any], ...] | None) -> list[MutationCall]:
+    return _plan_updates(target, targets, patch) if patch is not None else _plan_deletes(target, targets)
 
 
 def _targets_query(target: MutationTarget, statement: Update | Delete) -> Select:

@@ -10,12 +10,13 @@ The SELECT and mutation planners are imported on first use, so SHOW and DESCRIBE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
 
 from awsql_shell.catalog import Catalog
 from awsql_shell.catalog.regions import DefaultRegion
 from awsql_shell.errors import UnsupportedError
+from awsql_shell.planner.accounts import AccountScope
 from awsql_shell.sql.statements import (
     Delete,
     Describe,
@@ -50,12 +51,14 @@ Plan: TypeAlias = "SelectPlan | MutationPlan | CatalogPlan"
 
 @dataclass(frozen=True, kw_only=True)
 class PlanningContext:
-    """What planning needs besides the statement: where names and regions are resolved, and the session's
-    choices that change the calls (variables for patch templates, --no-wait, --read-only)."""
+    """What planning needs besides the statement: where names and regions are resolved, the session's
+    accounts, and the session's choices that change the calls (variables for patch templates, --no-wait,
+    --read-only)."""
 
     catalog: Catalog
     default_region: DefaultRegion
     variables: dict[str, str]
+    accounts: AccountScope = field(default_factory=AccountScope)
     no_wait: bool = False
     read_only: bool = False
 
@@ -66,7 +69,7 @@ def plan_statement(statement: Statement, context: PlanningContext) -> Plan:
     if isinstance(statement, Select):
         from awsql_shell.planner.select_plan import plan_select
 
-        return plan_select(statement, context.catalog, context.default_region)
+        return plan_select(statement, context.catalog, context.default_region, context.accounts)
     if isinstance(statement, MUTATIONS):
         from awsql_shell.planner.mutation_plan import plan_mutation
 
@@ -74,6 +77,7 @@ def plan_statement(statement: Statement, context: PlanningContext) -> Plan:
             statement,
             context.catalog,
             context.default_region,
+            accounts=context.accounts,
             variables=context.variables,
             no_wait=context.no_wait,
             read_only=context.read_only,

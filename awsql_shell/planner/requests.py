@@ -30,7 +30,7 @@ REQUESTS_TYPE_NAME = "Cloud Control resource requests"  # what errors and EXPLAI
 
 
 def plan_request_view(
-    ref: TableRef, predicates: Sequence[Comparison], regions: Sequence[str]
+    ref: TableRef, predicates: Sequence[Comparison], regions: Sequence[str], accounts: Sequence[str | None] = (None,)
 ) -> tuple[list[Fetch], tuple[Column, ...]]:
     """The fetches of a request view (the TablePlan is the select planner's to build) and its columns."""
     view = ref.name.lower()
@@ -40,10 +40,18 @@ def plan_request_view(
             raise ValidationError(
                 f"{view} needs RequestToken = '...' in WHERE (use {RESOURCE_REQUESTS} to list requests)"
             )
-        fetches = [Fetch.requests(region, REQUESTS_TYPE_NAME, tokens=tuple(tokens)) for region in regions]
+        fetches = [
+            Fetch.requests(region, REQUESTS_TYPE_NAME, tokens=tuple(tokens), account=account)
+            for account in accounts
+            for region in regions
+        ]
     else:
         status_filter = _status_filter(predicates)
-        fetches = [Fetch.requests(region, REQUESTS_TYPE_NAME, status_filter=status_filter) for region in regions]
+        fetches = [
+            Fetch.requests(region, REQUESTS_TYPE_NAME, status_filter=status_filter, account=account)
+            for account in accounts
+            for region in regions
+        ]
     return fetches, REQUEST_COLUMNS
 
 

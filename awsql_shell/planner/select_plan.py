@@ -35,10 +35,11 @@ from typing import Any
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, awsql_tables, cloud_control
 from awsql_shell.catalog.aws_behaviour import lists_account_wide
 from awsql_shell.catalog.awsql_tables import is_awsql_table
-from awsql_shell.catalog.naming import PROVIDER, fold, property_column
+from awsql_shell.catalog.naming import ACCOUNT_ID, PROVIDER, REGION, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
+from awsql_shell.planner.accounts import AccountScope, accounts_for, check_account_literals
 from awsql_shell.planner.predicates import list_filter, on_column, pinned, pins
 from awsql_shell.sql.rewrite import Replacement, needs_quotes, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
@@ -46,6 +47,8 @@ from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScop
 RAW_COLUMNS: tuple[tuple[str, str], ...] = tuple((c.name, c.type) for c in cloud_control.RESOURCE_COLUMNS)
 # Predicates that steer the calls and have no column in the materialized table.
 _CALL_PARAMETERS = ("identifier", "typename")
+# Columns that steer the calls and are also materialized (each row says where it came from).
+_STEERING_COLUMNS = (REGION, ACCOUNT_ID)
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class SelectPlan:
     copies: tuple[tuple[str, str], ...] = ()
     # Notices a session needs to hear once, not on every query (EXPLAIN shows them always).
     once_per_session: tuple[str, ...] = ()
+    # (account, why) of the session's accounts that a table reading every account cannot read.
+    missing_accounts: tuple[tuple[str, str], ...] = ()
 
     @property
     def fetches(self) -> tuple[Fetch, ...]:
@@ -117,7 +122,11 @@ class SelectPlan:
         return [name for table in self.tables for name, _ in table.columns]
 
 
-def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegion) -> SelectPlan:
+def plan_select(
+    statement: Select, catalog: Catalog, default_region: DefaultRegion, accounts: AccountScope | None = None
+) -> SelectPlan:
+    """``accounts``: the session's (None: one account, id not known; see ``planner.accounts``)."""
+    accounts = accounts or AccountScope()
     tables: list[TablePlan] = []
     replacements: list[Replacement] = []
     notices: list[str] = []
@@ -127,6 +136,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
     pushed = _regions_from_outside(statement)
     defaulted: list[TableRef] = []
     steered = False
+    every_account = False
     for index, scope in enumerate(statement.scopes):
         for ref in (ref for ref in scope.tables if is_awsql_table(ref.name)):
             own = awsql_tables.COLUMNS[ref.name.lower()]
@@ -142,9 +152,15 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
         named = {id(ref): _named_regions(predicates[id(ref)], statement) for ref in awscc_tables}
         if index in pushed and len(awscc_tables) == 1 and named[id(awscc_tables[0])] is None:
             named[id(awscc_tables[0])] = pushed[index]
-        _share_regions(scope, awscc_tables, named)
+        _share_named(scope, awscc_tables, named, REGION)
+        owned = {id(ref): _named_accounts(predicates[id(ref)], accounts, statement) for ref in awscc_tables}
+        _share_named(scope, awscc_tables, owned, ACCOUNT_ID)
         for ref in awscc_tables:
-            _refuse_unread_parameters(ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], statement)
+            _refuse_unread_parameters(
+                ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], owned[id(ref)], statement
+            )
+            table_accounts = tuple(owned[id(ref)] or accounts.targets)
+            every_account = every_account or owned[id(ref)] is None
             regions = named[id(ref)]
             if regions is None:
                 regions = [default_region.required(ref.name, "add WHERE region = '...' (or region IN (...))")]
@@ -152,8 +168,10 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
                 defaulted.append(ref)
             else:
                 steered = True
-            plan = _plan_table(ref, next(names), scope, predicates[id(ref)], regions, statement, catalog)
-            sources = _implicit_sources(plan, regions, statement, catalog, names)
+            plan = _plan_table(
+                ref, next(names), scope, predicates[id(ref)], regions, table_accounts, statement, catalog
+            )
+            sources = _implicit_sources(plan, regions, table_accounts, statement, catalog, names)
             if plan.joined is not None and plan.joined.implicit:
                 listed = catalog.resolve_resource(ref.name).id
                 notices.append(f"{listed} is listed per resource of another type: {plan.joined.describe()}")
@@ -190,6 +208,7 @@ def plan_select(statement: Select, catalog: Catalog, default_region: DefaultRegi
         once_per_session=tuple(once),
         json_columns=json_columns,
         copies=copies,
+        missing_accounts=accounts.missing if every_account else (),
     )
 
 
@@ -253,7 +272,12 @@ def _qualifies(column: ColumnRef, reference: str, scope: SelectScope) -> bool:
 
 
 def _implicit_sources(
-    plan: TablePlan, regions: Sequence[str], statement: Select, catalog: Catalog, names: Iterator[str]
+    plan: TablePlan,
+    regions: Sequence[str],
+    accounts: Sequence[str | None],
+    statement: Select,
+    catalog: Catalog,
+    names: Iterator[str],
 ) -> list[TablePlan]:
     """The parent listings a table needs before its own (functions before their event invoke configs),
     grandparents first. They are read like ``_list_only`` views and never appear in the SQL."""
@@ -261,8 +285,8 @@ def _implicit_sources(
     if joined is None or not joined.implicit:
         return []
     alone = SelectScope(tables=(joined.source,), where=(), columns=(), star=())
-    parent = _plan_table(joined.source, next(names), alone, (), regions, statement, catalog)
-    return [*_implicit_sources(parent, regions, statement, catalog, names), parent]
+    parent = _plan_table(joined.source, next(names), alone, (), regions, accounts, statement, catalog)
+    return [*_implicit_sources(parent, regions, accounts, statement, catalog, names), parent]
 
 
 def _table_sql(name: str, ref: TableRef) -> str:
@@ -287,7 +311,7 @@ def _refuse_unqualified_parameters(scope: SelectScope, awscc_tables: Sequence[Ta
         return
     for comparison in scope.where:
         column = comparison.column
-        if column.qualifier is None and fold(column.name) in ("region", *_CALL_PARAMETERS):
+        if column.qualifier is None and fold(column.name) in (*map(fold, _STEERING_COLUMNS), *_CALL_PARAMETERS):
             examples = " and ".join(f"{t.reference}.{column.name} = ..." for t in scope.tables[:2])
             raise ValidationError(
                 f"'{column.name}' is ambiguous with several tables in FROM: qualify it ({examples})"
@@ -317,27 +341,37 @@ def _named_regions(predicates: Sequence[Comparison], statement: Select) -> list[
     return pinned(predicates, "region")
 
 
-def _share_regions(scope: SelectScope, awscc_tables: Sequence[TableRef], named: dict[int, list[str] | None]) -> None:
-    """``ON c.region = f.region``: a table with no regions of its own reads those of the table it is
-    joined to by region."""
+def _named_accounts(
+    predicates: Sequence[Comparison], accounts: AccountScope, statement: Select
+) -> tuple[str | None, ...] | None:
+    """The accounts WHERE names for a table (``account_id = '...'`` / ``IN (...)``), or None."""
+    check_account_literals(predicates, offset=statement.offset)
+    if not on_column(predicates, ACCOUNT_ID):
+        return None
+    return accounts_for(predicates, accounts, offset=statement.offset)
+
+
+def _share_named(scope: SelectScope, awscc_tables: Sequence[TableRef], named: dict[int, Any], column: str) -> None:
+    """``ON c.region = f.region`` (or ``account_id``): a table with no regions (accounts) of its own reads
+    those of the table it is joined to by that column."""
     by_reference = {t.reference.lower(): t for t in awscc_tables}
     changed = True
     while changed:
         changed = False
-        for left, right, _ in _region_equalities(scope, by_reference):
+        for left, right, _ in _equalities(scope, by_reference, column):
             for mine, theirs in ((left, right), (right, left)):
                 if named[id(mine)] is None and named[id(theirs)] is not None:
                     named[id(mine)] = list(named[id(theirs)] or [])
                     changed = True
 
 
-def _region_equalities(
-    scope: SelectScope, by_reference: dict[str, TableRef]
+def _equalities(
+    scope: SelectScope, by_reference: dict[str, TableRef], column: str
 ) -> list[tuple[TableRef, TableRef, tuple[ColumnRef, ColumnRef]]]:
-    """``a.region = b.region`` between two different awscc tables of the scope."""
+    """``a.region = b.region`` (``column`` = region) between two different awscc tables of the scope."""
     pairs = []
     for left, right in scope.equalities:
-        if fold(left.name) == fold(right.name) == "region" and left.qualifier and right.qualifier:
+        if fold(left.name) == fold(right.name) == fold(column) and left.qualifier and right.qualifier:
             a, b = by_reference.get(left.qualifier.lower()), by_reference.get(right.qualifier.lower())
             if a is not None and b is not None and a is not b:
                 pairs.append((a, b, (left, right)))
@@ -350,17 +384,29 @@ def _refuse_unread_parameters(
     awscc_tables: Sequence[TableRef],
     predicates: Sequence[Comparison],
     regions: list[str] | None,
+    accounts: Sequence[str | None] | None,
     statement: Select,
 ) -> None:
-    """``region`` and ``Identifier`` steer the calls, so awsql must read them from WHERE; used in a way it
-    cannot read (OR, NOT, !=, a subquery), they would silently mean the default region or fail later."""
+    """``region``, ``account_id`` and ``Identifier`` steer the calls, so awsql must read them from WHERE; used
+    in a way it cannot read (OR, NOT, !=, LIKE, a subquery), they would silently mean the default region, every
+    account, or fail later."""
     reference = ref.reference.lower()
     read = [c.span for c in pins(predicates)]  # a LIKE on region names no region
     by_reference = {t.reference.lower(): t for t in awscc_tables}
-    shared = [column.span for _, _, pair in _region_equalities(scope, by_reference) for column in pair]
+    shared = [
+        column.span
+        for steering in _STEERING_COLUMNS
+        for _, _, pair in _equalities(scope, by_reference, steering)
+        for column in pair
+    ]
+    steering_what = {
+        "region": "region = '...' or region IN (...)",
+        "accountid": "account_id = '...' or account_id IN (...)",
+        "identifier": "Identifier = '...' or Identifier IN (...)",
+    }
     for column in scope.columns:
         parameter = fold(column.name)
-        if parameter not in ("region", "identifier") or not scope.in_filter(column):
+        if parameter not in steering_what or not scope.in_filter(column):
             continue
         if parameter == "identifier" and cloud_control.is_cloud_control(ref.name):
             continue  # the request views have a real identifier column
@@ -370,14 +416,11 @@ def _refuse_unread_parameters(
         inside = any(span.start <= column.span.start and column.span.end <= span.end for span in read + shared)
         if inside or (parameter == "region" and regions is not None):
             continue
-        what = (
-            "region = '...' or region IN (...)"
-            if parameter == "region"
-            else "Identifier = '...' or Identifier IN (...)"
-        )
+        if parameter == "accountid" and accounts is not None:
+            continue
         raise ValidationError(
-            f"{column.name} steers which calls are made, so it must be written as {what}, joined by AND to the "
-            "rest of WHERE"
+            f"{column.name} steers which calls are made, so it must be written as {steering_what[parameter]}, "
+            "joined by AND to the rest of WHERE"
         ).at(statement.offset + column.span.start)
 
 
@@ -387,13 +430,14 @@ def _plan_table(
     scope: SelectScope,
     predicates: Sequence[Comparison],
     regions: Sequence[str],
+    accounts: Sequence[str | None],
     statement: Select,
     catalog: Catalog,
 ) -> TablePlan:
     identifiers = pinned(predicates, "identifier")
     joined: JoinedParameter | None = None
     if cloud_control.is_cloud_control(ref.name):
-        return _plan_raw(ref, name, predicates, regions, identifiers, catalog)
+        return _plan_raw(ref, name, predicates, regions, accounts, identifiers, catalog)
     try:
         resolved = catalog.resolve_resource(ref.name)
     except AwsqlError as exc:
@@ -410,7 +454,14 @@ def _plan_table(
         entry.require("read", "SELECT by Identifier")
         _check_identifiers(schema, entry.id, predicates, statement)
         fetches = [
-            Fetch(region, entry.type_name, identifiers=tuple(identifiers), primary_identifier=schema.primary_identifier)
+            Fetch(
+                region,
+                entry.type_name,
+                identifiers=tuple(identifiers),
+                primary_identifier=schema.primary_identifier,
+                account=account,
+            )
+            for account in accounts
             for region in regions
         ]
     else:
@@ -431,7 +482,9 @@ def _plan_table(
                 list_filter=narrowed,
                 primary_identifier=schema.primary_identifier,
                 needed=needed,
+                account=account,
             )
+            for account in accounts
             for region in regions
             for model in models
         ]
@@ -455,6 +508,7 @@ def _plan_raw(
     name: str,
     predicates: Sequence[Comparison],
     regions: Sequence[str],
+    accounts: Sequence[str | None],
     identifiers: list[str] | None,
     catalog: Catalog,
 ) -> TablePlan:
@@ -462,7 +516,7 @@ def _plan_raw(
 
     view = ref.name.lower()
     if view in REQUEST_VIEWS:
-        fetches, columns = plan_request_view(ref, predicates, regions)
+        fetches, columns = plan_request_view(ref, predicates, regions, accounts)
         shape = tuple((c.name, c.type) for c in columns)
         return TablePlan(ref, name, REQUESTS_TYPE_NAME, shape, columns, tuple(fetches), call_parameters=())
     if view not in (cloud_control.RESOURCES, cloud_control.RESOURCE):
@@ -475,10 +529,10 @@ def _plan_raw(
     if view == cloud_control.RESOURCE and identifiers is None:
         raise ValidationError(f"{view} needs Identifier = '...' in WHERE (use {cloud_control.RESOURCES} to list)")
     fetches = []
-    for region, entry in product(regions, entries):
+    for account, region, entry in product(accounts, regions, entries):
         if identifiers is not None:
             entry.require("read", "GetResource")
-            fetches.append(Fetch(region, entry.type_name, identifiers=tuple(identifiers)))
+            fetches.append(Fetch(region, entry.type_name, identifiers=tuple(identifiers), account=account))
         else:
             entry.require("list", "ListResources")
             needed = catalog.schema(entry.type_name).list_required
@@ -487,7 +541,7 @@ def _plan_raw(
                     f"{entry.type_name} can only be listed with {', '.join(needed)} in its ResourceModel, which "
                     f"{view} cannot pass: SELECT from {entry.id} instead (it finds the values itself)"
                 )
-            fetches.append(Fetch(region, entry.type_name))
+            fetches.append(Fetch(region, entry.type_name, account=account))
     placed = [
         f
         for entry in entries
@@ -612,7 +666,7 @@ def _pushable_limit(
         return None
     exact = {id(c) for c in answered}
     for c in scope.where:
-        steers = c.pins and fold(c.column.name) in ("region", *_CALL_PARAMETERS)
+        steers = c.pins and fold(c.column.name) in (*map(fold, _STEERING_COLUMNS), *_CALL_PARAMETERS)
         if not steers and id(c) not in exact:
             return None
     # A conjunct the parser could not read as a simple comparison filters locally.

@@ -13,8 +13,12 @@ from typing import TextIO
 _REDRAW_INTERVAL = 0.1
 
 
+Place = tuple[str | None, str]  # (account, region); account None: the session's one account
+
+
 class ProgressLine:
-    """Implements the gateway's ProgressListener: calls done / total, per region."""
+    """Implements the gateway's ProgressListener: calls done / total, per region; with several accounts,
+    how many accounts and how many (account, region) places are done, of those begun."""
 
     def __init__(self, stream: TextIO, *, delay: float = 0.5, clock=time.monotonic) -> None:
         self._stream = stream
@@ -24,25 +28,41 @@ class ProgressLine:
         self._started = clock()
         self._last_draw = 0.0
         self._drawn = False
-        self._planned: dict[str, int] = {}
-        self._done: dict[str, int] = {}
+        self._planned: dict[Place, int] = {}
+        self._done: dict[Place, int] = {}
 
-    def on_calls_planned(self, region: str, count: int) -> None:
+    def on_calls_planned(self, account: str | None, region: str, count: int) -> None:
         with self._lock:
             if not self._planned:
                 # A statement's first calls start the delay, however long the line has existed.
                 self._started = self._clock()
-            self._planned[region] = self._planned.get(region, 0) + count
+            place = (account, region)
+            self._planned[place] = self._planned.get(place, 0) + count
             self._maybe_draw()
 
-    def on_call_done(self, region: str) -> None:
+    def on_call_done(self, account: str | None, region: str) -> None:
         with self._lock:
-            self._done[region] = self._done.get(region, 0) + 1
+            place = (account, region)
+            self._done[place] = self._done.get(place, 0) + 1
             self._maybe_draw()
 
     def line(self) -> str:
         done, total = sum(self._done.values()), sum(self._planned.values())
-        regions = ", ".join(f"{r} {self._done.get(r, 0)}/{n}" for r, n in sorted(self._planned.items()))
+        accounts = {account for account, _ in self._planned}
+        if len(accounts) > 1:
+            finished = {place for place, n in self._planned.items() if self._done.get(place, 0) >= n}
+            whole = sum(1 for a in accounts if all(p in finished for p in self._planned if p[0] == a))
+            return (
+                f"Cloud Control: {done}/{total} calls, accounts {whole}/{len(accounts)} done, "
+                f"regions {len(finished)}/{len(self._planned)} done"
+            )
+        by_region: dict[str, list[int]] = {}
+        for (_, region), planned in self._planned.items():
+            counts = by_region.setdefault(region, [0, 0])
+            counts[1] += planned
+        for (_, region), finished_calls in self._done.items():
+            by_region.setdefault(region, [0, 0])[0] += finished_calls
+        regions = ", ".join(f"{r} {d}/{n}" for r, (d, n) in sorted(by_region.items()))
         return f"Cloud Control: {done}/{total} calls ({regions})"
 
     def _maybe_draw(self) -> None:
