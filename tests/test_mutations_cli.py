@@ -243,8 +243,8 @@ def test_explain_is_offline(tmp_path: Path) -> None:
     lines = run.stdout.splitlines()
     assert lines[0] == "step,operation,account_id,region,type_name,detail"
     desired = '"DesiredState={""LogGroupName"":""x"",""RetentionInDays"":7}"'
-    assert lines[1] == f"1,CreateResource,eu-west-1,AWS::Logs::LogGroup,{desired}"
-    assert lines[2].startswith("2,GetResourceRequestStatus,eu-west-1,")
+    assert lines[1] == f"1,CreateResource,,eu-west-1,AWS::Logs::LogGroup,{desired}"
+    assert lines[2].startswith("2,GetResourceRequestStatus,,eu-west-1,")
 
 
 def test_ctrl_c_while_awaiting_exits_130_and_names_the_request(tmp_path: Path) -> None:
