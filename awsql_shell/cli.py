@@ -14,6 +14,7 @@ import argparse
 import errno
 import io
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
@@ -34,6 +35,7 @@ from awsql_shell.errors import (
 from awsql_shell.settings import (
     DEFAULT_CACHE_TTL_SECONDS,
     DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_ORG_ROLE,
     DEFAULT_RATE_LIMIT,
     EXPANDED_MODES,
     OUTPUT_FORMATS,
@@ -44,6 +46,9 @@ if TYPE_CHECKING:
     from awsql_shell.config import ConfigFile
 
 SANDBOX_REGION = "us-east-1"
+# botocore's organizations model: OrganizationalUnitId and RootId patterns.
+ORG_UNIT = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
+ORG_ROOT = re.compile(r"r-[0-9a-z]{4,32}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,10 +66,30 @@ def build_parser() -> argparse.ArgumentParser:
         "-f", "--file", dest="sources", action=_Tagged, metavar="FILE", help="run the statements in FILE (- = stdin)"
     )
     aws = parser.add_argument_group("where")
-    aws.add_argument("--profile", help="AWS profile (default: AWS_PROFILE or 'default')")
+    aws.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        help="AWS profile (default: AWS_PROFILE or 'default'); give it again for one account per profile",
+    )
     aws.add_argument("--region", type=_region, help="default region for statements that name none")
     aws.add_argument("--endpoint-url", type=_endpoint_url, help="send every Cloud Control call to this endpoint")
     aws.add_argument("--sandbox", action="store_true", help="run against a local Cloud Control emulator")
+    accounts = parser.add_argument_group("many accounts (each row has account_id)")
+    accounts.add_argument("--profiles", metavar="GLOB", help="one account per configured profile matching GLOB")
+    accounts.add_argument(
+        "--org",
+        action="store_true",
+        help="every active account of the AWS Organization of these credentials (management or delegated admin)",
+    )
+    accounts.add_argument("--org-ou", metavar="OU", help="with --org: only the accounts under this OU (ou-...)")
+    accounts.add_argument(
+        "--org-role",
+        metavar="ROLE",
+        default=DEFAULT_ORG_ROLE,
+        help=f"with --org: the role assumed in each account (default: {DEFAULT_ORG_ROLE})",
+    )
+    accounts.add_argument("--external-id", metavar="ID", help="with --org: the sts:ExternalId the role's trust needs")
     out = parser.add_argument_group("output")
     out.add_argument(
         "-o",
@@ -186,6 +211,13 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
 
     if args.sandbox and args.endpoint_url:
         raise UsageError("--sandbox serves its own endpoint: give --sandbox or --endpoint-url, not both")
+    profiles = tuple(dict.fromkeys(args.profile))
+    if args.org and (len(profiles) > 1 or args.profiles):
+        raise UsageError("--org reaches the accounts from one profile's credentials: give --profile once with it")
+    if (args.org_ou or args.external_id) and not args.org:
+        raise UsageError(f"{'--org-ou' if args.org_ou else '--external-id'} refines --org: add --org")
+    if args.org_ou and not ORG_UNIT.fullmatch(args.org_ou) and not ORG_ROOT.fullmatch(args.org_ou):
+        raise UsageError(f"--org-ou takes an OU id such as ou-ab12-cdef3456 (or a root, r-ab12), not '{args.org_ou}'")
     variables: dict[str, str] = {}
     if args.vars_file:
         variables.update(load_vars_file(args.vars_file))
@@ -195,7 +227,13 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
     layers = Layers(config or ConfigFile(Path(os.devnull)), environ)
     region = layers.pick("region", args.region, None, environment=("AWS_REGION", "AWS_DEFAULT_REGION"))
     return Settings(
-        profile=args.profile,
+        profile=profiles[0] if len(profiles) == 1 else None,
+        profiles=profiles if len(profiles) > 1 or args.profiles else (),
+        profiles_glob=args.profiles,
+        org=args.org,
+        org_unit=args.org_ou,
+        org_role=args.org_role,
+        external_id=args.external_id,
         region=region,
         region_source="--region" if args.region or config is None else f"the config file {config.path}",
         endpoint_url=args.endpoint_url,

@@ -277,7 +277,7 @@ class Session:
     def account_scope(self, *, ids: bool = False, required: bool = True) -> AccountScope:
         """The accounts as planning sees them. ``ids``: the session's one account must have its id (one STS
         GetCallerIdentity, once per session); when STS cannot say and not ``required``, it stays unknown."""
-        from awsql_shell.gateway.accounts import SUSPENDED
+        from awsql_shell.gateway.accounts import UNREACHABLE
         from awsql_shell.planner.accounts import AccountScope
 
         accounts = self.accounts()
@@ -294,7 +294,7 @@ class Session:
         return AccountScope(
             ids=tuple(a.id for a in accounts if a.callable and a.id is not None),
             unreachable={a.id: a.problem or a.status for a in accounts if not a.callable and a.id is not None},
-            skipped=frozenset(a.id for a in accounts if a.status == SUSPENDED and a.id is not None),
+            missing=tuple((a.label, a.problem or a.status) for a in accounts if a.status == UNREACHABLE),
         )
 
     def _reached(self) -> str:
@@ -370,9 +370,9 @@ class Session:
         from awsql_shell.execution.read_warnings import error_rows
 
         rows = error_rows(fetched)
-        missing = {account for account, _ in plan.missing_accounts} if plan is not None else set()
+        missing = {who for who, _ in plan.missing_accounts} if plan is not None else set()
         for account in self.accounts():
-            if account.id in missing:
+            if account.label in missing:
                 rows.append((account.id, None, None, account.operation, account.error_code, account.problem, 1, None))
         self._last_errors = rows
 

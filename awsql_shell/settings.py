@@ -10,6 +10,7 @@ EXPANDED_MODES = ("on", "off", "auto")
 KEY_BINDINGS = ("emacs", "vi")
 DEFAULT_CACHE_TTL_SECONDS = 300.0
 DEFAULT_MAX_CONCURRENCY = 16
+DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"  # what AWS Organizations creates in accounts it creates
 DEFAULT_RATE_LIMIT = 20.0  # Cloud Control calls per second per (credentials, region); 0 = no limit
 
 
@@ -22,7 +23,7 @@ class Settings:
     profiles_glob: str | None = None
     org: bool = False
     org_unit: str | None = None
-    org_role: str = "OrganizationAccountAccessRole"
+    org_role: str = DEFAULT_ORG_ROLE
     external_id: str | None = None
     region: str | None = None
     region_source: str = "--region"  # how the region above was chosen, for the notice that names it

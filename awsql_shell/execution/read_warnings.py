@@ -58,9 +58,7 @@ def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]
 
 def missing_accounts(plan: SelectPlan) -> list[str]:
     """A warning per account of the session the statement could not read at all (a role not assumed)."""
-    return [
-        f"account {account} could not be read, its rows are missing: {why}" for account, why in plan.missing_accounts
-    ]
+    return [f"{who} could not be read, its rows are missing: {why}" for who, why in plan.missing_accounts]
 
 
 def error_rows(fetched: Sequence[FetchResult]) -> list[tuple[object, ...]]:

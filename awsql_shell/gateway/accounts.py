@@ -30,9 +30,9 @@ from typing import Any
 from awsql_shell.errors import AwsqlError, CredentialsError, UsageError
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import credentials_error, error_code, error_message, is_credentials_problem
+from awsql_shell.settings import DEFAULT_ORG_ROLE
 
 ACTIVE, SUSPENDED, UNREACHABLE = "ACTIVE", "SUSPENDED", "UNREACHABLE"
-DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"
 ORGANIZATIONS_REGION = "us-east-1"  # Organizations has one endpoint, in us-east-1
 
 
@@ -53,6 +53,11 @@ class Account:
     @property
     def callable(self) -> bool:
         return self.status == ACTIVE
+
+    @property
+    def label(self) -> str:
+        """How messages name it: by id, or by how it is reached when even that is unknown."""
+        return f"account {self.id}" if self.id is not None else self.reached
 
 
 @dataclass(frozen=True)

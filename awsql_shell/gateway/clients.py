@@ -133,6 +133,9 @@ class ClientFactory:
                 session = self._role_session(target)
             else:
                 session = boto3.session.Session(profile_name=target.profile)
+                if session.region_name is None:
+                    # A profile that assumes a role asks STS in its region; one that names none asks in awsql's.
+                    session = boto3.session.Session(profile_name=target.profile, region_name=self._home_region)
                 if session.get_credentials() is None:
                     raise NoCredentialsError()
         except Exception as error:

@@ -43,13 +43,9 @@ class AccountScope:
 
     ids: tuple[str, ...] = ()
     unreachable: Mapping[str, str] = field(default_factory=dict)
-    # Accounts left out on purpose (suspended): no warning that their rows are missing.
-    skipped: frozenset[str] = frozenset()
-
-    @property
-    def missing(self) -> tuple[tuple[str, str], ...]:
-        """(account, why) of each account a statement reading every account cannot read: its rows are missing."""
-        return tuple((account, why) for account, why in self.unreachable.items() if account not in self.skipped)
+    # (who, why) of each account a statement reading every account cannot read, its rows missing: "account
+    # 200000000002", or "profile dev" when even its id is unknown. Suspended accounts are not missed.
+    missing: tuple[tuple[str, str], ...] = ()
 
     @property
     def several(self) -> bool:

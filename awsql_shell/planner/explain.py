@@ -50,7 +50,8 @@ def _select_rows(plan: SelectPlan) -> tuple[list[Row], list[str]]:
     # Kept as written (a -- comment folded into one line would swallow the rest of the statement).
     rows.append(("", "SQLite", "", "", "", f"local: {plan.sql.strip()}"))
     summary = _call_summary(plan)
-    return rows, [*plan.notices, *([summary] if summary else [])]
+    missing = [f"{who} cannot be read, its rows will be missing: {why}" for who, why in plan.missing_accounts]
+    return rows, [*plan.notices, *missing, *([summary] if summary else [])]
 
 
 def _by_accounts(rows: list[Row]) -> list[Row]:

@@ -406,7 +406,10 @@ def _refuse_unread_parameters(
     }
     for column in scope.columns:
         parameter = fold(column.name)
-        if parameter not in steering_what or not scope.in_filter(column):
+        # Every account is read unless WHERE names some, so account_id may be compared freely in ON (a join
+        # across accounts); in WHERE, a form that cannot name accounts would look like one that does.
+        filtered = scope.in_where(column) if parameter == "accountid" else scope.in_filter(column)
+        if parameter not in steering_what or not filtered:
             continue
         if parameter == "identifier" and cloud_control.is_cloud_control(ref.name):
             continue  # the request views have a real identifier column

@@ -27,6 +27,7 @@ import threading
 import time
 import traceback
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -126,6 +127,9 @@ class SandboxApp:
     issuer: Issuer
     log: bool = False
     clock: Callable[[], float] = time.time
+    # Every call answered, by (account, region, operation): what a test asks to see which accounts were called.
+    received: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    _received_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, request: HttpRequest) -> Reply:
         started = time.perf_counter()
@@ -197,6 +201,8 @@ class SandboxApp:
         return Reply(status, XML, body.encode(), request_id, code), account, region
 
     def _log(self, account: str, region: str, operation: str, reply: Reply, started: float) -> None:
+        with self._received_lock:
+            self.received[(account, region, operation)] += 1
         if not self.log:
             return
         elapsed = (time.perf_counter() - started) * 1000
@@ -290,6 +296,11 @@ class RunningSandbox:
     def url(self) -> str:
         host = str(self._server.server_address[0])
         return f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+
+    @property
+    def received(self) -> Counter[tuple[str, str, str]]:
+        """The calls answered so far, by (account, region, operation) ("?" where the call named none)."""
+        return self._server.app.received
 
     def stop(self) -> None:
         if self._stopped:

@@ -76,6 +76,7 @@ class _Scope:
     where_conjuncts: int = 0
     equalities: list[tuple[ColumnRef, ColumnRef]] = field(default_factory=list)
     filters: list[Span] = field(default_factory=list)
+    where_span: Span | None = None
     aliases: set[str] = field(default_factory=set)  # select-list aliases, lower-cased
     source_name: str | None = None  # the CTE name or derived-table alias its rows are known by
     derived: list[str] = field(default_factory=list)  # aliases of the derived tables in its FROM
@@ -107,6 +108,7 @@ class _Scope:
             where_conjuncts=self.where_conjuncts,
             equalities=equalities,
             filters=tuple(self.filters),
+            where_span=self.where_span,
             source_name=self.source_name,
             derived=tuple(self.derived),
             outputs=tuple(self.outputs),
@@ -270,6 +272,7 @@ class _Analyzer:
                 scope.where_conjuncts = where.conjunct_count
                 scope.equalities.extend(where.equalities)
                 scope.filters.append(self.context.span(body[0], body[-1]))
+                scope.where_span = scope.filters[-1]
             elif name in ("GROUP", "HAVING"):
                 scope.grouped = True
                 self._scan(body, scope, out)

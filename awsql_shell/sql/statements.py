@@ -95,6 +95,7 @@ class SelectScope:
     # they let a list that needs a parameter take it from another table's rows.
     equalities: tuple[tuple[ColumnRef, ColumnRef], ...] = ()
     filters: tuple[Span, ...] = ()  # the WHERE expression and every ON condition, where they stand
+    where_span: Span | None = None  # the WHERE expression alone
     # A CTE body or derived table: the name its rows are read by in other scopes (WITH f AS ..., (...) AS f).
     source_name: str | None = None
     derived: tuple[str, ...] = ()  # lower-cased aliases of the derived tables this scope reads
@@ -103,6 +104,10 @@ class SelectScope:
 
     def in_filter(self, column: ColumnRef) -> bool:
         return any(f.start <= column.span.start and column.span.end <= f.end for f in self.filters)
+
+    def in_where(self, column: ColumnRef) -> bool:
+        where = self.where_span
+        return where is not None and where.start <= column.span.start and column.span.end <= where.end
 
 
 @dataclass(frozen=True)
