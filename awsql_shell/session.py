@@ -175,7 +175,25 @@ class Session:
         self._check(plan)
         from awsql_shell.planner.explain import explain
 
-        return explain(plan)
+        result = explain(plan)
+        if not isinstance(plan, CatalogPlan):
+            result.notices.append(self._accounts_seen())
+        return result
+
+    def _accounts_seen(self) -> str:
+        """What EXPLAIN says of the accounts: which, and what finding them cost (the only calls it makes)."""
+        settings, accounts = self.settings, self.accounts()
+        if not (settings.org or settings.profiles or settings.profiles_glob):
+            account = accounts[0]
+            if account.id is None:
+                return f"account: the one of {account.reached}; EXPLAIN made no call at all"
+            return f"account: {account.id} ({account.reached}); EXPLAIN made no call to find it"
+        source = "the Organization" if settings.org else "the profiles"
+        reachable = sum(1 for a in accounts if a.callable)
+        return (
+            f"accounts: {reachable} of {len(accounts)} reachable, found once per session from {source} "
+            "(STS and Organizations calls: the only ones EXPLAIN makes)"
+        )
 
     def plan(self, statement: Statement, *, explaining: bool = False) -> Plan:
         from awsql_shell.planner.accounts import AccountIdsNeeded
@@ -218,7 +236,7 @@ class Session:
                 target = Target(settings.profile, settings.endpoint_url)
                 found = [profile_account(target, account_id=settings.account, reached=reached)]
             self._accounts = found
-            if discovered:
+            if discovered or self._gateway is not None:  # a one-account session needs no gateway yet
                 self._install(found)
         return self._accounts
 
@@ -241,7 +259,8 @@ class Session:
     def _install(self, accounts: Sequence[Account]) -> None:
         """Tell the gateway where each account's calls go; the first reachable one is the default."""
         reachable = [a for a in accounts if a.callable and a.id is not None]
-        self.gateway.use_accounts({a.id: a.target for a in reachable}, default=reachable[0].target)
+        default = reachable[0].target if reachable else accounts[0].target
+        self.gateway.use_accounts({a.id: a.target for a in reachable}, default=default)
 
     def _discover(self) -> list[Account]:
         from awsql_shell.gateway.accounts import (
@@ -354,6 +373,8 @@ class Session:
             local_rows=self._local_rows,
             fetched=lambda fetched: self._remember_failures(fetched, plan),
         )
+        result.notices.extend(self.account_notices)  # what finding the accounts had to say, once
+        self.account_notices = []
         problem = self._gateway.identity_problem if self._gateway is not None else None
         if problem is not None and "account_id" not in self._notices_heard:
             self._notices_heard.add("account_id")
