@@ -111,8 +111,8 @@ def pool() -> Iterator[WorkerPool]:
 
 def caller_for(client: ScriptedCloudControl, attempts: Attempts, policy: RetryPolicy = QUICK) -> ApiCaller:
     class Clients:
-        def client(self, target: Target, region: str) -> ScriptedCloudControl:
-            return client
+        def operation(self, target: Target, region: str, name: str) -> Any:
+            return getattr(client, name)
 
     return ApiCaller(Clients(), policy=policy, on_attempt=attempts)  # type: ignore[arg-type]
 

@@ -102,8 +102,7 @@ class ApiCaller:
     ) -> dict[str, Any]:
         """``client.<operation>(**params)``; raises the last error once retrying is pointless or exhausted.
         ``retry``: this call is itself another try of an earlier one (counted as a retry, not a new call)."""
-        client = self._clients.client(target, region)
-        method = getattr(client, operation)
+        method = self._clients.operation(target, region, operation)
         limiter, bucket = self._limiter, (target, region)  # Cloud Control's quota is per account and region
         retries = 0
         while True:
