@@ -195,3 +195,23 @@ def test_completion_offers_org_one_and_the_profiles(tmp_path: Path, monkeypatch:
     assert {"org", "one", "prod-a", "dev-x"} <= {c.text for c in shell.completer.completions("\\accounts ")}
     second = {c.text for c in shell.completer.completions("\\accounts prod-a ")}
     assert "dev-x" in second and "org" not in second  # org and one stand alone
+
+
+@pytest.mark.usefixtures("member_profiles")
+def test_profile_switches_the_account_after_a_statement_has_run(org: RunningSandbox) -> None:
+    run = typed(org.url, COUNT_PER_ACCOUNT + "\n\\profile prod-a\n" + COUNT_PER_ACCOUNT + "\n", profile="base")
+    assert [row[0] for row in table_rows(run.out) if row[0] != "account_id"] == [MANAGEMENT, PROD_1]
+    assert "Profile is prod-a." in run.out and run.err == ""
+
+
+@pytest.mark.usefixtures("member_profiles")
+def test_profile_lists_the_organization_again_or_stays(org: RunningSandbox) -> None:
+    keys = "\\accounts org\n\\profile prod-a\n\\profile\n\\accounts prod-*\n\\profile dev-x\n"
+    run = typed(org.url, keys, profile="base")
+    (error,) = run.err.splitlines()  # a member cannot list the Organization: base stays, and its accounts
+    assert error.startswith("ERROR: --org needs the Organization's management account or a delegated administrator")
+    assert "Profile is base.\n" in run.out
+    assert (
+        "Profile is dev-x. The accounts still come from their own profiles (\\accounts one: this profile alone)."
+        in run.out
+    )

@@ -346,9 +346,20 @@ def _set_profile(call: MetaCall) -> None:
         hint = did_you_mean(profile, known)
         where = "" if known else " (no profiles in the AWS config or credentials file)"
         raise UsageError(f"unknown AWS profile '{profile}'{hint}{where}")
-    settings.profile = profile  # the gateway's cache is keyed by profile: nothing to forget
+    previous, settings.profile = settings.profile, profile
+    note = ""
+    if settings.profiles or settings.profiles_glob:
+        note = " The accounts still come from their own profiles (\\accounts one: this profile alone)."
+    elif call.shell.known_accounts() is not None:
+        # The session found its accounts with the old profile's credentials, and keeps calling them until
+        # told: find them again with the new one's (no call for one account; an Organization is listed again).
+        try:
+            call.shell.use_accounts(org=settings.org)
+        except AwsqlError:
+            settings.profile = previous
+            raise
     call.shell.settings_changed()
-    call.shell.say(f"Profile is {profile}.")
+    call.shell.say(f"Profile is {profile}.{note}")
 
 
 # -- \accounts ---------------------------------------------------------------------------------------
