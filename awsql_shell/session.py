@@ -97,6 +97,11 @@ class Session:
         """The gateway when a statement has used it; None keeps --timing from importing boto3."""
         return self._gateway
 
+    @property
+    def accounts_if_known(self) -> list[Account] | None:
+        """The session's accounts when they have been found, else None: never a call (the shell's toolbar)."""
+        return self._accounts
+
     def timing_line(self, seconds: float | None = None) -> str:
         """What --timing and \\timing show of the last statement: its time (when given) and its calls."""
         stats = self._gateway.stats if self._gateway is not None else None

@@ -15,7 +15,7 @@ import contextlib
 import os
 import time
 from collections.abc import Mapping, Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from awsql_shell.catalog import Catalog, default_catalog
 from awsql_shell.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_PARTIAL, EXIT_STATEMENT, AwsqlError, Interrupted
@@ -24,6 +24,9 @@ from awsql_shell.settings import Settings
 from awsql_shell.shell.host import ScriptHost
 from awsql_shell.shell.meta_commands import MetaAction, aws_profiles, default_registry
 from awsql_shell.shell.output import OneOff, ScreenSize, ShellOutput, stream_width
+
+if TYPE_CHECKING:
+    from awsql_shell.gateway.accounts import Account
 
 
 class _Stop(Exception):
@@ -123,6 +126,9 @@ class Batch(ScriptHost):
 
     def profiles(self) -> tuple[str, ...]:
         return aws_profiles(self.environ)
+
+    def known_accounts(self) -> list[Account] | None:
+        return self.session.accounts_if_known
 
     def _screen(self) -> ScreenSize:
         return ScreenSize(stream_width(self.stdout, self.environ), 24)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +24,8 @@ from awsql_shell.shell.script import ScriptItem, masked, split_script
 
 if TYPE_CHECKING:
     from awsql_shell.catalog.regions import DefaultRegion
+    from awsql_shell.gateway.accounts import Account
+    from awsql_shell.session import Session
 
 _SERVICE_NAME = re.compile(r"\bawscc\.([A-Za-z0-9_]+)\b", re.IGNORECASE)
 
@@ -37,6 +39,7 @@ class ScriptHost:
     registry: MetaRegistry
     output: ShellOutput
     environ: Mapping[str, str]
+    session: Session  # the shell makes it on first use; batch mode at once
 
     def _init_host(self) -> None:
         self.last_statement: str | None = None
@@ -131,3 +134,17 @@ class ScriptHost:
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+    def use_accounts(
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None
+    ) -> tuple[Sequence[Account], list[str]]:
+        session = self.session
+        # What the old accounts' discovery had to say is not the new ones' (and stays theirs if these fail).
+        unheard, session.account_notices = session.account_notices, []
+        try:
+            session.use_accounts(org=org, profiles=profiles, glob=glob)
+        except BaseException:
+            session.account_notices = unheard
+            raise
+        notices, session.account_notices = session.account_notices, []  # said now, not with the next result
+        return session.accounts(), notices

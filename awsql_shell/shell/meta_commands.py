@@ -14,6 +14,7 @@ from __future__ import annotations
 import configparser
 import os
 import re
+import shlex
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from awsql_shell.catalog.awsql_tables import ACCOUNTS
 from awsql_shell.catalog.regions import check_region
 from awsql_shell.errors import AwsqlError, UsageError, did_you_mean, one_line
 from awsql_shell.render import output_format
@@ -32,6 +34,7 @@ from awsql_shell.shell.output import OneOff
 if TYPE_CHECKING:
     from awsql_shell.catalog import Catalog
     from awsql_shell.catalog.regions import DefaultRegion
+    from awsql_shell.gateway.accounts import Account
 
 ON_OFF = ("on", "off")
 ON_OFF_ARGS = "[on|off]"
@@ -90,6 +93,17 @@ class ShellControl(Protocol):
 
     def profiles(self) -> tuple[str, ...]:
         """AWS profiles in the config and credentials files."""
+        ...
+
+    def known_accounts(self) -> Sequence[Account] | None:
+        """The session's accounts when they have been found; None before (finding them would call AWS)."""
+        ...
+
+    def use_accounts(
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None
+    ) -> tuple[Sequence[Account], list[str]]:
+        """Change where the session's accounts come from (``Session.use_accounts``): the accounts found, and
+        what finding them had to say. Raises AwsqlError, the accounts as they were, when they cannot be found."""
         ...
 
 
@@ -332,9 +346,72 @@ def _set_profile(call: MetaCall) -> None:
         hint = did_you_mean(profile, known)
         where = "" if known else " (no profiles in the AWS config or credentials file)"
         raise UsageError(f"unknown AWS profile '{profile}'{hint}{where}")
-    settings.profile = profile  # the gateway's cache is keyed by profile: nothing to forget
+    previous, settings.profile = settings.profile, profile
+    note = ""
+    if settings.profiles or settings.profiles_glob:
+        note = " The accounts still come from their own profiles (\\accounts one: this profile alone)."
+    elif call.shell.known_accounts() is not None:
+        # The session found its accounts with the old profile's credentials, and keeps calling them until
+        # told: find them again with the new one's (no call for one account; an Organization is listed again).
+        try:
+            call.shell.use_accounts(org=settings.org)
+        except AwsqlError:
+            settings.profile = previous
+            raise
     call.shell.settings_changed()
-    call.shell.say(f"Profile is {profile}.")
+    call.shell.say(f"Profile is {profile}.{note}")
+
+
+# -- \accounts ---------------------------------------------------------------------------------------
+
+_GLOB_CHARACTERS = "*?["
+ACCOUNT_SOURCES = ("org", "one")  # \accounts org, \accounts one: alone, these are no profile names
+
+
+def _accounts(call: MetaCall) -> None:
+    """``\\accounts``: the session's accounts (``awsql.accounts``). ``org``: the Organization of the current
+    credentials; ``one``: the session's profile alone again; profile names, or a glob over the configured
+    profiles (``prod-*``): an account per profile. The old accounts stay when the new cannot be found."""
+    shell = call.shell
+    try:
+        words = shlex.split(call.argument)
+    except ValueError as exc:
+        raise UsageError(f"{call.name}: {exc}") from None
+    if not words:
+        shell.run_query(f"SELECT * FROM {ACCOUNTS};")
+        return
+    word = words[0].lower() if len(words) == 1 else None
+    if word == "one":
+        found, _ = shell.use_accounts()
+        shell.say(f"accounts: 1 (the one of {found[0].reached})")
+        return
+    if word == "org":
+        found, notices = shell.use_accounts(org=True)
+        source = "the Organization"
+    else:
+        patterns = [word for word in words if any(char in word for char in _GLOB_CHARACTERS)]
+        names = [word for word in words if word not in patterns]
+        if len(patterns) > 1:
+            raise UsageError(f"{call.name} takes one pattern at a time, not {len(patterns)}: {' '.join(patterns)}")
+        known = shell.profiles()
+        for name in names:
+            if name not in known:
+                where = "" if known else " (no profiles in the AWS config or credentials file)"
+                raise UsageError(f"unknown AWS profile '{name}'{did_you_mean(name, known)}{where}")
+        glob = patterns[0] if patterns else None
+        found, notices = shell.use_accounts(profiles=names, glob=glob)
+        named = [*names, *([f"matching '{glob}'"] if glob else [])]
+        source = ("profile " if len(named) == 1 and not glob else "profiles ") + ", ".join(named)
+    shell.say(accounts_line(found, source))
+    for notice in notices:
+        shell.say(notice)
+
+
+def accounts_line(accounts: Sequence[Account], source: str) -> str:
+    """What a change of accounts answers: ``accounts: 3 of 4 reachable (the Organization)``."""
+    reachable = sum(1 for account in accounts if account.callable)
+    why = "; \\accounts shows why" if reachable < len(accounts) else ""
+    return f"accounts: {reachable} of {len(accounts)} reachable ({source}){why}"
 
 
 _VARIABLE_NAME = re.compile(r"[A-Za-z_][\w]*\Z")
@@ -702,6 +779,14 @@ def default_registry() -> MetaRegistry:
             ),
             MetaCommand(
                 ("\\profile",), "Switch the AWS profile", _set_profile, args="[PROFILE]", argument=ArgumentKind.PROFILE
+            ),
+            MetaCommand(
+                ("\\accounts",),
+                "List the session's accounts; org, one, PROFILE... or a GLOB of profiles switches them",
+                _accounts,
+                args="[org|one|PROFILE...|GLOB]",
+                argument=ArgumentKind.ACCOUNTS,
+                choices=ACCOUNT_SOURCES,
             ),
             MetaCommand(
                 ("\\set",),

@@ -50,6 +50,7 @@ from awsql_shell.shell.running import StatementCancelled, Step, run_steps
 from awsql_shell.shell.toolbar import toolbar_text
 
 if TYPE_CHECKING:
+    from awsql_shell.gateway.accounts import Account
     from awsql_shell.session import Session
 
 PROMPT = "awsql> "
@@ -244,6 +245,9 @@ class Shell(ScriptHost):
         self.values.profile_names = names
         return names
 
+    def known_accounts(self) -> list[Account] | None:
+        return self._session.accounts_if_known if self._session is not None else None
+
     def edit(self, text: str) -> str:
         """Open ``text`` in $VISUAL or $EDITOR; what is saved becomes the last statement and enters history."""
         editor = self.environ.get("VISUAL") or self.environ.get("EDITOR") or DEFAULT_EDITOR
@@ -322,7 +326,7 @@ class Shell(ScriptHost):
 
     def _toolbar(self) -> str:
         vi = self.prompt.app.editing_mode is EditingMode.VI
-        return toolbar_text(self.settings, self.values.default_region, vi, self.environ)
+        return toolbar_text(self.settings, self.values.default_region, vi, self.environ, self.known_accounts())
 
     def _query_names(self) -> tuple[str, ...]:
         from awsql_shell.config import read_config

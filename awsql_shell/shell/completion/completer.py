@@ -337,6 +337,9 @@ class AwsqlCompleter(Completer):
         info = next((i for i in self.meta_commands if typed_command in i.spellings()), None) or next(
             (i for i in self.meta_commands if typed_command.lower() in (n.lower() for n in i.spellings())), None
         )
+        if info is not None and info.argument is ArgumentKind.ACCOUNTS:  # \accounts org, or profiles
+            words = [candidate(word, info.help) for word in info.choices] if suggestion.position == 0 else []
+            return typed, [*words, *(candidate(name, "AWS profile") for name in self.values.profiles())], None
         if info is None or suggestion.position != 0:
             return typed, (), None
         if info.choices:

@@ -17,6 +17,7 @@ class ArgumentKind(Enum):
     OUTPUT_TARGET = "output format or file"  # \o: a format name, else a file
     RESOURCE = "resource or service"  # \d, \dt
     NAMED_QUERY = "named query"
+    ACCOUNTS = "org, one or profiles"  # \accounts: a word, else profiles (any number of them)
 
 
 @dataclass(frozen=True)
