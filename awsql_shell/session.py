@@ -245,21 +245,38 @@ class Session:
                 self._install(found)
         return self._accounts
 
-    def use_accounts(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> None:
-        """Change where the accounts come from (the shell's ``\accounts``): the new set is found before the
-        old one is given up, so a discovery that fails changes nothing."""
+    def use_accounts(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> list[str]:
+        """Change where the accounts come from (the shell's ``\\accounts``); what finding them had to say. The
+        new set is found before the old one is given up, so a discovery that fails changes nothing."""
         settings = self.settings
-        saved = (settings.org, settings.profiles, settings.profiles_glob, self._accounts)
+        saved = (settings.org, settings.profiles, settings.profiles_glob, self._accounts, self.account_notices)
         settings.org, settings.profiles, settings.profiles_glob = org, tuple(profiles), glob
-        self._accounts = None
+        self._accounts, self.account_notices = None, []
         try:
             self.accounts()
         except BaseException:
-            settings.org, settings.profiles, settings.profiles_glob, self._accounts = saved
+            settings.org, settings.profiles, settings.profiles_glob, self._accounts, self.account_notices = saved
             if saved[3] is not None:
                 self._install(saved[3])
             raise
         self.gateway.clear_cache()
+        notices, self.account_notices = self.account_notices, []  # said now, not with the next result
+        return notices
+
+    def use_profile(self, profile: str | None) -> list[str]:
+        """A new profile for the session (``\\profile``). The accounts found with the old one's credentials (one
+        account, or the Organization reached from it) are found again with the new one's: no call for one
+        account, the Organization listed again; the old profile stays if that fails. A session of several
+        profiles keeps them: each account has its own."""
+        settings = self.settings
+        previous, settings.profile = settings.profile, profile
+        if settings.profiles or settings.profiles_glob or self._accounts is None:
+            return []
+        try:
+            return self.use_accounts(org=settings.org)
+        except BaseException:
+            settings.profile = previous
+            raise
 
     def _install(self, accounts: Sequence[Account]) -> None:
         """Tell the gateway where each account's calls go; the first reachable one is the default."""

@@ -302,7 +302,7 @@ def test_profiles_by_glob_and_repeated(org: RunningSandbox, tmp_path: Path) -> N
     assert [line.split(",")[0] for line in repeated.stdout.splitlines()[1:]] == [MANAGEMENT, PROD_1]
     assert "profile dev-x" in repeated.stderr or "dev-x" in repeated.stderr
     nothing = run_cli(org.url, sql, tmp_path, "--profiles", "staging-*", **env)
-    assert nothing.returncode == 2 and "--profiles 'staging-*' matches no configured profile" in nothing.stderr
+    assert nothing.returncode == 2 and "the profile pattern 'staging-*' matches no configured profile" in nothing.stderr
 
 
 # -- credentials that expire ---------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def test_accounts_lists_one_then_org_switches_to_the_organization(org: RunningSa
     assert warning in run.err
     # A pattern no profile matches: one line on stderr, and the Organization stays.
     errors = [line for line in run.err.splitlines() if line.startswith("ERROR")]
-    assert errors == ["ERROR: --profiles 'nosuch-*' matches no configured profile (configured: none)"]
+    assert errors == ["ERROR: the profile pattern 'nosuch-*' matches no configured profile (configured: none)"]
     after = table_rows(listed.split("3 rows in ", 1)[1])
     assert [row[0] for row in after[1:] if row[0]] == [MANAGEMENT, PROD_1, DEV_1, PROD_EU_1]
     assert "4 rows in " in listed
@@ -173,7 +173,7 @@ def test_a_script_may_switch_accounts(org: RunningSandbox) -> None:
     assert out.getvalue().splitlines() == ["n", "4"]  # results alone on stdout
     assert err.getvalue().splitlines() == [
         "accounts: 3 of 4 reachable (the Organization); \\accounts shows why",
-        "ERROR: --profiles 'no-such-*' matches no configured profile (configured: none)",
+        "ERROR: the profile pattern 'no-such-*' matches no configured profile (configured: none)",
     ]
     assert code == 2  # the failed \accounts stops the script, as any usage error does
 
@@ -209,7 +209,7 @@ def test_profile_lists_the_organization_again_or_stays(org: RunningSandbox) -> N
     keys = "\\accounts org\n\\profile prod-a\n\\profile\n\\accounts prod-*\n\\profile dev-x\n"
     run = typed(org.url, keys, profile="base")
     (error,) = run.err.splitlines()  # a member cannot list the Organization: base stays, and its accounts
-    assert error.startswith("ERROR: --org needs the Organization's management account or a delegated administrator")
+    assert error.startswith("ERROR: listing the Organization needs its management account or a delegated administrator")
     assert "Profile is base.\n" in run.out
     assert (
         "Profile is dev-x. The accounts still come from their own profiles (\\accounts one: this profile alone)."

@@ -79,7 +79,7 @@ def matching_profiles(pattern: str, available: Sequence[str]) -> list[str]:
     found = [name for name in available if fnmatch.fnmatchcase(name, pattern)]
     if not found:
         listed = ", ".join(available[:10]) + (", ..." if len(available) > 10 else "") if available else "none"
-        raise UsageError(f"--profiles '{pattern}' matches no configured profile (configured: {listed})")
+        raise UsageError(f"the profile pattern '{pattern}' matches no configured profile (configured: {listed})")
     return found
 
 
@@ -196,14 +196,14 @@ def _org_error(error: BaseException, base: Target) -> AwsqlError:
     code = error_code(error) or type(error).__name__
     if code == "AWSOrganizationsNotInUseException":
         return UsageError(
-            f"--org: the account of these credentials is in no AWS Organization ({code}: {error_message(error)}); "
-            "use --profile for each account instead"
+            f"the account of these credentials is in no AWS Organization ({code}: {error_message(error)}); "
+            "reach the accounts by profile instead (one profile each)"
         )
     if code in ("AccessDeniedException", "AccessDenied"):
         return UsageError(
-            f"--org needs the Organization's management account or a delegated administrator: {code}: "
+            f"listing the Organization needs its management account or a delegated administrator: {code}: "
             f"{error_message(error)} (organizations:ListAccounts)"
         )
     if is_credentials_problem(error):
         return credentials_error(error, profile=base.profile)
-    return CredentialsError(f"--org: the Organization could not be listed: {code}: {error_message(error)}")
+    return CredentialsError(f"the Organization could not be listed: {code}: {error_message(error)}")

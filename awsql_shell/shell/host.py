@@ -138,13 +138,9 @@ class ScriptHost:
     def use_accounts(
         self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None
     ) -> tuple[Sequence[Account], list[str]]:
-        session = self.session
-        # What the old accounts' discovery had to say is not the new ones' (and stays theirs if these fail).
-        unheard, session.account_notices = session.account_notices, []
-        try:
-            session.use_accounts(org=org, profiles=profiles, glob=glob)
-        except BaseException:
-            session.account_notices = unheard
-            raise
-        notices, session.account_notices = session.account_notices, []  # said now, not with the next result
-        return session.accounts(), notices
+        notices = self.session.use_accounts(org=org, profiles=profiles, glob=glob)
+        return self.session.accounts(), notices
+
+    def use_profile(self, profile: str) -> None:
+        for notice in self.session.use_profile(profile):
+            self.say(notice)

@@ -106,6 +106,10 @@ class ShellControl(Protocol):
         what finding them had to say. Raises AwsqlError, the accounts as they were, when they cannot be found."""
         ...
 
+    def use_profile(self, profile: str) -> None:
+        """The session's profile is now ``profile`` (``Session.use_profile``: its accounts found again)."""
+        ...
+
 
 @dataclass(frozen=True)
 class MetaCall:
@@ -346,18 +350,10 @@ def _set_profile(call: MetaCall) -> None:
         hint = did_you_mean(profile, known)
         where = "" if known else " (no profiles in the AWS config or credentials file)"
         raise UsageError(f"unknown AWS profile '{profile}'{hint}{where}")
-    previous, settings.profile = settings.profile, profile
     note = ""
     if settings.profiles or settings.profiles_glob:
         note = " The accounts still come from their own profiles (\\accounts one: this profile alone)."
-    elif call.shell.known_accounts() is not None:
-        # The session found its accounts with the old profile's credentials, and keeps calling them until
-        # told: find them again with the new one's (no call for one account; an Organization is listed again).
-        try:
-            call.shell.use_accounts(org=settings.org)
-        except AwsqlError:
-            settings.profile = previous
-            raise
+    call.shell.use_profile(profile)
     call.shell.settings_changed()
     call.shell.say(f"Profile is {profile}.{note}")
 
@@ -697,7 +693,14 @@ def _conninfo(call: MetaCall) -> None:
         who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}, at a custom endpoint"
     else:
         who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}"
-    account = settings.account or "not known (awsql does not call STS; aws sts get-caller-identity tells)"
+    known = call.shell.known_accounts()
+    if known and len(known) > 1:
+        reachable = sum(1 for a in known if a.callable)
+        account = f"{len(known)} accounts, {reachable} reachable (\\accounts lists them)"
+    elif known and known[0].id:
+        account = known[0].id
+    else:
+        account = settings.account or "not asked yet (the first query asks STS once; SELECT * FROM awsql.accounts)"
     where = f"{region.name} ({region.source})" if region.name else "none (statements must name one)"
     endpoint = settings.endpoint_url or (
         f"https://cloudcontrolapi.{region.name}.amazonaws.com" if region.name else "per region"
