@@ -249,3 +249,17 @@ def test_a_bucket_asked_outside_its_home_region_is_not_asked_again(aws_like: Run
     session = session_on(aws_like.url, cache_enabled=False)
     session.run(f"SELECT bucket_name, region FROM awscc.s3.buckets WHERE region IN {THREE}")
     assert session.gateway.stats.retries == 0
+
+
+@pytest.mark.slow
+def test_an_error_after_a_partial_result_is_the_exit_code(aws_like: RunningSandbox, tmp_path: Path) -> None:
+    partial = "SELECT count(*) FROM awscc.logs.log_groups WHERE region IN ('us-east-1', 'ap-east-2')"
+    for order in ([partial, "SELEC 1"], ["SELEC 1", partial]):
+        command = [*AWSQL, "--endpoint-url", aws_like.url, "--continue-on-error"]
+        for sql in order:
+            command += ["-e", sql]
+        run = subprocess.run(command, capture_output=True, text=True, env=isolated_environment(tmp_path), timeout=120)
+        # A later error must not hide behind the partial result's 4 (which reads as usable).
+        assert run.returncode == 1, (order, run.stderr)
+    alone = run_cli(aws_like.url, partial, tmp_path)
+    assert alone.returncode == 4

@@ -99,15 +99,21 @@ class Batch(ScriptHost):
             timing = self.session.timing_line(time.perf_counter() - started) if settings.timing else None
             self.output.result(result, 0.0, timing, once)
             if result.partial:
-                self.exit_code = self.exit_code or EXIT_PARTIAL
+                self._exit_with(EXIT_PARTIAL)
             started = time.perf_counter()
         return ok
 
     def report(self, error: AwsqlError) -> None:
         self.output.error(error)
-        self.exit_code = self.exit_code or error.exit_code
+        self._exit_with(error.exit_code)
         if not self.settings.continue_on_error:
             raise _Stop
+
+    def _exit_with(self, code: int) -> None:
+        """The exit code says the worst that happened: the first error, else a partial result, else success.
+        A later error must not hide behind an earlier partial result (4 reads as usable)."""
+        if self.exit_code in (EXIT_OK, EXIT_PARTIAL) and code != EXIT_OK:
+            self.exit_code = code if self.exit_code == EXIT_OK or code != EXIT_PARTIAL else self.exit_code
 
     def say(self, text: str) -> None:
         self.output.warn(text)
