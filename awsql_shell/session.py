@@ -422,6 +422,8 @@ class Session:
     def _local_rows(self, name: str) -> list[tuple[object, ...]]:
         from awsql_shell.catalog import awsql_tables
 
+        from awsql_shell.gateway.accounts import UNREACHABLE
+
         if name == awsql_tables.ERRORS:
             return list(self._last_errors)
         accounts = self.accounts()
@@ -430,11 +432,8 @@ class Session:
                 self.account_scope(ids=True)  # the one account's id: what this table is asked for
             except AwsqlError as exc:
                 account = accounts[0]
-                return [(None, account.name, account.reached, f"UNREACHABLE: {exc.message}")]
-        return [
-            (a.id, a.name, a.reached, a.status if a.problem is None else f"{a.status}: {a.problem}")
-            for a in self.accounts()
-        ]
+                return [(None, account.name, account.reached, UNREACHABLE, exc.message)]
+        return [(a.id, a.name, a.reached, a.status, a.problem) for a in self.accounts()]
 
     def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
         try:

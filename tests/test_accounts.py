@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from awsenv import isolated_environment
 
-from awsql_shell.errors import AwsqlError, ValidationError
+from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError
 from awsql_shell.execution.mutation_run import ConfirmationRequired
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.sandbox.organization import member_account_id
@@ -60,13 +60,13 @@ def run_cli(url: str, sql: str, tmp_path: Path, *flags: str, **env: str) -> subp
 
 
 def test_the_organization_is_the_session_accounts(org: RunningSandbox) -> None:
-    (accounts,) = org_session(org.url).run("SELECT account_id, name, reached, status FROM awsql.accounts")
+    (accounts,) = org_session(org.url).run("SELECT account_id, name, reached, status, problem FROM awsql.accounts")
     by_id = {row[0]: row for row in accounts.rows}
     assert set(by_id) == {MANAGEMENT, PROD_1, DEV_1, PROD_EU_1, PROD_2}
     assert by_id[MANAGEMENT][2] == "its own credentials (the caller)"
-    assert by_id[PROD_1][1:] == ("prod-1", "role OrganizationAccountAccessRole", "ACTIVE")
-    assert by_id[PROD_2][3] == "SUSPENDED"
-    assert by_id[DEV_1][3].startswith("UNREACHABLE: AssumeRole failed: AccessDenied")
+    assert by_id[PROD_1][1:] == ("prod-1", "role OrganizationAccountAccessRole", "ACTIVE", None)
+    assert by_id[PROD_2][3:] == ("SUSPENDED", "suspended (closed): AWS lets no one in")
+    assert by_id[DEV_1][3] == "UNREACHABLE" and by_id[DEV_1][4].startswith("AssumeRole failed: AccessDenied")
 
 
 def test_an_org_query_answers_from_every_account_but_the_one_it_cannot_enter(org: RunningSandbox) -> None:
@@ -157,7 +157,6 @@ def test_explain_counts_accounts_regions_and_types(org: RunningSandbox) -> None:
         ("account_id = 200000000001", "account_id is a 12-digit string, not the number 200000000001"),
         ("account_id = '99'", "account_id must be a 12-digit AWS account id"),
         ("account_id = '999999999999'", "account 999999999999 is not one of this session's accounts"),
-        (f"account_id = '{DEV_1}'", f"account {DEV_1} cannot be reached: AssumeRole failed: AccessDenied"),
     ],
 )
 def test_what_cannot_steer_the_accounts_is_refused(org: RunningSandbox, where: str, expected: str) -> None:
@@ -167,6 +166,19 @@ def test_what_cannot_steer_the_accounts_is_refused(org: RunningSandbox, where: s
         session.run(f"SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND {where}")
     assert expected in raised.value.message
     assert cloud_control_calls(org) == before  # refused before any Cloud Control call
+
+
+def test_an_unreachable_account_named_is_missing_from_the_rows_not_an_error(org: RunningSandbox) -> None:
+    session = org_session(org.url)
+    where = "WHERE region = 'us-east-1' AND account_id IN"
+    (some,) = session.run(
+        f"SELECT account_id, count(*) FROM awscc.logs.log_groups {where} ('{PROD_1}', '{DEV_1}') GROUP BY 1"
+    )
+    assert [row[0] for row in some.rows] == [PROD_1]
+    assert some.partial and some.warnings[0].startswith(f"account {DEV_1} could not be read, its rows are missing")
+    for only in (DEV_1, PROD_2):  # nothing named can answer: that is the statement's error (exit 3)
+        with pytest.raises(CredentialsError, match=f"account {only} cannot be reached"):
+            session.run(f"SELECT count(*) FROM awscc.logs.log_groups {where} ('{only}')")
 
 
 def test_a_join_across_accounts(org: RunningSandbox) -> None:

@@ -29,7 +29,8 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("account_id", "account_id", "string", "The 12-digit account id."),
         Column("name", "name", "string", "The account's name, where known."),
         Column("reached", "reached", "string", "How the session reaches it: a profile, or an assumed role."),
-        Column("status", "status", "string", "ACTIVE, or why it cannot be reached."),
+        Column("status", "status", "string", "ACTIVE, SUSPENDED (never called) or UNREACHABLE."),
+        Column("problem", "problem", "string", "Why it cannot be called, when it cannot."),
     ),
 }
 

@@ -127,7 +127,7 @@ def from_organization(
         organizations = clients.client(base, ORGANIZATIONS_REGION, "organizations")
         listed = _listed_accounts(organizations, options.unit)
     except Exception as error:
-        raise _org_error(error, base) from None
+        raise _org_error(error, base, options.unit) from None
     accounts: list[Account] = []
     to_assume: list[Account] = []
     for entry in listed:
@@ -140,7 +140,8 @@ def from_organization(
         target = replace(base, role_arn=role_arn, external_id=options.external_id)
         account = Account(account_id, name, f"role {options.role}", target)
         if state != ACTIVE:
-            accounts.append(replace(account, status=SUSPENDED if state != "PENDING_ACTIVATION" else state))
+            why = "suspended (closed): AWS lets no one in" if state == SUSPENDED else f"its state is {state}"
+            accounts.append(replace(account, status=SUSPENDED if state == SUSPENDED else state, problem=why))
             continue
         accounts.append(account)
         to_assume.append(account)
@@ -190,20 +191,22 @@ def _unreachable(account: Account, error: BaseException, operation: str) -> Acco
     return replace(account, status=UNREACHABLE, problem=why, operation=operation, error_code=code)
 
 
-def _org_error(error: BaseException, base: Target) -> AwsqlError:
+def _org_error(error: BaseException, base: Target, unit: str | None) -> AwsqlError:
     if isinstance(error, AwsqlError):
         return error
+    if is_credentials_problem(error):
+        return credentials_error(error, profile=base.profile)
     code = error_code(error) or type(error).__name__
+    if code == "ParentNotFoundException" and unit:
+        return UsageError(f"the Organization has no OU or root '{unit}' ({code}: {error_message(error)})")
     if code == "AWSOrganizationsNotInUseException":
         return UsageError(
             f"the account of these credentials is in no AWS Organization ({code}: {error_message(error)}); "
             "reach the accounts by profile instead (one profile each)"
         )
     if code in ("AccessDeniedException", "AccessDenied"):
-        return UsageError(
+        return CredentialsError(
             f"listing the Organization needs its management account or a delegated administrator: {code}: "
             f"{error_message(error)} (organizations:ListAccounts)"
         )
-    if is_credentials_problem(error):
-        return credentials_error(error, profile=base.profile)
     return CredentialsError(f"the Organization could not be listed: {code}: {error_message(error)}")

@@ -202,8 +202,17 @@ def _class_names(error: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(error).__mro__}
 
 
+# STS and SSO operations botocore calls to get a profile's credentials (an assume-role or SSO profile): their
+# failure, AccessDenied included, is the credentials' and no service's.
+CREDENTIAL_OPERATIONS = frozenset(
+    {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "GetRoleCredentials", "GetSessionToken"}
+)
+
+
 def is_credentials_problem(error: BaseException) -> bool:
     if isinstance(error, CredentialsError):
+        return True
+    if getattr(error, "operation_name", None) in CREDENTIAL_OPERATIONS:
         return True
     return error_code(error) in CREDENTIAL_ERROR_CODES or bool(_class_names(error) & CREDENTIAL_EXCEPTION_NAMES)
 
@@ -265,6 +274,13 @@ def credentials_error(error: BaseException, *, profile: str | None) -> Credentia
         problem = f"the SSO session of profile '{named or 'default'}' has expired or is not signed in"
         login = f"aws sso login --profile {named}" if named else "aws sso login"
         return CredentialsError(f"{problem} ({cause}); run `{login}`, then run the statement again")
+    elif getattr(error, "operation_name", None) in CREDENTIAL_OPERATIONS:
+        named = f"profile '{profile}'" if profile else "these credentials"
+        problem = f"the role of {named} could not be assumed"
+        return CredentialsError(
+            f"{problem} ({getattr(error, 'operation_name', '')}: {cause}); check the role_arn and source profile in "
+            "the AWS config, and that the role trusts its source"
+        )
     elif code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
         problem = "AWS credentials have expired"
         hint = "refresh them (`aws sso login` for SSO profiles) or choose others with --profile or AWS_PROFILE"

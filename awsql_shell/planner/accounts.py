@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from awsql_shell.catalog.naming import ACCOUNT_ID
-from awsql_shell.errors import AwsqlError, ValidationError, did_you_mean
+from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError, did_you_mean
 from awsql_shell.planner.predicates import on_column, pinned
 from awsql_shell.sql.statements import Comparison
 
@@ -86,30 +86,57 @@ def check_account_literals(predicates: Sequence[Comparison], *, offset: int = 0,
             raise ValidationError(message).at(offset + literal.span.start, text)
 
 
+@dataclass(frozen=True)
+class NamedAccounts:
+    """The accounts a table reads: those WHERE names that can be called (``Fetch.account`` values), and
+    those it names that cannot (who, why), whose rows are missing."""
+
+    accounts: tuple[str | None, ...]
+    missing: tuple[tuple[str, str], ...] = ()
+
+
 def accounts_for(
-    predicates: Sequence[Comparison], scope: AccountScope, *, offset: int = 0, text: str | None = None
-) -> tuple[str | None, ...]:
-    """The accounts a table's conjuncts name (every account of the session when they name none). Errors are
-    placed at ``offset`` + the literal's position (in ``text`` when given)."""
+    predicates: Sequence[Comparison],
+    scope: AccountScope,
+    *,
+    offset: int = 0,
+    text: str | None = None,
+    partial: bool = True,
+) -> NamedAccounts:
+    """The accounts a table's conjuncts name (every account of the session when they name none). An
+    account named that cannot be reached is missing from the rows, as it would be from a read of every
+    account (a warning, exit 4), unless ``partial`` is False (a change: exact or nothing) or no account named
+    can be reached. Errors are placed at ``offset`` + the literal's position (in ``text`` when given)."""
     check_account_literals(predicates, offset=offset, text=text)
     named = pinned(predicates, ACCOUNT_ID)
     if named is None:
-        return scope.targets
+        return NamedAccounts(scope.targets)
     if not scope.ids:
         raise AccountIdsNeeded
-    for comparison in on_column(predicates, ACCOUNT_ID):
-        for literal in comparison.values:
-            refuse_unknown_account(str(literal.value), scope, offset + literal.span.start, text)
-    return tuple(dict.fromkeys(scope.target_of(account) for account in named))
+    positions = {
+        str(literal.value): offset + literal.span.start
+        for comparison in on_column(predicates, ACCOUNT_ID)
+        for literal in comparison.values
+    }
+    for account, position in positions.items():
+        if account not in scope.ids and account not in scope.unreachable:
+            refuse_unknown_account(account, scope, position, text)
+    reachable = [account for account in named if account in scope.ids]
+    cut_off = [account for account in named if account not in scope.ids]
+    if cut_off and (not partial or not reachable):
+        refuse_unknown_account(cut_off[0], scope, positions.get(cut_off[0]), text)
+    missing = tuple((f"account {account}", scope.unreachable[account]) for account in cut_off)
+    return NamedAccounts(tuple(dict.fromkeys(scope.target_of(account) for account in reachable)), missing)
 
 
 def refuse_unknown_account(account: str, scope: AccountScope, position: int | None, text: str | None = None) -> None:
-    """An account the session cannot call is an error that says which it has: never another account."""
+    """An account the session cannot call is an error that says which it has: never another account. One it
+    has but cannot reach is a credentials error (exit 3), with why."""
     if account in scope.ids:
         return
     why = scope.unreachable.get(account)
     if why is not None:
-        raise ValidationError(f"account {account} cannot be reached: {why}").at(position, text)
+        raise CredentialsError(f"account {account} cannot be reached: {why}").at(position, text)
     error: AwsqlError = ValidationError(
         f"account {account} is not one of this session's accounts ({scope.describe()})"
         f"{did_you_mean(account, scope.ids) if len(scope.ids) > 1 else ''}"

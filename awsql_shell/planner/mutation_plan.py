@@ -568,7 +568,7 @@ def _where_targets(
         for literal in comparison.values:
             _identifier(target, literal, statement)
     regions = pinned(statement.where, "region")
-    named_accounts = accounts_for(statement.where, accounts, text=statement.text)
+    named_accounts = accounts_for(statement.where, accounts, text=statement.text, partial=False).accounts
     if accounts.several and not on_column(statement.where, ACCOUNT_ID):
         verb = verb_of(statement)
         raise ValidationError(

@@ -137,6 +137,7 @@ def plan_select(
     defaulted: list[TableRef] = []
     steered = False
     every_account = False
+    named_missing: list[tuple[str, str]] = []
     for index, scope in enumerate(statement.scopes):
         for ref in (ref for ref in scope.tables if is_awsql_table(ref.name)):
             own = awsql_tables.COLUMNS[ref.name.lower()]
@@ -153,7 +154,9 @@ def plan_select(
         if index in pushed and len(awscc_tables) == 1 and named[id(awscc_tables[0])] is None:
             named[id(awscc_tables[0])] = pushed[index]
         _share_named(scope, awscc_tables, named, REGION)
-        owned = {id(ref): _named_accounts(predicates[id(ref)], accounts, statement) for ref in awscc_tables}
+        owned = {
+            id(ref): _named_accounts(predicates[id(ref)], accounts, statement, named_missing) for ref in awscc_tables
+        }
         _share_named(scope, awscc_tables, owned, ACCOUNT_ID)
         for ref in awscc_tables:
             _refuse_unread_parameters(
@@ -208,7 +211,7 @@ def plan_select(
         once_per_session=tuple(once),
         json_columns=json_columns,
         copies=copies,
-        missing_accounts=accounts.missing if every_account else (),
+        missing_accounts=tuple(dict.fromkeys([*(accounts.missing if every_account else ()), *named_missing])),
     )
 
 
@@ -342,13 +345,16 @@ def _named_regions(predicates: Sequence[Comparison], statement: Select) -> list[
 
 
 def _named_accounts(
-    predicates: Sequence[Comparison], accounts: AccountScope, statement: Select
+    predicates: Sequence[Comparison], accounts: AccountScope, statement: Select, missing: list[tuple[str, str]]
 ) -> tuple[str | None, ...] | None:
-    """The accounts WHERE names for a table (``account_id = '...'`` / ``IN (...)``), or None."""
+    """The accounts WHERE names for a table (``account_id = '...'`` / ``IN (...)``), or None; those named
+    that cannot be reached are added to ``missing``."""
     check_account_literals(predicates, offset=statement.offset)
     if not on_column(predicates, ACCOUNT_ID):
         return None
-    return accounts_for(predicates, accounts, offset=statement.offset)
+    named = accounts_for(predicates, accounts, offset=statement.offset)
+    missing.extend(named.missing)
+    return named.accounts
 
 
 def _share_named(scope: SelectScope, awscc_tables: Sequence[TableRef], named: dict[int, Any], column: str) -> None:
