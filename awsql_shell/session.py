@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.catalog import Catalog, default_catalog
-from awsql_shell.errors import AwsqlError, CredentialsError, SqlSyntaxError, UnsupportedError, UsageError
+from awsql_shell.errors import (
+    AwsqlError,
+    CredentialsError,
+    SqlSyntaxError,
+    UnsupportedError,
+    UsageError,
+    did_you_mean,
+)
 from awsql_shell.planner.plans import (
     CATALOG_STATEMENTS,
     MUTATIONS,
@@ -44,6 +51,9 @@ if TYPE_CHECKING:
     from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall, ReadBack
     from awsql_shell.planner.accounts import AccountScope
     from awsql_shell.planner.select_plan import SelectPlan
+
+
+_REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 @dataclass
@@ -304,8 +314,13 @@ class Session:
             found = from_organization(clients, base, options, region, concurrency)
         else:
             profiles = list(settings.profiles)
+            configured = configured_profiles()
             if settings.profiles_glob:
-                profiles += matching_profiles(settings.profiles_glob, configured_profiles())
+                profiles += matching_profiles(settings.profiles_glob, configured)
+            for profile in profiles:
+                if profile not in configured:  # as the AWS CLI: a profile that does not exist stops at once
+                    where = "" if configured else " (no profiles in the AWS config or credentials file)"
+                    raise UsageError(f"unknown AWS profile '{profile}'{did_you_mean(profile, configured)}{where}")
             found, notices = from_profiles(
                 clients, list(dict.fromkeys(profiles)), settings.endpoint_url, region, concurrency
             )
@@ -348,9 +363,16 @@ class Session:
 
     def default_region(self) -> DefaultRegion:
         """Where statements that name no region go, and where that came from."""
+        from awsql_shell.catalog.regions import DefaultRegion as DefaultRegionValue
         from awsql_shell.catalog.regions import default_region
 
         settings = self.settings
+        if settings.profiles and not settings.region and not any(map(os.environ.get, _REGION_VARIABLES)):
+            # Several profiles: their region when they all name the same; never one picked over the others.
+            found = {default_region(None, profile).name for profile in settings.profiles}
+            if len(found) == 1 and None not in found:
+                return DefaultRegionValue(found.pop(), "the region of every profile given")
+            return DefaultRegionValue(None)
         return default_region(settings.region, settings.profile, explicit_source=settings.region_source)
 
     # -- running plans ---------------------------------------------------------------------------
@@ -421,7 +443,6 @@ class Session:
 
     def _local_rows(self, name: str) -> list[tuple[object, ...]]:
         from awsql_shell.catalog import awsql_tables
-
         from awsql_shell.gateway.accounts import UNREACHABLE
 
         if name == awsql_tables.ERRORS:

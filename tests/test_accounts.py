@@ -317,6 +317,23 @@ def test_profiles_by_glob_and_repeated(org: RunningSandbox, tmp_path: Path) -> N
     assert nothing.returncode == 2 and "the profile pattern 'staging-*' matches no configured profile" in nothing.stderr
 
 
+@pytest.mark.slow
+def test_profiles_are_checked_at_once_and_lend_their_common_region(org: RunningSandbox, tmp_path: Path) -> None:
+    config = profiles_config(tmp_path)
+    config.write_text(
+        config.read_text().replace("source_profile = base\n", "source_profile = base\nregion = eu-west-1\n")
+    )
+    env = {"AWS_CONFIG_FILE": str(config), "AWS_ENDPOINT_URL_STS": org.url}
+    typo = run_cli(org.url, "SELECT 1", tmp_path, "--profile", "prod-a", "--profile", "prod_b", **env)
+    assert typo.returncode == 2 and "unknown AWS profile 'prod_b' (did you mean 'prod-b'" in typo.stderr
+    both = run_cli(
+        org.url, "SELECT DISTINCT region FROM awscc.logs.log_groups", tmp_path, "--profiles", "prod-*", **env
+    )
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.splitlines() == ["region", "eu-west-1"]
+    assert "using the default region eu-west-1 (the region of every profile given)" in both.stderr
+
+
 # -- credentials that expire ---------------------------------------------------------------------------------
 
 
