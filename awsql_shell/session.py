@@ -367,9 +367,12 @@ class Session:
         from awsql_shell.catalog.regions import default_region
 
         settings = self.settings
-        if settings.profiles and not settings.region and not any(map(os.environ.get, _REGION_VARIABLES)):
+        profiles = list(settings.profiles)
+        if settings.profiles_glob and self._accounts is not None:
+            profiles = [account.target.profile for account in self._accounts if account.target.profile]
+        if profiles and not settings.region and not any(map(os.environ.get, _REGION_VARIABLES)):
             # Several profiles: their region when they all name the same; never one picked over the others.
-            found = {default_region(None, profile).name for profile in settings.profiles}
+            found = {default_region(None, profile).name for profile in profiles}
             if len(found) == 1 and None not in found:
                 return DefaultRegionValue(found.pop(), "the region of every profile given")
             return DefaultRegionValue(None)
