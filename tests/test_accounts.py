@@ -241,7 +241,7 @@ def test_a_change_across_accounts_lists_every_account_before_it_is_made(org: Run
         )
     change = (
         "UPDATE awscc.logs.log_groups SET retention_in_days = 7 WHERE region = 'us-east-1' "
-        f"AND account_id IN ('{MANAGEMENT}', '{PROD_1}') AND Identifier = 'across-accounts'"
+        f"AND account_id IN ('{MANAGEMENT}', '{PROD_1}') AND Identifier = 'across-accounts' RETURNING OperationStatus"
     )
     with pytest.raises(ConfirmationRequired) as refused:
         session.run(change)
@@ -252,6 +252,9 @@ def test_a_change_across_accounts_lists_every_account_before_it_is_made(org: Run
     session.confirm = lambda question: asked.append(question) is None
     (updated,) = session.run(change)
     assert updated.status == "UPDATE 2" and "UPDATE across accounts" in asked[0]
+    # Each row says which account it is (a request is only followed in its own account).
+    assert updated.columns == ["OperationStatus", "account_id"]
+    assert sorted(updated.rows) == [("SUCCESS", MANAGEMENT), ("SUCCESS", PROD_1)]
     (kept,) = session.run(
         "SELECT account_id, retention_in_days FROM awscc.logs.log_groups WHERE region = 'us-east-1' "
         "AND log_group_name = 'across-accounts' ORDER BY 1"

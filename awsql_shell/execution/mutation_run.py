@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from awsql_shell.errors import EXIT_PARTIAL, AwsqlError, CredentialsError, Interrupted, ValidationError
-from awsql_shell.planner.mutation_plan import FIELD_TYPES, NOWAIT_FIELDS, REGION_FIELD, MutationPlan, ReadFirst
+from awsql_shell.planner.mutation_plan import (
+    ACCOUNT_FIELD,
+    FIELD_TYPES,
+    NOWAIT_FIELDS,
+    REGION_FIELD,
+    MutationPlan,
+    ReadFirst,
+)
 from awsql_shell.planner.select_plan import SelectPlan
 from awsql_shell.result import Result
 
@@ -189,7 +196,11 @@ def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Conse
         )
         touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {len(accounts)} accounts ({each})"
         why = "spans several accounts"
-        named = "or name one account with WHERE account_id = '...'"
+        named = (
+            "or give every row the same account_id"
+            if plan.verb == "INSERT"
+            else "or name one account with WHERE account_id = '...'"
+        )
     else:
         where = f"account {accounts[0]}" if accounts else consent.account
         touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {where} ({_listing(calls)})"
@@ -268,6 +279,8 @@ def _rows(
     status: str | None,
     notices: list[str],
 ) -> Result:
+    if ACCOUNT_FIELD not in fields and _accounts_of([outcome.call for outcome in outcomes]):
+        fields = (*fields, ACCOUNT_FIELD)  # several accounts: which one each row is, always
     rows = [
         tuple(_field(outcome, name, models.get(index)) for name in fields) for index, outcome in enumerate(outcomes)
     ]
@@ -279,6 +292,8 @@ def _field(outcome: MutationOutcome, name: str, model: dict[str, Any] | None = N
     event = outcome.event or {}
     if name == REGION_FIELD:
         return outcome.call.region
+    if name == ACCOUNT_FIELD:
+        return outcome.call.account
     if name == "Identifier":
         return event.get("Identifier") or outcome.call.identifier
     if name == "ResourceModel" and model is not None:

@@ -44,6 +44,8 @@ from awsql_shell.sql.statements import ColumnRef, Delete, Insert, Literal, Selec
 
 # RETURNING may also name the region the call went to (not a ProgressEvent field, so not in *).
 REGION_FIELD = "region"
+# ... and the account (with several accounts every row has it: a RequestToken is only followed in its account).
+ACCOUNT_FIELD = "account_id"
 FIELD_TYPES = {"ResourceModel": "object"}
 # What a /*+ NOWAIT */ mutation without RETURNING answers: enough to follow the request later.
 NOWAIT_FIELDS = ("RequestToken", "Operation", "OperationStatus", "TypeName", "Identifier", REGION_FIELD)
@@ -147,7 +149,7 @@ def _resolve_target(catalog: Catalog, statement: Insert | Update | Delete) -> Mu
 def _returning_fields(statement: Insert | Update | Delete) -> tuple[str, ...]:
     """RETURNING names resolved to ProgressEvent fields (forgiving: ``request_token`` is RequestToken)."""
     fields: list[str] = []
-    known = {fold(name): name for name in (*PROGRESS_EVENT_FIELDS, REGION_FIELD)}
+    known = {fold(name): name for name in (*PROGRESS_EVENT_FIELDS, REGION_FIELD, ACCOUNT_FIELD)}
     for name in statement.returning:
         if name == "*":
             fields.extend(PROGRESS_EVENT_FIELDS)
@@ -156,7 +158,7 @@ def _returning_fields(statement: Insert | Update | Delete) -> tuple[str, ...]:
         if found is None:
             hint = did_you_mean(name, known.values(), key=fold)
             raise ValidationError(
-                f"RETURNING takes ProgressEvent fields ({', '.join(PROGRESS_EVENT_FIELDS)}), region or *; "
+                f"RETURNING takes ProgressEvent fields ({', '.join(PROGRESS_EVENT_FIELDS)}), region, account_id or *; "
                 f"not '{name}'{hint}"
             )
         fields.append(found)
