@@ -193,6 +193,12 @@ class Session:
         result = explain(plan)
         if not isinstance(plan, CatalogPlan):
             result.notices.append(self._accounts_seen())
+        from awsql_shell.planner.explain import minimum_calls
+        from awsql_shell.planner.select_plan import SelectPlan
+
+        budget = self._calls_left()
+        if isinstance(plan, SelectPlan) and budget is not None and (needed := minimum_calls(plan)) > budget:
+            result.notices.append(f"it needs at least {needed} calls: --max-calls {budget} would refuse it")
         return result
 
     def _accounts_seen(self) -> str:
@@ -410,8 +416,14 @@ class Session:
 
     def _read(self, plan: SelectPlan) -> Result:
         from awsql_shell.execution.select_run import check_sql, run_select
+        from awsql_shell.planner.explain import minimum_calls
 
         check_sql(plan, self.engine, self.catalog)
+        budget = self._calls_left()
+        if budget is not None and (needed := minimum_calls(plan)) > budget:
+            from awsql_shell.gateway.errors import CallBudgetExceeded
+
+            raise CallBudgetExceeded(budget, needed=needed)  # the plan says so: no call is made at all
         result = run_select(
             plan,
             engine=self.engine,

@@ -200,6 +200,18 @@ def test_a_join_across_accounts(org: RunningSandbox) -> None:
     assert all(left == MANAGEMENT and right != MANAGEMENT for left, right in paired.rows)
 
 
+def test_max_calls_refuses_an_org_wide_select_before_any_call(org: RunningSandbox) -> None:
+    session = org_session(org.url, max_calls=5)
+    sql = f"SELECT * FROM awscc.lambda.functions WHERE region IN {TWO_REGIONS}"
+    (explained,) = session.run(f"EXPLAIN {sql}")
+    assert "it needs at least 6 calls: --max-calls 5 would refuse it" in explained.notices
+    before = cloud_control_calls(org)
+    with pytest.raises(AwsqlError) as refused:
+        session.run(sql)
+    assert "needs at least 6 Cloud Control calls, more than --max-calls 5; nothing was called" in refused.value.message
+    assert cloud_control_calls(org) == before
+
+
 # -- mutations name their account ---------------------------------------------------------------------------
 
 

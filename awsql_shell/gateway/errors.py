@@ -153,13 +153,24 @@ class RegionRejectsCredentialsError(FetchFailedError):
 class CallBudgetExceeded(AwsqlError):
     """A statement would make more Cloud Control calls than ``--max-calls`` allows: stopped, nothing shown."""
 
-    def __init__(self, budget: int):
-        super().__init__(
-            f"the statement needs more than {budget} Cloud Control calls (--max-calls {budget}); it was stopped and "
-            "the rows read so far were discarded: narrow it (WHERE region, Identifier or a listed column), "
-            "EXPLAIN it to see its calls, or raise --max-calls (\\set max_calls N in the shell)"
+    def __init__(self, budget: int, *, needed: int | None = None):
+        advice = (
+            "narrow it (WHERE region, account_id, Identifier or a listed column), EXPLAIN it to see its calls, or "
+            "raise --max-calls (\\set max_calls N in the shell)"
         )
+        if needed is not None:  # known from the plan before any call
+            message = (
+                f"the statement needs at least {needed} Cloud Control calls, more than --max-calls {budget}; "
+                f"nothing was called: {advice}"
+            )
+        else:
+            message = (
+                f"the statement needs more than {budget} Cloud Control calls (--max-calls {budget}); it was stopped "
+                f"and the rows read so far were discarded: {advice}"
+            )
+        super().__init__(message)
         self.budget = budget
+        self.needed = needed
 
 
 class UnsupportedTypeError(UnsupportedError):

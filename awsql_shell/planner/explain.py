@@ -75,9 +75,8 @@ def _call_summary(plan: SelectPlan) -> str | None:
     regions = {region for fetch, _ in fetches for region in (fetch.home_regions or (fetch.region,))}
     types = {fetch.type_name for fetch, _ in fetches}
     accounts = {fetch.account for fetch, _ in fetches}
-    lists = sum(1 for fetch, table in fetches if fetch.identifiers is None and table.joined is None)
+    lists, gets = _known_calls(plan)
     per_value = any(table.joined is not None for _, table in fetches)
-    gets = sum(len(fetch.identifiers) * len(fetch.home_regions or (1,)) for fetch, _ in fetches if fetch.identifiers)
     detailed = any(fetch.with_details for fetch, _ in fetches)
     parts = [f"{lists} ListResources (one more per further page)"] if lists else []
     if per_value:
@@ -88,9 +87,27 @@ def _call_summary(plan: SelectPlan) -> str | None:
         parts.append("a GetResource per listed resource that needs one")
     noun = "type" if len(types) == 1 else "types"
     where = "region" if len(regions) == 1 else "regions"
-    owners = f"{len(accounts)} accounts x " if len(accounts) > 1 else ""
-    shape = f"{owners}{len(types)} {noun} x {len(regions)} {where}"
+    owners = f"{len(accounts)} accounts" if len(accounts) > 1 else ""
+    # "x" only where every combination is called; a statement whose tables read different accounts or
+    # regions is said as what it spans.
+    product = len(accounts) * len(types) * len(regions)
+    joiner = " x " if lists + gets == product or not lists else ", "
+    shape = joiner.join(part for part in (owners, f"{len(types)} {noun}", f"{len(regions)} {where}") if part)
     return f"calls: {shape}: " + ", ".join(parts) + " (--max-calls bounds them)"
+
+
+def _known_calls(plan: SelectPlan) -> tuple[int, int]:
+    """The list calls and the GetResource calls by identifier the plan makes at the least (first pages and
+    named resources: more pages, and a GetResource per listed resource, show up only as it runs)."""
+    fetches = [(fetch, table) for table in plan.tables for fetch in table.fetches if not fetch.reads_requests]
+    lists = sum(1 for fetch, table in fetches if fetch.identifiers is None and table.joined is None)
+    gets = sum(len(fetch.identifiers) * len(fetch.home_regions or (1,)) for fetch, _ in fetches if fetch.identifiers)
+    return lists, gets
+
+
+def minimum_calls(plan: SelectPlan) -> int:
+    """How many Cloud Control calls the plan makes at the least: what --max-calls is checked against first."""
+    return sum(_known_calls(plan))
 
 
 def _fetch_rows(fetch: Fetch, table: TablePlan) -> list[FetchRow]:
