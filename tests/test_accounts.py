@@ -395,3 +395,12 @@ def test_several_accounts_keep_their_own_cache_entries(org: RunningSandbox) -> N
     assert session.gateway.stats.api_calls == 0  # every account answered from its own cache entry
     with pytest.raises(AwsqlError):
         session.run(f"SELECT * FROM awscc.logs.log_groups WHERE region = 'us-east-1' AND account_id = '{PROD_2}'")
+
+
+def test_a_failure_alike_in_every_account_is_said_once(org: RunningSandbox) -> None:
+    (result,) = org_session(org.url).run(
+        "SELECT account_id, count(*) FROM awscc.logs.log_groups WHERE region IN ('us-east-1', 'ap-east-2') GROUP BY 1"
+    )
+    disabled = [warning for warning in result.warnings if "ap-east-2" in warning]
+    assert len(disabled) == 1 and disabled[0].startswith("3 accounts (")  # not one line per account
+    assert len(result.rows) == 3

@@ -19,19 +19,21 @@ from awsql_shell.planner.select_plan import SelectPlan
 
 _HANDLER_OF = {"GetResource": "read", "ListResources": "list"}
 _LISTED_PERMISSIONS = 6
+_ACCOUNTS_NAMED = 3
 
 
 def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]:
     """One warning per failed fetch and per (account, region, type, code) of lost rows; with several accounts
     in the statement each says which account."""
     several = len({result.account_id for result in fetched}) > 1
+    said: dict[str, list[str | None]] = {}  # each message, and the accounts it is true of
 
-    def of(account: str | None, message: str) -> str:
-        return f"account {account}: {message}" if several and account else message
+    def of(account: str | None, message: str) -> None:
+        said.setdefault(message, []).append(account)
 
-    warnings = [
-        of(r.account_id, _with_permission(str(r.error), r.error, catalog)) for r in fetched if r.error is not None
-    ]
+    for r in fetched:
+        if r.error is not None:
+            of(r.account_id, _with_permission(str(r.error), r.error, catalog))
     groups: dict[tuple[str | None, str, str, str], list[FetchResult]] = {}
     lost_by_group: dict[tuple[str | None, str, str, str], list[Exception]] = {}
     for result in fetched:
@@ -52,8 +54,19 @@ def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]
         first = errors[0]
         cause = getattr(first, "cause", "") or str(first)
         message = f"{len(errors)} of {found} {type_name} in {region} could not be read: {code}: {cause}"
-        warnings.append(of(account, _with_permission(message, first, catalog)))
-    return warnings
+        of(account, _with_permission(message, first, catalog))
+    return [_in_accounts(accounts, message) if several else message for message, accounts in said.items()]
+
+
+def _in_accounts(accounts: Sequence[str | None], message: str) -> str:
+    """A warning true of several accounts is said once (a region not enabled anywhere, in 100 accounts)."""
+    named = [account for account in dict.fromkeys(accounts) if account]
+    if not named:
+        return message
+    if len(named) == 1:
+        return f"account {named[0]}: {message}"
+    shown = ", ".join(named[:_ACCOUNTS_NAMED]) + (", ..." if len(named) > _ACCOUNTS_NAMED else "")
+    return f"{len(named)} accounts ({shown}): {message}"
 
 
 def missing_accounts(plan: SelectPlan) -> list[str]:
