@@ -59,6 +59,8 @@ def with_identifier_values(
 ) -> Mapping[str, Any]:
     """``properties`` with the identifier properties they leave out (or hold as null) read from ``identifier``:
     some list handlers, and some read handlers, return a model without them, yet the identifier always says."""
+    if all(properties.get(name) is not None for name in primary_identifier):
+        return properties  # the common case, on every resource of every listing: nothing to read or split
     missing = {
         name: value
         for name, value in identifier_values(identifier, primary_identifier).items()

@@ -35,19 +35,28 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
                 for resource in outcome.resources
             )
         return MaterializedTable(table.table, table.columns, rows)
+    # Only what the statement reads is converted (the rest is NULL, never looked at): (index, property, type).
+    read = table.read
+    converted = [
+        (index, c.property, c.type)
+        for index, c in enumerate(table.schema_columns)
+        if not c.is_pseudo and (read is None or c.property in read)
+    ]
+    pseudo = [(index, c.property) for index, c in enumerate(table.schema_columns) if c.is_pseudo]
+    width = len(table.schema_columns)
     for outcome in fetched:
         # A list handler given a ResourceModel returns resources that all share its values, and identifier
         # columns a list or read handler leaves out are still known: the Identifier spells them.
         for resource in outcome.resources:
-            props = row_properties(outcome.fetch, resource.identifier, resource.properties)
+            props = row_properties(outcome.fetch, resource.identifier, resource.properties) if converted else {}
             # Where the resource lives: its own region when an account-wide listing found it elsewhere.
             where = {REGION: resource.region or outcome.fetch.region, ACCOUNT_ID: outcome.account_id}
-            rows.append(
-                tuple(
-                    where[c.property] if c.is_pseudo else to_sql_value(props.get(c.property), c.type)
-                    for c in table.schema_columns
-                )
-            )
+            row: list[Any] = [None] * width
+            for index, name in pseudo:
+                row[index] = where[name]
+            for index, name, kind in converted:
+                row[index] = to_sql_value(props.get(name), kind)
+            rows.append(tuple(row))
     return MaterializedTable(table.table, table.columns, rows)
 
 

@@ -190,6 +190,7 @@ class _Call:
     params: dict[str, Any]
     priority: int
     waiters: list[tuple[_FetchState, Deliver]] = field(default_factory=list)
+    depth: int | None = None  # a list page: how many pages of its listing came before
 
     @property
     def wanted(self) -> bool:
@@ -651,7 +652,7 @@ class Gateway:
                 self._release(state)
 
         key = ("ListResources", state.list_key, token, state.fetch.reads_requests)
-        self._submit(state, key, operation, params, PRIORITY_LIST_PAGE, deliver)
+        self._submit(state, key, operation, params, PRIORITY_LIST_PAGE, deliver, depth=len(state.seen_tokens))
 
     @staticmethod
     def _list_call(fetch: Fetch) -> tuple[str, dict[str, Any]]:
@@ -728,7 +729,9 @@ class Gateway:
         priority: int,
         deliver: Deliver,
         region: str | None = None,
+        depth: int | None = None,
     ) -> None:
+        """Queue a call (or join the identical one in flight); ``depth``: a list page, the next of that many."""
         region = region or state.fetch.region
         state.pending += 1
         self._notify(state.run, "on_calls_planned", state.fetch.account, region, 1)
@@ -752,10 +755,11 @@ class Gateway:
             params=params,
             priority=priority,
             waiters=[(state, deliver)],
+            depth=depth,
         )
         self._inflight[key] = call
         assert self._pool is not None
-        self._pool.submit(priority, lambda: self._execute(call), bucket=(call.target, call.region))
+        self._pool.submit(priority, lambda: self._execute(call), bucket=(call.target, call.region), depth=depth)
 
     def _execute(self, call: _Call) -> None:
         """A worker runs one call and hands its outcome to every waiter."""
@@ -786,7 +790,9 @@ class Gateway:
             if isinstance(error, Abandoned) and call.wanted:
                 # Someone joined while the call was being given up: run it again for them.
                 assert self._pool is not None
-                self._pool.submit(call.priority, lambda: self._execute(call), bucket=(call.target, call.region))
+                self._pool.submit(
+                    call.priority, lambda: self._execute(call), bucket=(call.target, call.region), depth=call.depth
+                )
                 return
             if self._inflight.get(call.key) is call:
                 del self._inflight[call.key]

@@ -85,6 +85,9 @@ class TablePlan:
     joined: JoinedParameter | None = None
     # The columns whose pinned values are the identifiers read (function_name = 'x' is GetResource('x')).
     identified_by: tuple[str, ...] = ()
+    # The properties the statement reads of this table (None: every one, for a star): the others are
+    # materialized as NULL, unread, so that count(*) over 48,000 resources converts no property at all.
+    read: frozenset[str] | None = None
 
     # Folded names of the WHERE predicates the calls answer (they become 1 = 1 in the SQL).
     call_parameters: tuple[str, ...] = _CALL_PARAMETERS
@@ -289,6 +292,7 @@ def _implicit_sources(
         return []
     alone = SelectScope(tables=(joined.source,), where=(), columns=(), star=())
     parent = _plan_table(joined.source, next(names), alone, (), regions, accounts, statement, catalog)
+    parent = replace(parent, read=None)  # its values feed the child's listing, which the statement never names
     return [*_implicit_sources(parent, regions, accounts, statement, catalog, names), parent]
 
 
@@ -499,6 +503,9 @@ def _plan_table(
         ]
     columns = schema.list_columns if resolved.list_only else schema.columns
     fetches = _placed_by_home_region(fetches, regions)
+    # NATURAL and USING join on columns the statement does not name: every column is read then.
+    joins_by_name = re.search(r"\b(NATURAL|USING)\b", statement.text, re.IGNORECASE) is not None
+    read = None if joins_by_name else _read_properties(ref, statement, schema, scope)
     return TablePlan(
         ref=ref,
         table=name,
@@ -509,6 +516,7 @@ def _plan_table(
         list_only=resolved.list_only,
         joined=joined,
         identified_by=identified_by,
+        read=read,
     )
 
 
