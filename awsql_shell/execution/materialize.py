@@ -30,20 +30,18 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
                     outcome.account_id,
                     type_name,
                     resource.identifier,
-                    json.dumps(resource.properties, separators=(",", ":")),
+                    json.dumps(dict(resource.properties), separators=(",", ":")),
                 )
                 for resource in outcome.resources
             )
         return MaterializedTable(table.table, table.columns, rows)
-    # Only what the statement reads is converted (the rest is NULL, never looked at): (index, property, type).
+    # Only the columns the statement reads are materialized (it was compiled against them all; it names no
+    # other), so count(*) over 48,000 resources converts and stores no property at all.
     read = table.read
-    converted = [
-        (index, c.property, c.type)
-        for index, c in enumerate(table.schema_columns)
-        if not c.is_pseudo and (read is None or c.property in read)
-    ]
-    pseudo = [(index, c.property) for index, c in enumerate(table.schema_columns) if c.is_pseudo]
-    width = len(table.schema_columns)
+    kept = [c for c in table.schema_columns if c.is_pseudo or read is None or c.property in read]
+    converted = [(index, c.property, c.type) for index, c in enumerate(kept) if not c.is_pseudo]
+    pseudo = [(index, c.property) for index, c in enumerate(kept) if c.is_pseudo]
+    width = len(kept)
     for outcome in fetched:
         # A list handler given a ResourceModel returns resources that all share its values, and identifier
         # columns a list or read handler leaves out are still known: the Identifier spells them.
@@ -57,7 +55,7 @@ def materialize(table: TablePlan, fetched: Sequence[FetchResult]) -> Materialize
             for index, name, kind in converted:
                 row[index] = to_sql_value(props.get(name), kind)
             rows.append(tuple(row))
-    return MaterializedTable(table.table, table.columns, rows)
+    return MaterializedTable(table.table, tuple((c.name, c.type) for c in kept), rows)
 
 
 def distinct_by_place(table: MaterializedTable, column: str) -> dict[tuple[str, str], list[Any]]:

@@ -42,7 +42,7 @@ from awsql_shell.gateway.cache import (
     UnsettledRequest,
     UnsettledRequests,
 )
-from awsql_shell.gateway.calls import Abandoned, ApiCaller, RetryPolicy, resource_properties
+from awsql_shell.gateway.calls import Abandoned, ApiCaller, LazyProperties, RetryPolicy, resource_properties
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import (
     CallBudgetExceeded,
@@ -668,6 +668,7 @@ class Gateway:
         fetch = state.fetch
         limit = fetch.limit
         kept: list[tuple[ListedResource, bool]] = []  # and whether each needs its GetResource
+        judged = fetch.list_filter is not None or fetch.with_details  # else a listed resource is its own row
         for item in page.items:
             if item.identifier in state.seen_identifiers:
                 continue
@@ -676,6 +677,10 @@ class Gateway:
                 break
             state.seen_identifiers.add(item.identifier)
             state.listed.append(item)  # the whole listing, unfiltered: it is what the cache keeps
+            if not judged:
+                kept.append((item, False))
+                state.counted += 1
+                continue
             row = row_properties(fetch, item.identifier, item.properties)
             verdict = True if fetch.list_filter is None else admits(fetch.list_filter, row)
             if verdict is False:
@@ -813,8 +818,9 @@ class Gateway:
             description = response.get("ResourceDescription") or {}
             identifier = description.get("Identifier") or call.params["Identifier"]
             return FetchedResource(identifier, resource_properties(description.get("Properties")))
+        # Parsed when first read: a count(*) over a listing never reads them.
         items = tuple(
-            ListedResource(description.get("Identifier", ""), resource_properties(description.get("Properties")))
+            ListedResource(description.get("Identifier", ""), LazyProperties(description.get("Properties")))
             for description in response.get("ResourceDescriptions") or ()
         )
         return _Page(items, response.get("NextToken") or None)
