@@ -33,6 +33,7 @@ from awsql_shell.errors import (
     was_interrupted,
 )
 from awsql_shell.settings import (
+    DEFAULT_ACCOUNTS_CONCURRENCY,
     DEFAULT_CACHE_TTL_SECONDS,
     DEFAULT_MAX_CONCURRENCY,
     DEFAULT_ORG_ROLE,
@@ -117,7 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-concurrency",
         type=_positive_int,
         metavar="N",
-        help=f"Cloud Control calls in flight at most (default {DEFAULT_MAX_CONCURRENCY})",
+        help=f"Cloud Control calls in flight at most (default {DEFAULT_MAX_CONCURRENCY}, with several accounts "
+        f"{DEFAULT_ACCOUNTS_CONCURRENCY})",
     )
     run.add_argument(
         "--max-calls",
@@ -246,7 +248,11 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
         no_wait=args.no_wait,
         cache_enabled=not args.no_cache,
         cache_ttl=layers.pick("cache_ttl", None, DEFAULT_CACHE_TTL_SECONDS),
-        max_concurrency=layers.pick("max_concurrency", args.max_concurrency, DEFAULT_MAX_CONCURRENCY),
+        max_concurrency=layers.pick(
+            "max_concurrency",
+            args.max_concurrency,
+            DEFAULT_ACCOUNTS_CONCURRENCY if args.org or len(profiles) > 1 or args.profiles else DEFAULT_MAX_CONCURRENCY,
+        ),
         rate_limit=layers.pick("rate_limit", args.rate_limit, DEFAULT_RATE_LIMIT),
         max_calls=args.max_calls,
         continue_on_error=args.continue_on_error,

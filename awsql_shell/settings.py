@@ -10,6 +10,9 @@ EXPANDED_MODES = ("on", "off", "auto")
 KEY_BINDINGS = ("emacs", "vi")
 DEFAULT_CACHE_TTL_SECONDS = 300.0
 DEFAULT_MAX_CONCURRENCY = 16
+# With several accounts: each (account, region) has its own quota and rate limiter, so the calls in flight,
+# not the quotas, bound an Organization's fan-out (80 listings at 50 ms on 16 slots: 2.5 s; on 64: 0.7 s).
+DEFAULT_ACCOUNTS_CONCURRENCY = 64
 DEFAULT_ORG_ROLE = "OrganizationAccountAccessRole"  # what AWS Organizations creates in accounts it creates
 DEFAULT_RATE_LIMIT = 20.0  # Cloud Control calls per second per (credentials, region); 0 = no limit
 
