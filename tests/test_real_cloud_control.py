@@ -263,3 +263,13 @@ def test_an_error_after_a_partial_result_is_the_exit_code(aws_like: RunningSandb
         assert run.returncode == 1, (order, run.stderr)
     alone = run_cli(aws_like.url, partial, tmp_path)
     assert alone.returncode == 4
+
+
+def test_a_global_type_is_read_once_whatever_the_regions(aws_like: RunningSandbox) -> None:
+    session = session_on(aws_like.url)
+    (roles,) = session.run(
+        f"SELECT count(*), count(DISTINCT arn), min(region) FROM awscc.iam.roles WHERE region IN {THREE}"
+    )
+    total, distinct, region = roles.rows[0]
+    assert total == distinct > 0 and region == "us-east-1"  # each role once, not once per region
+    assert any("AWS::IAM::Role is global" in notice for notice in roles.notices)

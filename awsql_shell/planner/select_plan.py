@@ -33,7 +33,7 @@ from itertools import count, product
 from typing import Any
 
 from awsql_shell.catalog import Catalog, Column, ResourceEntry, awsql_tables, cloud_control
-from awsql_shell.catalog.aws_behaviour import lists_account_wide
+from awsql_shell.catalog.aws_behaviour import is_global, lists_account_wide
 from awsql_shell.catalog.awsql_tables import is_awsql_table
 from awsql_shell.catalog.naming import ACCOUNT_ID, PROVIDER, REGION, fold, property_column
 from awsql_shell.catalog.regions import DefaultRegion, check_region
@@ -177,6 +177,14 @@ def plan_select(
             plan = _plan_table(
                 ref, next(names), scope, predicates[id(ref)], regions, table_accounts, statement, catalog
             )
+            if is_global(plan.type_name) and len(regions) > 1 and not plan.raw:
+                # One set per account, whichever region is asked: read once, not once per region.
+                plan = replace(plan, fetches=tuple(f for f in plan.fetches if f.region == regions[0]))
+                notices.append(
+                    f"{plan.type_name} is global (one set per account, seen from every region): read once, "
+                    f"in {regions[0]}, so each resource is one row, with region {regions[0]}"
+                )
+                once.append(notices[-1])
             sources = _implicit_sources(plan, regions, table_accounts, statement, catalog, names)
             if plan.joined is not None and plan.joined.implicit:
                 listed = catalog.resolve_resource(ref.name).id

@@ -12,11 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from awsql_shell.catalog.aws_behaviour import is_global
 from awsql_shell.catalog.schema import ResourceSchema
 
 ACCOUNT_ID = "123456789012"  # the sample account: a standalone account, or an Organization's management account
 GLOBAL_PARTITION_KEY = "global"  # where the state keeps resources of global services
-GLOBAL_SERVICES = frozenset({"IAM", "CloudFront", "Route53", "Organizations", "GlobalAccelerator"})
 FIXED_TIME = "2024-06-01T12:00:00Z"
 
 HEX = "0123456789abcdef"
@@ -56,7 +56,7 @@ EC2_PREFIXES = {
 
 def partition_key(type_name: str, region: str) -> str:
     """Resources of global services (IAM, ...) are one set, seen alike from every region."""
-    return GLOBAL_PARTITION_KEY if type_name.split("::")[1] in GLOBAL_SERVICES else region
+    return GLOBAL_PARTITION_KEY if is_global(type_name) else region
 
 
 def kebab(name: str) -> str:
