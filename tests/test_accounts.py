@@ -404,3 +404,17 @@ def test_a_failure_alike_in_every_account_is_said_once(org: RunningSandbox) -> N
     disabled = [warning for warning in result.warnings if "ap-east-2" in warning]
     assert len(disabled) == 1 and disabled[0].startswith("3 accounts (")  # not one line per account
     assert len(result.rows) == 3
+
+
+def test_awsql_accounts_filtered_in_a_join_prunes_the_accounts_called(org: RunningSandbox) -> None:
+    session = org_session(org.url, cache_enabled=False)
+    sql = (
+        "SELECT a.name, count(*) FROM awscc.lambda.functions f JOIN awsql.accounts a ON a.account_id = f.account_id "
+        f"WHERE f.region = 'us-east-1' AND a.account_id = '{PROD_1}' GROUP BY 1"
+    )
+    before = {account: calls_to(org, account) for account in (MANAGEMENT, PROD_1, PROD_EU_1)}
+    (joined,) = session.run(sql)
+    assert joined.rows == [("prod-1", 1)] and not joined.warnings  # dev-1 was never asked for: no warning
+    after = {account: calls_to(org, account) for account in (MANAGEMENT, PROD_1, PROD_EU_1)}
+    assert after[PROD_1] > before[PROD_1]
+    assert after[MANAGEMENT] == before[MANAGEMENT] and after[PROD_EU_1] == before[PROD_EU_1]

@@ -533,3 +533,12 @@ def test_a_fully_qualified_column_reads_like_its_short_form(session: Session) ->
         session, "SELECT function_name, runtime FROM awscc.lambda.functions WHERE region = 'eu-west-1' ORDER BY 1"
     )
     assert qualified.rows == short.rows and not qualified.notices  # the region steered: no default used
+
+
+def test_awsql_accounts_filtered_in_a_join_keeps_a_one_account_session_whole(sandbox_url: str) -> None:
+    session = Session(Settings(endpoint_url=sandbox_url, region="us-east-1"))
+    (joined,) = session.run(
+        "SELECT count(*) FROM awscc.logs.log_groups g JOIN awsql.accounts a ON a.account_id = g.account_id "
+        "WHERE g.region = 'us-east-1' AND a.account_id = '123456789012'"
+    )
+    assert joined.rows[0][0] > 0

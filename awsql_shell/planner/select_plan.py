@@ -160,12 +160,20 @@ def plan_select(
         owned = {
             id(ref): _named_accounts(predicates[id(ref)], accounts, statement, named_missing) for ref in awscc_tables
         }
-        _share_named(scope, awscc_tables, owned, ACCOUNT_ID)
+        # awsql.accounts (or awsql.errors) filtered to some accounts carries them too, through a join ON
+        # a.account_id = f.account_id; an account the session does not have is simply no row there.
+        local_refs = [ref for ref in scope.tables if is_awsql_table(ref.name)]
+        for ref in local_refs:
+            listed = pinned(_predicates_for(ref, scope, [*awscc_tables, *local_refs]), ACCOUNT_ID)
+            owned[id(ref)] = (
+                tuple(a for a in listed if a in accounts.ids) if listed is not None and accounts.several else None
+            )
+        _share_named(scope, [*awscc_tables, *local_refs], owned, ACCOUNT_ID)
         for ref in awscc_tables:
             _refuse_unread_parameters(
                 ref, scope, awscc_tables, predicates[id(ref)], named[id(ref)], owned[id(ref)], statement
             )
-            table_accounts = tuple(owned[id(ref)] or accounts.targets)
+            table_accounts = tuple(owned[id(ref)] if owned[id(ref)] is not None else accounts.targets)
             every_account = every_account or owned[id(ref)] is None
             regions = named[id(ref)]
             if regions is None:
