@@ -418,3 +418,14 @@ def test_awsql_accounts_filtered_in_a_join_prunes_the_accounts_called(org: Runni
     after = {account: calls_to(org, account) for account in (MANAGEMENT, PROD_1, PROD_EU_1)}
     assert after[PROD_1] > before[PROD_1]
     assert after[MANAGEMENT] == before[MANAGEMENT] and after[PROD_EU_1] == before[PROD_EU_1]
+
+
+def test_awsql_tables_describe_and_refuse_changes() -> None:
+    session = Session(Settings(region="us-east-1"))
+    (described,) = session.run("DESCRIBE awsql.accounts")
+    assert [row[0] for row in described.rows] == ["account_id", "name", "reached", "status", "problem"]
+    outcomes = list(session.execute_script("SELECT * FROM awsql.acounts; DELETE FROM awsql.errors;"))
+    assert outcomes[0].error is not None and "did you mean 'awsql.accounts'" in outcomes[0].error.message
+    assert outcomes[1].error is not None and "one of awsql's own tables, answered by the session: SELECT it" in (
+        outcomes[1].error.message
+    )

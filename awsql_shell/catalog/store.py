@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from awsql_shell.catalog import naming
+from awsql_shell.catalog import awsql_tables, naming
 from awsql_shell.catalog.schema import ResourceSchema
 from awsql_shell.errors import AmbiguousNameError, UnknownNameError, UnsupportedError, did_you_mean
 
@@ -151,6 +151,12 @@ class Catalog:
                 return ResolvedResource(self._entries[lowered[typed.lower()]])
             return ResolvedResource(self.entry(typed))
         parts = typed.split(".")
+        if len(parts) == 2 and parts[0].lower() == awsql_tables.PROVIDER:
+            name = typed.lower()
+            if awsql_tables.is_awsql_table(name):
+                raise UnsupportedError(f"{name} is one of awsql's own tables, answered by the session: SELECT it")
+            listed = ", ".join(awsql_tables.COLUMNS)
+            raise UnknownNameError(f"unknown table '{typed}'{did_you_mean(name, awsql_tables.COLUMNS)} ({listed})")
         if len(parts) == 3 and parts[0].lower() == naming.PROVIDER:
             parts = parts[1:]
         if len(parts) == 1 or (len(parts) == 2 and parts[0].lower() == naming.PROVIDER):

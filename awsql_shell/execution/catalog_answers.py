@@ -25,7 +25,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from awsql_shell.catalog import Catalog, Column, Field, ResolvedResource, ResourceEntry, ResourceSchema, cloud_control
+from awsql_shell.catalog import (
+    Catalog,
+    Column,
+    Field,
+    ResolvedResource,
+    ResourceEntry,
+    ResourceSchema,
+    awsql_tables,
+    cloud_control,
+)
 from awsql_shell.catalog.naming import PROVIDER, fold, property_column
 from awsql_shell.errors import AwsqlError, UnknownNameError, UnsupportedError, did_you_mean
 from awsql_shell.planner.plans import CATALOG_STATEMENTS, CatalogPlan
@@ -312,6 +321,9 @@ def describe_rows(schema: ResourceSchema, columns: Sequence[Column], extended: b
 
 
 def describe(catalog: Catalog, statement: Describe) -> Result:
+    if awsql_tables.is_awsql_table(statement.resource):
+        own = awsql_tables.COLUMNS[statement.resource.lower()]
+        return Result.of(DESCRIBE_COLUMNS, [(c.name, c.type, c.description) for c in own])
     if cloud_control.is_cloud_control(statement.resource):
         columns = _cloud_control_columns(statement)
         if statement.extended:

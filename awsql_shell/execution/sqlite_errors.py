@@ -7,7 +7,7 @@ import contextlib
 import re
 from collections.abc import Iterable
 
-from awsql_shell.catalog import Catalog
+from awsql_shell.catalog import Catalog, awsql_tables
 from awsql_shell.catalog.naming import fold
 from awsql_shell.engine import SqliteError
 from awsql_shell.errors import AwsqlError, did_you_mean
@@ -32,6 +32,9 @@ def in_users_terms(error: SqliteError, statement: Statement, catalog: Catalog, c
 
 
 def _unknown_table(name: str, catalog: Catalog) -> str:
+    if name.lower().startswith(f"{awsql_tables.PROVIDER}."):
+        hint = did_you_mean(name.lower(), awsql_tables.COLUMNS)
+        return f"unknown table '{name}'{hint}: awsql's own tables are {', '.join(awsql_tables.COLUMNS)}"
     if "." in name:
         with contextlib.suppress(AwsqlError):
             return f"unknown table '{name}' (did you mean '{catalog.resolve_resource(name).id}'?)"
