@@ -50,6 +50,8 @@ SANDBOX_REGION = "us-east-1"
 # botocore's organizations model: OrganizationalUnitId and RootId patterns.
 ORG_UNIT = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
 ORG_ROOT = re.compile(r"r-[0-9a-z]{4,32}")
+# IAM role names (IAM User Guide, IAM quotas: up to 64 of letters, digits and +=,.@_-), with an optional path.
+ROLE_NAME = re.compile(r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,7 +217,15 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
         raise UsageError("--sandbox serves its own endpoint: give --sandbox or --endpoint-url, not both")
     profiles = tuple(dict.fromkeys(args.profile))
     if args.org and (len(profiles) > 1 or args.profiles):
-        raise UsageError("--org reaches the accounts from one profile's credentials: give --profile once with it")
+        raise UsageError(
+            "--org cannot be combined with several profiles: it reaches the accounts from one profile's "
+            "credentials (give --profile once, or leave --org out)"
+        )
+    if not ROLE_NAME.fullmatch(args.org_role):
+        raise UsageError(
+            f"--org-role takes a role name such as OrganizationAccountAccessRole (a path allowed: "
+            f"audit/Reader), not '{args.org_role}'"
+        )
     if (args.org_ou or args.external_id) and not args.org:
         raise UsageError(f"{'--org-ou' if args.org_ou else '--external-id'} refines --org: add --org")
     if args.org_ou and not ORG_UNIT.fullmatch(args.org_ou) and not ORG_ROOT.fullmatch(args.org_ou):

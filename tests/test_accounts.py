@@ -246,6 +246,13 @@ def test_a_mutation_lands_in_the_account_it_names(org: RunningSandbox) -> None:
 
 def test_a_change_across_accounts_lists_every_account_before_it_is_made(org: RunningSandbox) -> None:
     session = org_session(org.url, cache_enabled=False)
+    (explained,) = session.run(
+        "EXPLAIN INSERT INTO awscc.logs.log_groups (LogGroupName, region, account_id) VALUES "
+        f"('x', 'us-east-1', '{MANAGEMENT}'), ('x', 'us-east-1', '{PROD_1}')"
+    )
+    assert "the INSERT spans 2 accounts: each is listed with its resources for your confirmation" in "\n".join(
+        explained.notices
+    )
     for account in (MANAGEMENT, PROD_1):
         session.run(
             "INSERT INTO awscc.logs.log_groups (LogGroupName, region, account_id) "

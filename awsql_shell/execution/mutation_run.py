@@ -29,6 +29,7 @@ from awsql_shell.planner.mutation_plan import (
     REGION_FIELD,
     MutationPlan,
     ReadFirst,
+    accounts_changed,
 )
 from awsql_shell.planner.select_plan import SelectPlan
 from awsql_shell.result import Result
@@ -100,14 +101,14 @@ def run_mutation(
         selected = _read(plan.read, read, verb)
         notices[:0] = selected.notices
         calls = plan.calls_for(selected.rows)
-    several = len(_accounts_of(calls)) > 1
+    several = len(accounts_changed(calls)) > 1
     if (plan.needs_confirmation or several) and calls:
         if not _confirmed(plan, calls, consent):
             return Result([], [], status=f"{verb} 0", notices=[*notices, "not confirmed: nothing was changed"])
         count = len(calls)
         matched = "the resource the WHERE matched" if count == 1 else f"the {count} resources the WHERE matched"
         if several:
-            matched = f"{count} resources in {len(_accounts_of(calls))} accounts"
+            matched = f"{count} resources in {len(accounts_changed(calls))} accounts"
         notices.append(f"confirmed: {_INFINITIVE[verb]} {matched}")
     if not calls:
         return Result([], [], status=f"{verb} 0", notices=notices)
@@ -175,11 +176,6 @@ def _read(step: ReadFirst, read: ReadRows, verb: str) -> Result:
 # -- confirmation -----------------------------------------------------------------------------------------
 
 
-def _accounts_of(calls: Sequence[MutationCall]) -> list[str]:
-    """The accounts the calls change (none named: the session's one account)."""
-    return list(dict.fromkeys(call.account for call in calls if call.account is not None))
-
-
 def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Consent) -> bool:
     """A change that does not name its targets by Identifier, or that spans several accounts, is made only
     with the user's word: every account is listed, with how many resources of it change."""
@@ -187,7 +183,7 @@ def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Conse
         return True
     count = len(calls)
     noun = "resource" if count == 1 else "resources"
-    accounts = _accounts_of(calls)
+    accounts = accounts_changed(calls)
     if len(accounts) > 1:
         each = "; ".join(
             f"account {account}: {len(mine)} ({_listing(mine)})"
@@ -279,7 +275,7 @@ def _rows(
     status: str | None,
     notices: list[str],
 ) -> Result:
-    if ACCOUNT_FIELD not in fields and _accounts_of([outcome.call for outcome in outcomes]):
+    if ACCOUNT_FIELD not in fields and accounts_changed([outcome.call for outcome in outcomes]):
         fields = (*fields, ACCOUNT_FIELD)  # several accounts: which one each row is, always
     rows = [
         tuple(_field(outcome, name, models.get(index)) for name in fields) for index, outcome in enumerate(outcomes)

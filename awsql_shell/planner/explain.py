@@ -13,6 +13,7 @@ from awsql_shell.planner.mutation_plan import (
     CreatesFromRows,
     MutationPlan,
     RowsToCalls,
+    accounts_changed,
 )
 from awsql_shell.planner.plans import CatalogPlan, Plan
 from awsql_shell.planner.select_plan import SelectPlan, TablePlan
@@ -171,7 +172,13 @@ def _mutation_rows(plan: MutationPlan) -> tuple[list[Row], list[str]]:
             ("", call.operation, call.account or "", call.region, call.type_name, call.describe())
             for call in plan.calls
         ]
-    if plan.needs_confirmation:
+    spanned = accounts_changed(plan.calls)
+    if len(spanned) > 1:
+        notices.append(
+            f"the {plan.verb} spans {len(spanned)} accounts: each is listed with its resources for your "
+            "confirmation (or --yes) before any call"
+        )
+    elif plan.needs_confirmation:
         notices.append(
             f"the WHERE does not name Identifier: {plan.verb} first counts the resources it matches, then needs "
             "your confirmation (or --yes)"

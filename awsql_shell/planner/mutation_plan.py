@@ -722,7 +722,8 @@ class MutationPlan:
     awaited: bool
     calls: tuple[MutationCall, ...] = ()
     read: ReadFirst | None = None
-    # The targets are found by a query, not named by Identifier: the user confirms how many it found.
+    # The targets are found by a query, not named by Identifier, or span several accounts: the user confirms
+    # how many it found, in which accounts.
     needs_confirmation: bool = False
     notices: tuple[str, ...] = ()
 
@@ -743,6 +744,12 @@ class MutationPlan:
 
 
 MUTATING_OPERATIONS = (CREATE, UPDATE, DELETE)
+
+
+def accounts_changed(calls: Sequence[MutationCall]) -> list[str]:
+    """The accounts calls change, in order (none named: the session's one account). More than one, and the
+    change is made only with the confirmation that lists them."""
+    return list(dict.fromkeys(call.account for call in calls if call.account is not None))
 
 
 def read_only_refusal(statement: Insert | Update | Delete) -> ValidationError:
@@ -783,7 +790,10 @@ def plan_mutation(
             values, spans = _literal_rows(statement)
             resources = _desired_resources(target, layout, values, default_region, statement, accounts, spans)
             calls = tuple(_plan_creates(target, resources))
-            return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
+            spans_accounts = len(accounts_changed(calls)) > 1
+            return MutationPlan(
+                **common, awaited=awaited, calls=calls, notices=tuple(notices), needs_confirmation=spans_accounts
+            )
         step = CreatesFromRows(
             target=target, layout=layout, default_region=default_region, statement=statement, accounts=accounts
         )
@@ -799,7 +809,10 @@ def plan_mutation(
     notices.extend(document.notices if document is not None else ())
     if where.only_identifiers:
         calls = tuple(_changes(target, where.targets(), patch))
-        return MutationPlan(**common, awaited=awaited, calls=calls, notices=tuple(notices))
+        spans_accounts = len(accounts_changed(calls)) > 1
+        return MutationPlan(
+            **common, awaited=awaited, calls=calls, notices=tuple(notices), needs_confirmation=spans_accounts
+        )
     step = ChangesFromRows(target=target, patch=patch, regions=where.regions, several=accounts.several)
     try:
         read = ReadFirst(plan=plan_select(query, catalog, default_region, accounts), then=step, written_for=statement)

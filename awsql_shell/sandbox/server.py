@@ -277,6 +277,12 @@ class _Server(ThreadingHTTPServer):
         self.app = app
         super().__init__(address, _Handler)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that goes away mid-answer (a statement stopped, a process done) is no sandbox error.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 @dataclass
 class RunningSandbox:
