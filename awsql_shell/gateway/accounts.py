@@ -99,7 +99,8 @@ def from_profiles(
         try:
             identity = clients.client(target, region, "sts").get_caller_identity()
         except Exception as error:  # every failure is this profile's alone
-            return _unreachable(Account(None, profile, f"profile {profile}", target), error, "GetCallerIdentity")
+            account = Account(_account_of_role(profile), profile, f"profile {profile}", target)
+            return _unreachable(account, error, "GetCallerIdentity")
         return Account(identity["Account"], profile, f"profile {profile}", target)
 
     with ThreadPoolExecutor(max_workers=max(1, min(concurrency, len(profiles)))) as pool:
@@ -108,14 +109,26 @@ def from_profiles(
     notices: list[str] = []
     seen: dict[str, Account] = {}
     for account in found:
-        if account.id is not None and account.id in seen:
+        if account.id is not None and account.callable and account.id in seen:
             first = seen[account.id]
             notices.append(f"{account.reached} reaches account {account.id} as {first.reached} does: read once")
             continue
-        if account.id is not None:
+        if account.id is not None and account.callable:
             seen[account.id] = account
         accounts.append(account)
     return accounts, notices
+
+
+def _account_of_role(profile: str) -> str | None:
+    """The account an assume-role profile's role_arn names, for a profile whose credentials failed."""
+    import botocore.session
+
+    try:
+        role_arn = botocore.session.Session(profile=profile).get_scoped_config().get("role_arn") or ""
+    except Exception:  # an unreadable profile names no account
+        return None
+    parts = role_arn.split(":")
+    return parts[4] if len(parts) > 4 and parts[4].isdigit() and len(parts[4]) == 12 else None
 
 
 def from_organization(
