@@ -17,8 +17,9 @@
     lists carry whole models), 100 functions or 50 log groups a page. Three figures, whole-process wall time:
 
     - awsql --org (every active account of the Organization; the caller's own directly, the others through
-      OrganizationAccountAccessRole), with --rate-limit 25, with its default 20/s, and at --rate-limit 25
-      --max-concurrency 64 (``--wide-concurrency``), to tell whether its 16 calls in flight are what holds it;
+      OrganizationAccountAccessRole), with --rate-limit 25, with its default 20/s (both at its default
+      --max-concurrency with several accounts, 64), and at --rate-limit 25 --max-concurrency 16
+      (``--narrow-concurrency``), the script's own 16 threads;
     - the floor the rate limits set. For each bucket b = (account, region), with p_f and p_l the pages of
       functions and log groups the sandbox actually serves there (counted with boto3 beforehand on an
       unlimited copy of the same state), n = p_f + p_l calls, L the list latency, r = 25/s, B = 10 (burst):
@@ -33,8 +34,8 @@
       Both terms bound the same bucket at once, so they are maxed, not added: a sum would not be a floor.
       Discovery (ListAccounts, AssumeRole) is answered without latency by the sandbox and left out; so is
       awsql's start-up (printed beside, from a one-call run). For context, what N calls in flight allow,
-      total calls x L / N, is printed too (N = 16: awsql's default --max-concurrency and the script's
-      threads), and each run's ratio to max(floor, calls x L / N), the bound both limits set together.
+      total calls x L / N, is printed too (N = 16, the script's threads), and each run's ratio to
+      max(floor, calls x L / N), the bound both limits set together (N: that run's calls in flight).
     - a hand-written boto3 script, as a user writes one: the management keys, Organizations ListAccounts,
       STS AssumeRole into each member, one cloudcontrol client per (account, region) on the default session
       (the cheapest idiomatic way: a boto3 Session per account costs ~80 ms of CPU each), then a
@@ -69,11 +70,13 @@ from collections.abc import Iterable
 from cloud_control import Run, environment  # the same record of a run and the same credentials
 from select_speed import credentials, sandbox  # the sandbox as its own process
 
+from awsql_shell.settings import DEFAULT_ACCOUNTS_CONCURRENCY
+
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "us-east-2")
 TYPES = {"AWS::Lambda::Function": "functions", "AWS::Logs::LogGroup": "log_groups"}
 ROLE = "OrganizationAccountAccessRole"
 MEMORY_TABLE = "awscc.logs.log_groups"
-THREADS = 16  # the script's pool, and awsql's default --max-concurrency
+THREADS = 16  # the script's pool (awsql's default --max-concurrency is 64 with several accounts)
 RATE, BURST = 25.0, 10  # the sandbox's default limit per (account, region)
 Counts = dict[tuple[str, str, str], tuple[int, int]]  # (kind, account, region) -> (resources, pages)
 
@@ -304,11 +307,11 @@ def main() -> int:
         "--list-latency-ms", type=int, default=50, help="per list page (default 50; the sandbox's own is 3x)"
     )
     parser.add_argument(
-        "--wide-concurrency",
+        "--narrow-concurrency",
         type=int,
-        default=64,
+        default=THREADS,
         metavar="N",
-        help="one more awsql run at --max-concurrency N, to show what 16 in flight costs (0: skip)",
+        help="one more awsql run at --max-concurrency N, the script's threads (default 16; 0: skip)",
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of each figure of (1), median shown (default 3)")
     parser.add_argument("--memory-accounts", type=int, default=100, help="accounts for (2) (default 100)")
@@ -330,12 +333,12 @@ def main() -> int:
     if skipped is None:
         one = "SELECT count(*) AS n FROM awscc.logs.log_groups WHERE region = 'us-east-2'"
         contestants["start-up"] = awsql_command("URL", "-e", one)  # one call, the management account's, no --org
-        wide = ["--max-concurrency", str(args.wide_concurrency)]
+        narrow = ["--max-concurrency", str(args.narrow_concurrency)]
         contestants["--org --rate-limit 25"] = awsql_command("URL", "--org", "--rate-limit", "25", "-e", sql)
         contestants["--org (default --rate-limit 20)"] = awsql_command("URL", "--org", "-e", sql)
-        if args.wide_concurrency:
-            contestants[f"--org --rate-limit 25 {' '.join(wide)}"] = awsql_command(
-                "URL", "--org", "--rate-limit", "25", *wide, "-e", sql
+        if args.narrow_concurrency:
+            contestants[f"--org --rate-limit 25 {' '.join(narrow)}"] = awsql_command(
+                "URL", "--org", "--rate-limit", "25", *narrow, "-e", sql
             )
     outcomes: dict[str, list[tuple[Run, str] | str]] = {name: [] for name in contestants}
     with tempfile.TemporaryDirectory() as tmp:
@@ -393,7 +396,7 @@ def main() -> int:
         if name == "start-up":
             print(f"    awsql start-up (one call)   {run.seconds:7.2f} s   (part of every awsql figure below)")
             continue
-        slots = args.wide_concurrency if "--max-concurrency" in name else THREADS
+        slots = args.narrow_concurrency if "--max-concurrency" in name else DEFAULT_ACCOUNTS_CONCURRENCY
         bound = max(floor, calls * latency / slots)
         print(f"    awsql {name}")
         print(
