@@ -18,11 +18,9 @@ from typing import TYPE_CHECKING, Any
 from awsql_shell.catalog import Catalog, default_catalog
 from awsql_shell.errors import (
     AwsqlError,
-    CredentialsError,
     SqlSyntaxError,
     UnsupportedError,
     UsageError,
-    did_you_mean,
 )
 from awsql_shell.planner.plans import (
     CATALOG_STATEMENTS,
@@ -51,6 +49,7 @@ if TYPE_CHECKING:
     from awsql_shell.gateway.vocabulary import Fetch, FetchResult, MutationCall, ReadBack
     from awsql_shell.planner.accounts import AccountScope
     from awsql_shell.planner.select_plan import SelectPlan
+    from awsql_shell.session_accounts import SessionAccounts
 
 
 _REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -79,8 +78,7 @@ class Session:
     _engine: Engine | None = None
     _gateway: Gateway | None = None
     _last_errors: list[tuple[object, ...]] = field(default_factory=list)
-    _accounts: list[Account] | None = None  # discovered on first need (``accounts``)
-    account_notices: list[str] = field(default_factory=list)  # what the discovery had to say
+    _account_state: SessionAccounts | None = None
     # Notices already shown that a session hears once (a plan's ``once_per_session``).
     _notices_heard: set[str] = field(default_factory=set)
 
@@ -106,11 +104,6 @@ class Session:
     def gateway_if_started(self) -> Gateway | None:
         """The gateway when a statement has used it; None keeps --timing from importing boto3."""
         return self._gateway
-
-    @property
-    def accounts_if_known(self) -> list[Account] | None:
-        """The session's accounts when they have been found, else None: never a call (the shell's toolbar)."""
-        return self._accounts
 
     def timing_line(self, seconds: float | None = None) -> str:
         """What --timing and \\timing show of the last statement: its time (when given) and its calls."""
@@ -192,7 +185,7 @@ class Session:
 
         result = explain(plan)
         if not isinstance(plan, CatalogPlan):
-            result.notices.append(self._accounts_seen())
+            result.notices.append(self._accounts.explained())
         from awsql_shell.planner.explain import minimum_calls
         from awsql_shell.planner.select_plan import SelectPlan
 
@@ -200,21 +193,6 @@ class Session:
         if isinstance(plan, SelectPlan) and budget is not None and (needed := minimum_calls(plan)) > budget:
             result.notices.append(f"it needs at least {needed} calls: --max-calls {budget} would refuse it")
         return result
-
-    def _accounts_seen(self) -> str:
-        """What EXPLAIN says of the accounts: which, and what finding them cost (the only calls it makes)."""
-        settings, accounts = self.settings, self.accounts()
-        if not (settings.org or settings.profiles or settings.profiles_glob):
-            account = accounts[0]
-            if account.id is None:
-                return f"account: the one of {account.reached}; EXPLAIN made no call at all"
-            return f"account: {account.id} ({account.reached}); EXPLAIN made no call to find it"
-        source = "the Organization" if settings.org else "the profiles"
-        reachable = sum(1 for a in accounts if a.callable)
-        return (
-            f"accounts: {reachable} of {len(accounts)} reachable, found once per session from {source} "
-            "(STS and Organizations calls: the only ones EXPLAIN makes)"
-        )
 
     def plan(self, statement: Statement, *, explaining: bool = False) -> Plan:
         from awsql_shell.planner.accounts import AccountIdsNeeded
@@ -239,133 +217,37 @@ class Session:
         except AccountIdsNeeded:
             return planned(self.account_scope(ids=True))
 
-    # -- accounts ------------------------------------------------------------------------------------
+    # -- accounts (the state is ``session_accounts.SessionAccounts``) ---------------------------------------
+
+    @property
+    def _accounts(self) -> SessionAccounts:
+        if self._account_state is None:
+            from awsql_shell.session_accounts import SessionAccounts
+
+            self._account_state = SessionAccounts(
+                self.settings, lambda: self.gateway, lambda: self._gateway, lambda: self.default_region().name
+            )
+        return self._account_state
 
     def accounts(self) -> list[Account]:
-        """The session's accounts, found on first need (``gateway.accounts``): listing an Organization or
-        asking STS about several profiles happens once per session (``use_accounts`` starts again)."""
-        if self._accounts is None:
-            from awsql_shell.gateway.accounts import profile_account
-            from awsql_shell.gateway.clients import Target
+        """The session's accounts, found on first need (``session_accounts``)."""
+        return self._accounts.all()
 
-            settings = self.settings
-            discovered = bool(settings.org or settings.profiles or settings.profiles_glob)
-            if discovered:
-                found = self._discover()
-            else:
-                reached = self._reached()
-                target = Target(settings.profile, settings.endpoint_url)
-                found = [profile_account(target, account_id=settings.account, reached=reached)]
-            self._accounts = found
-            if discovered or self._gateway is not None:  # a one-account session needs no gateway yet
-                self._install(found)
-        return self._accounts
+    @property
+    def accounts_if_known(self) -> list[Account] | None:
+        """The session's accounts when they have been found, else None: never a call (the shell's toolbar)."""
+        return self._accounts.found
 
     def use_accounts(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> list[str]:
-        """Change where the accounts come from (the shell's ``\\accounts``); what finding them had to say. The
-        new set is found before the old one is given up, so a discovery that fails changes nothing."""
-        settings = self.settings
-        saved = (settings.org, settings.profiles, settings.profiles_glob, self._accounts, self.account_notices)
-        settings.org, settings.profiles, settings.profiles_glob = org, tuple(profiles), glob
-        self._accounts, self.account_notices = None, []
-        try:
-            self.accounts()
-        except BaseException:
-            settings.org, settings.profiles, settings.profiles_glob, self._accounts, self.account_notices = saved
-            if saved[3] is not None:
-                self._install(saved[3])
-            raise
-        self.gateway.clear_cache()
-        notices, self.account_notices = self.account_notices, []  # said now, not with the next result
-        return notices
+        """Change where the accounts come from (the shell's ``\\accounts``); what finding them had to say."""
+        return self._accounts.use(org=org, profiles=profiles, glob=glob)
 
     def use_profile(self, profile: str | None) -> list[str]:
-        """A new profile for the session (``\\profile``). The accounts found with the old one's credentials (one
-        account, or the Organization reached from it) are found again with the new one's: no call for one
-        account, the Organization listed again; the old profile stays if that fails. A session of several
-        profiles keeps them: each account has its own."""
-        settings = self.settings
-        previous, settings.profile = settings.profile, profile
-        if settings.profiles or settings.profiles_glob or self._accounts is None:
-            return []
-        try:
-            return self.use_accounts(org=settings.org)
-        except BaseException:
-            settings.profile = previous
-            raise
-
-    def _install(self, accounts: Sequence[Account]) -> None:
-        """Tell the gateway where each account's calls go; the first reachable one is the default."""
-        reachable = [a for a in accounts if a.callable and a.id is not None]
-        default = reachable[0].target if reachable else accounts[0].target
-        self.gateway.use_accounts({a.id: a.target for a in reachable}, default=default)
-
-    def _discover(self) -> list[Account]:
-        from awsql_shell.gateway.accounts import (
-            OrgOptions,
-            configured_profiles,
-            from_organization,
-            from_profiles,
-            matching_profiles,
-        )
-        from awsql_shell.gateway.clients import Target
-
-        settings = self.settings
-        region = self.default_region().name or "us-east-1"
-        concurrency = max(1, settings.max_concurrency)
-        clients = self.gateway.clients
-        if settings.org:
-            options = OrgOptions(role=settings.org_role, external_id=settings.external_id, unit=settings.org_unit)
-            base = Target(settings.profile, settings.endpoint_url)
-            found = from_organization(clients, base, options, region, concurrency)
-        else:
-            profiles = list(settings.profiles)
-            configured = configured_profiles()
-            if settings.profiles_glob:
-                profiles += matching_profiles(settings.profiles_glob, configured)
-            for profile in profiles:
-                if profile not in configured:  # as the AWS CLI: a profile that does not exist stops at once
-                    where = "" if configured else " (no profiles in the AWS config or credentials file)"
-                    raise UsageError(f"unknown AWS profile '{profile}'{did_you_mean(profile, configured)}{where}")
-            found, notices = from_profiles(
-                clients, list(dict.fromkeys(profiles)), settings.endpoint_url, region, concurrency
-            )
-            self.account_notices = notices
-        if not any(account.callable for account in found):
-            why = "; ".join(f"{a.reached}: {a.problem or a.status}" for a in found[:3])
-            raise CredentialsError(f"no account of this session can be reached ({why})")
-        return found
+        """A new profile for the session (``\\profile``): its accounts found again with its credentials."""
+        return self._accounts.use_profile(profile)
 
     def account_scope(self, *, ids: bool = False, required: bool = True) -> AccountScope:
-        """The accounts as planning sees them. ``ids``: the session's one account must have its id (one STS
-        GetCallerIdentity, once per session); when STS cannot say and not ``required``, it stays unknown."""
-        from awsql_shell.gateway.accounts import UNREACHABLE
-        from awsql_shell.planner.accounts import AccountScope
-
-        accounts = self.accounts()
-        if ids and len(accounts) == 1 and accounts[0].id is None:
-            try:
-                known = self.gateway.account_of(accounts[0].target)
-            except AwsqlError:
-                if required:
-                    raise
-                return AccountScope()
-            from dataclasses import replace
-
-            accounts = self._accounts = [replace(accounts[0], id=known)]
-        return AccountScope(
-            ids=tuple(a.id for a in accounts if a.callable and a.id is not None),
-            unreachable={a.id: a.problem or a.status for a in accounts if not a.callable and a.id is not None},
-            missing=tuple((a.label, a.problem or a.status) for a in accounts if a.status == UNREACHABLE),
-        )
-
-    def _reached(self) -> str:
-        settings = self.settings
-        if settings.sandbox:
-            return "the sandbox"
-        if settings.profile:
-            return f"profile {settings.profile}"
-        return settings.endpoint_url or "default credentials"
+        return self._accounts.scope(ids=ids, required=required)
 
     def default_region(self) -> DefaultRegion:
         """Where statements that name no region go, and where that came from."""
@@ -373,9 +255,7 @@ class Session:
         from awsql_shell.catalog.regions import default_region
 
         settings = self.settings
-        profiles = list(settings.profiles)
-        if settings.profiles_glob and self._accounts is not None:
-            profiles = [account.target.profile for account in self._accounts if account.target.profile]
+        profiles = self._accounts.profiles_in_use() if self._account_state is not None else list(settings.profiles)
         if profiles and not settings.region and not any(map(os.environ.get, _REGION_VARIABLES)):
             # Several profiles: their region when they all name the same; never one picked over the others.
             found = {default_region(None, profile).name for profile in profiles}
@@ -432,8 +312,7 @@ class Session:
             local_rows=self._local_rows,
             fetched=lambda fetched: self._remember_failures(fetched, plan),
         )
-        result.notices.extend(self.account_notices)  # what finding the accounts had to say, once
-        self.account_notices = []
+        result.notices.extend(self._accounts.take_notices())  # what finding the accounts had to say, once
         problem = self._gateway.identity_problem if self._gateway is not None else None
         if problem is not None and "account_id" not in self._notices_heard:
             self._notices_heard.add("account_id")
@@ -449,27 +328,15 @@ class Session:
         not reach at all included."""
         from awsql_shell.execution.read_warnings import error_rows
 
-        rows = error_rows(fetched)
-        missing = {who for who, _ in plan.missing_accounts} if plan is not None else set()
-        for account in self.accounts():
-            if account.label in missing:
-                rows.append((account.id, None, None, account.operation, account.error_code, account.problem, 1, None))
-        self._last_errors = rows
+        missing = plan.missing_accounts if plan is not None else ()
+        self._last_errors = [*error_rows(fetched), *self._accounts.error_rows(missing)]
 
     def _local_rows(self, name: str) -> list[tuple[object, ...]]:
         from awsql_shell.catalog import awsql_tables
-        from awsql_shell.gateway.accounts import UNREACHABLE
 
         if name == awsql_tables.ERRORS:
             return list(self._last_errors)
-        accounts = self.accounts()
-        if len(accounts) == 1 and accounts[0].id is None:
-            try:
-                self.account_scope(ids=True)  # the one account's id: what this table is asked for
-            except AwsqlError as exc:
-                account = accounts[0]
-                return [(None, account.name, account.reached, UNREACHABLE, exc.message)]
-        return [(a.id, a.name, a.reached, a.status, a.problem) for a in self.accounts()]
+        return self._accounts.rows()
 
     def _fetch_all(self, fetches: list[Fetch]) -> list[FetchResult]:
         try:
@@ -510,7 +377,7 @@ class Session:
     def _account(self) -> str:
         """Which account a change lands in, as far as awsql knows without asking STS."""
         settings = self.settings
-        known = self._accounts[0].id if self._accounts and len(self._accounts) == 1 else None
+        known = self._accounts.one_known_id()
         if known and not settings.account:
             return f"account {known}"
         if settings.account:

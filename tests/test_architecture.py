@@ -21,6 +21,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"engine", "gateway", "render", "sandbox"}),
     frozenset({"planner"}),
     frozenset({"execution"}),
+    frozenset({"session_accounts"}),  # the session's accounts, held for the Session
     frozenset({"session"}),
     frozenset({"config"}),
     frozenset({"shell"}),
