@@ -58,6 +58,11 @@ class Run:
 
 
 def measured(command: list[str]) -> Run:
+    return measured_with_output(command)[0]
+
+
+def measured_with_output(command: list[str]) -> tuple[Run, str]:
+    """One whole-process run: wall and CPU time (of the process alone), the calls it reports, and its stdout."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=environment(), check=False)
@@ -71,7 +76,7 @@ def measured(command: list[str]) -> Run:
         if "API calls:" in line:
             calls = int(line.split("API calls:")[1].split(",")[0])
     rows = max(0, len(done.stdout.splitlines()) - 1)
-    return Run(seconds, cpu, calls, rows, done.stderr)
+    return Run(seconds, cpu, calls, rows, done.stderr), done.stdout
 
 
 ONE_CALL_SQL = "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1' AND Identifier = 'orders-api'"

@@ -60,14 +60,13 @@ import csv
 import io
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterable
 
-from cloud_control import Run, environment  # the same record of a run and the same credentials
+from cloud_control import Run, environment, measured_with_output  # the same record of a run and the same credentials
 from select_speed import credentials, sandbox  # the sandbox as its own process
 
 from awsql_shell.settings import DEFAULT_ACCOUNTS_CONCURRENCY
@@ -171,24 +170,6 @@ def run_boto3_script(url: str, regions: list[str]) -> int:
     return 0
 
 
-def measured(command: list[str]) -> tuple[Run, str]:
-    """cloud_control.measured, keeping stdout too (the rows are checked against the census)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env=environment(), check=False)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode not in (0, 4):
-        raise SystemExit(f"{command[:4]} failed ({done.returncode}): {done.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    found = re.search(r"API calls: (\d+)", done.stderr)
-    rows = max(0, len(done.stdout.splitlines()) - 1)
-    return Run(seconds, cpu, int(found.group(1)) if found else 0, rows, done.stderr), done.stdout
-
-
-# -- awsql ----------------------------------------------------------------------------------------------
-
-
 def awsql_command(url: str, *flags: str) -> list[str]:
     return [sys.executable, "-m", "awsql_shell", "--endpoint-url", url, "--timing", "-o", "csv", *flags]
 
@@ -206,7 +187,7 @@ def org_support() -> str | None:
 def attempt(command: list[str]) -> tuple[Run, str] | str:
     """The run and its stdout, or why it failed."""
     try:
-        return measured(command)
+        return measured_with_output(command)
     except SystemExit as failed:
         return str(failed)
 
