@@ -437,3 +437,14 @@ def test_awsql_tables_describe_and_refuse_changes() -> None:
     assert outcomes[1].error is not None and "one of awsql's own tables, answered by the session: SELECT it" in (
         outcomes[1].error.message
     )
+
+
+def test_an_account_named_outside_a_derived_table_prunes_its_calls(org: RunningSandbox) -> None:
+    session = org_session(org.url, cache_enabled=False)
+    before = calls_to(org, MANAGEMENT)
+    (narrowed,) = session.run(
+        "SELECT t.account_id, count(*) FROM (SELECT account_id, function_name FROM awscc.lambda.functions "
+        f"WHERE region = 'us-east-1') t WHERE t.account_id = '{PROD_EU_1}' GROUP BY 1"
+    )
+    assert [row[0] for row in narrowed.rows] == [PROD_EU_1]
+    assert not narrowed.warnings and calls_to(org, MANAGEMENT) == before  # neither dev-1 nor the others asked

@@ -137,6 +137,7 @@ def plan_select(
     used_default_region = False
     names = (f"__awsql_{number}" for number in count())
     pushed = _regions_from_outside(statement)
+    pushed_accounts = _accounts_from_outside(statement, accounts)
     defaulted: list[TableRef] = []
     steered = False
     every_account = False
@@ -168,6 +169,8 @@ def plan_select(
             owned[id(ref)] = (
                 tuple(a for a in listed if a in accounts.ids) if listed is not None and accounts.several else None
             )
+        if index in pushed_accounts and len(awscc_tables) == 1 and owned[id(awscc_tables[0])] is None:
+            owned[id(awscc_tables[0])] = pushed_accounts[index]
         _share_named(scope, [*awscc_tables, *local_refs], owned, ACCOUNT_ID)
         for ref in awscc_tables:
             _refuse_unread_parameters(
@@ -276,6 +279,31 @@ def _regions_from_outside(statement: Select) -> dict[int, list[str]]:
                     f"{name} ({example} next to the awscc table it reads)"
                 ).at(statement.offset + where.span.start)
             pushed[index] = list(dict.fromkeys([*pushed.get(index, []), *regions]))
+    return pushed
+
+
+def _accounts_from_outside(statement: Select, accounts: AccountScope) -> dict[int, tuple[str | None, ...]]:
+    """Accounts an outer scope names for a CTE or derived table, by the index of the scope they narrow,
+    under the same soundness rule as ``_regions_from_outside``. Where it does not hold the filter stays
+    SQLite's over every account: reading them all is the correct answer there, only a costlier one."""
+    pushed: dict[int, tuple[str | None, ...]] = {}
+    if not accounts.several:
+        return pushed
+    for index, inner in enumerate(statement.scopes):
+        name = inner.source_name
+        awscc_tables = [t for t in inner.tables if t.is_awscc]
+        if name is None or len(awscc_tables) != 1 or inner.limit is not None or inner.grouped:
+            continue
+        if not (inner.star or any(fold(c.name) == "accountid" and not inner.in_filter(c) for c in inner.columns)):
+            continue
+        for outer in statement.scopes:
+            reference = _source_reference(outer, name) if outer is not inner else None
+            if reference is None or not outer.where_is_simple:
+                continue
+            named = [c for c in on_column(outer.where, ACCOUNT_ID) if _qualifies(c.column, reference, outer)]
+            listed = pinned(named, ACCOUNT_ID) if named else None
+            if listed is not None and all(account in accounts.ids for account in listed):
+                pushed[index] = tuple(dict.fromkeys([*pushed.get(index, ()), *listed]))
     return pushed
 
 
