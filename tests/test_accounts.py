@@ -448,3 +448,23 @@ def test_an_account_named_outside_a_derived_table_prunes_its_calls(org: RunningS
     )
     assert [row[0] for row in narrowed.rows] == [PROD_EU_1]
     assert not narrowed.warnings and calls_to(org, MANAGEMENT) == before  # neither dev-1 nor the others asked
+
+
+def test_accounts_joined_by_name_that_cannot_answer_are_still_said(org: RunningSandbox) -> None:
+    (joined,) = org_session(org.url).run(
+        "SELECT a.account_id, count(*) FROM awscc.lambda.functions f JOIN awsql.accounts a "
+        f"ON a.account_id = f.account_id WHERE f.region = 'us-east-1' AND a.account_id IN ('{PROD_1}', '{DEV_1}') "
+        "GROUP BY 1"
+    )
+    assert [row[0] for row in joined.rows] == [PROD_1]
+    assert joined.partial and f"account {DEV_1} could not be read" in joined.warnings[0]  # never silently short
+
+
+def test_a_role_missing_everywhere_is_one_warning() -> None:
+    with start_sandbox(SandboxConfig(accounts=5)) as sandbox:
+        (result,) = org_session(sandbox.url, org_role="NoSuchRole").run(
+            "SELECT account_id, count(*) FROM awscc.logs.log_groups WHERE region = 'us-east-1' GROUP BY 1"
+        )
+    assert [row[0] for row in result.rows] == [MANAGEMENT]
+    (warning,) = result.warnings
+    assert warning.startswith("4 accounts (200000000001, 200000000002, 200000000003, ...) could not be read")

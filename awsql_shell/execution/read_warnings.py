@@ -9,6 +9,7 @@ handler (Cloud Control calls the service with the caller's credentials, so those
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from awsql_shell.catalog import Catalog
@@ -20,6 +21,7 @@ from awsql_shell.planner.select_plan import SelectPlan
 _HANDLER_OF = {"GetResource": "read", "ListResources": "list"}
 _LISTED_PERMISSIONS = 6
 _ACCOUNTS_NAMED = 3
+_ACCOUNT_NUMBER = re.compile(r"\b\d{12}\b")
 
 
 def read_warnings(fetched: Sequence[FetchResult], catalog: Catalog) -> list[str]:
@@ -70,8 +72,21 @@ def _in_accounts(accounts: Sequence[str | None], message: str) -> str:
 
 
 def missing_accounts(plan: SelectPlan) -> list[str]:
-    """A warning per account of the session the statement could not read at all (a role not assumed)."""
-    return [f"{who} could not be read, its rows are missing: {why}" for who, why in plan.missing_accounts]
+    """A warning for the accounts of the session the statement could not read at all (a role not assumed):
+    one per account, or one for all the accounts that failed alike (a wrong --org-role, in 57 accounts)."""
+    alike: dict[str, list[tuple[str, str]]] = {}
+    for who, why in plan.missing_accounts:
+        alike.setdefault(_ACCOUNT_NUMBER.sub("<account>", why), []).append((who, why))
+    warnings = []
+    for group in alike.values():
+        if len(group) == 1:
+            who, why = group[0]
+            warnings.append(f"{who} could not be read, its rows are missing: {why}")
+            continue
+        named = [who.removeprefix("account ") for who, _ in group]
+        shown = ", ".join(named[:_ACCOUNTS_NAMED]) + (", ..." if len(named) > _ACCOUNTS_NAMED else "")
+        warnings.append(f"{len(group)} accounts ({shown}) could not be read, their rows are missing: {group[0][1]}")
+    return warnings
 
 
 def error_rows(fetched: Sequence[FetchResult]) -> list[tuple[object, ...]]:

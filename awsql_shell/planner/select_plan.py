@@ -169,6 +169,10 @@ def plan_select(
             owned[id(ref)] = (
                 tuple(a for a in listed if a in accounts.ids) if listed is not None and accounts.several else None
             )
+            # One it names that cannot be called is missing from the rows, said as when WHERE names it.
+            named_missing.extend(
+                (f"account {a}", accounts.unreachable[a]) for a in listed or () if a in accounts.unreachable
+            )
         if index in pushed_accounts and len(awscc_tables) == 1 and owned[id(awscc_tables[0])] is None:
             owned[id(awscc_tables[0])] = pushed_accounts[index]
         _share_named(scope, [*awscc_tables, *local_refs], owned, ACCOUNT_ID)
