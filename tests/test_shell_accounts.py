@@ -213,7 +213,7 @@ def test_profile_lists_the_organization_again_or_stays(org: RunningSandbox) -> N
     run = typed(org.url, keys, profile="base")
     (error,) = run.err.splitlines()  # a member cannot list the Organization: base stays, and its accounts
     assert error.startswith("ERROR: listing the Organization needs its management account or a delegated administrator")
-    assert "Profile is base.\n" in run.out
+    assert "Profile base, and role OrganizationAccountAccessRole in every account of its Organization.\n" in run.out
     assert (
         "Profile is dev-x. The accounts still come from their own profiles (\\accounts one: this profile alone)."
         in run.out

@@ -179,7 +179,7 @@ def test_bad_region_is_refused_with_a_suggestion_and_the_old_one_kept() -> None:
     settings = Settings(color=False, region="eu-west-1")
     run = typed("\\region us-eats-1\n\\region\n\\region us-west-2\n", settings)
     assert "ERROR: unknown region 'us-eats-1' (did you mean 'us-east-1'" in run.err
-    assert "Default region is eu-west-1." in run.out
+    assert "Default region is eu-west-1 (--region)." in run.out
     assert settings.region == "us-west-2"
 
 

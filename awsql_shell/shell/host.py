@@ -125,6 +125,8 @@ class ScriptHost:
         from awsql_shell.catalog.regions import default_region
 
         settings = self.settings
+        if settings.profiles or settings.profiles_glob:
+            return self.session.default_region()  # the profiles' common region: the Session's rule
         return default_region(settings.region, settings.profile, self.environ, explicit_source=settings.region_source)
 
     def config_path(self) -> Path:

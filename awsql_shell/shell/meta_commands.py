@@ -325,7 +325,9 @@ def _set_region(call: MetaCall) -> None:
     settings = call.shell.settings
     region = call.argument.strip().strip("'\"").lower()
     if not region:
-        call.shell.say(f"Default region is {settings.region or '(from the AWS profile or environment)'}.")
+        chosen = call.shell.default_region()
+        said = f"{chosen.name} ({chosen.source})" if chosen.name else "none (statements must name one)"
+        call.shell.say(f"Default region is {said}.")
         return
     try:
         check_region(region)
@@ -337,11 +339,27 @@ def _set_region(call: MetaCall) -> None:
     call.shell.say(f"Default region is {region}.")
 
 
+def _credentials_source(settings: Settings) -> str:
+    """Where the session's credentials come from, in words: a profile, several, or an Organization's."""
+    one = settings.profile or os.environ.get("AWS_PROFILE") or "default"
+    if settings.profiles or settings.profiles_glob:
+        named = [
+            *settings.profiles,
+            *([f"those matching '{settings.profiles_glob}'"] if settings.profiles_glob else []),
+        ]
+        return f"profiles {', '.join(named)} (an account each)"
+    if settings.org:
+        unit = f" under {settings.org_unit}" if settings.org_unit else ""
+        return f"profile {one}, and role {settings.org_role} in every account of its Organization{unit}"
+    return f"profile {one}"
+
+
 def _set_profile(call: MetaCall) -> None:
     settings = call.shell.settings
     profile = call.argument.strip().strip("'\"")
     if not profile:
-        call.shell.say(f"Profile is {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}.")
+        source = _credentials_source(settings)
+        call.shell.say(f"{source[0].upper()}{source[1:]}.")
         return
     if settings.sandbox:
         raise UsageError("the sandbox has no profiles: it accepts any credentials")
@@ -690,9 +708,9 @@ def _conninfo(call: MetaCall) -> None:
     if settings.sandbox:
         who = "the sandbox (any credentials)"
     elif settings.endpoint_url:
-        who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}, at a custom endpoint"
+        who = f"{_credentials_source(settings)}, at a custom endpoint"
     else:
-        who = f"profile {settings.profile or os.environ.get('AWS_PROFILE') or 'default'}"
+        who = _credentials_source(settings)
     known = call.shell.known_accounts()
     if known and len(known) > 1:
         reachable = sum(1 for a in known if a.callable)
