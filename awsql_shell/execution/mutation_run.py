@@ -176,6 +176,9 @@ def _read(step: ReadFirst, read: ReadRows, verb: str) -> Result:
 # -- confirmation -----------------------------------------------------------------------------------------
 
 
+_ACCOUNTS_LISTED = 5  # a change across more accounts lists these, then how many more (EXPLAIN lists them all)
+
+
 def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Consent) -> bool:
     """A change that does not name its targets by Identifier, or that spans several accounts, is made only
     with the user's word: every account is listed, with how many resources of it change."""
@@ -185,11 +188,15 @@ def _confirmed(plan: MutationPlan, calls: Sequence[MutationCall], consent: Conse
     noun = "resource" if count == 1 else "resources"
     accounts = accounts_changed(calls)
     if len(accounts) > 1:
+        per_account = {account: [call for call in calls if call.account == account] for account in accounts}
         each = "; ".join(
             f"account {account}: {len(mine)} ({_listing(mine)})"
-            for account in accounts
-            for mine in [[call for call in calls if call.account == account]]
+            for account, mine in list(per_account.items())[:_ACCOUNTS_LISTED]
         )
+        rest = list(per_account.values())[_ACCOUNTS_LISTED:]
+        if rest:
+            more = sum(len(mine) for mine in rest)
+            each += f"; and {len(rest)} more accounts, {more} {'resource' if more == 1 else 'resources'} in all"
         touched = f"{_INFINITIVE[plan.verb]} {count} {plan.target.id} {noun} in {len(accounts)} accounts ({each})"
         why = "spans several accounts"
         named = (
