@@ -47,9 +47,7 @@ if TYPE_CHECKING:
     from awsql_shell.config import ConfigFile
 
 SANDBOX_REGION = "us-east-1"
-# botocore's organizations model: OrganizationalUnitId and RootId patterns.
-ORG_UNIT = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
-ORG_ROOT = re.compile(r"r-[0-9a-z]{4,32}")
+_ORG_REFINEMENTS = {"--org-ou": "org_ou", "--org-role": "org_role", "--external-id": "external_id"}
 # IAM role names (IAM User Guide, IAM quotas: up to 64 of letters, digits and +=,.@_-), with an optional path.
 ROLE_NAME = re.compile(r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 
@@ -89,7 +87,6 @@ def build_parser() -> argparse.ArgumentParser:
     accounts.add_argument(
         "--org-role",
         metavar="ROLE",
-        default=DEFAULT_ORG_ROLE,
         help=f"with --org: the role assumed in each account (default: {DEFAULT_ORG_ROLE})",
     )
     accounts.add_argument("--external-id", metavar="ID", help="with --org: the sts:ExternalId the role's trust needs")
@@ -221,15 +218,22 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
             "--org cannot be combined with several profiles: it reaches the accounts from one profile's "
             "credentials (give --profile once, or leave --org out)"
         )
-    if not ROLE_NAME.fullmatch(args.org_role):
+    refining = next((flag for flag, given in _ORG_REFINEMENTS.items() if getattr(args, given)), None)
+    if refining and not args.org:
+        raise UsageError(f"{refining} refines --org: add --org")
+    org_role = args.org_role or DEFAULT_ORG_ROLE
+    if not ROLE_NAME.fullmatch(org_role):
         raise UsageError(
             f"--org-role takes a role name such as OrganizationAccountAccessRole (a path allowed: "
-            f"audit/Reader), not '{args.org_role}'"
+            f"audit/Reader), not '{org_role}'"
         )
-    if (args.org_ou or args.external_id) and not args.org:
-        raise UsageError(f"{'--org-ou' if args.org_ou else '--external-id'} refines --org: add --org")
-    if args.org_ou and not ORG_UNIT.fullmatch(args.org_ou) and not ORG_ROOT.fullmatch(args.org_ou):
-        raise UsageError(f"--org-ou takes an OU id such as ou-ab12-cdef3456 (or a root, r-ab12), not '{args.org_ou}'")
+    if args.org_ou:
+        from awsql_shell.gateway.accounts import check_org_unit
+
+        try:
+            check_org_unit(args.org_ou)
+        except UsageError as exc:
+            raise UsageError(f"--org-ou: {exc.message}") from None
     variables: dict[str, str] = {}
     if args.vars_file:
         variables.update(load_vars_file(args.vars_file))
@@ -244,7 +248,7 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
         profiles_glob=args.profiles,
         org=args.org,
         org_unit=args.org_ou,
-        org_role=args.org_role,
+        org_role=org_role,
         external_id=args.external_id,
         region=region,
         region_source="--region" if args.region or config is None else f"the config file {config.path}",

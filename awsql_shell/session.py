@@ -238,9 +238,11 @@ class Session:
         """The session's accounts when they have been found, else None: never a call (the shell's toolbar)."""
         return self._accounts.found
 
-    def use_accounts(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> list[str]:
+    def use_accounts(
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None, unit: str | None = None
+    ) -> list[str]:
         """Change where the accounts come from (the shell's ``\\accounts``); what finding them had to say."""
-        return self._accounts.use(org=org, profiles=profiles, glob=glob)
+        return self._accounts.use(org=org, profiles=profiles, glob=glob, unit=unit)
 
     def use_profile(self, profile: str | None) -> list[str]:
         """A new profile for the session (``\\profile``): its accounts found again with its credentials."""

@@ -59,19 +59,33 @@ class SessionAccounts:
                 self._install(found)
         return self.found
 
-    def use(self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None) -> list[str]:
-        """Change where the accounts come from; what finding them had to say. The new set is found before the
-        old one is given up, so a discovery that fails changes nothing."""
+    def use(
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None, unit: str | None = None
+    ) -> list[str]:
+        """Change where the accounts come from (``unit``: with ``org``, only the accounts under that OU; None
+        keeps the one in use); what finding them had to say. The new set is found before the old one is given
+        up, so a discovery that fails changes nothing."""
         settings = self.settings
-        saved = (settings.org, settings.profiles, settings.profiles_glob, self.found, self.notices)
+        saved = (settings.org, settings.profiles, settings.profiles_glob, settings.org_unit, self.found, self.notices)
         settings.org, settings.profiles, settings.profiles_glob = org, tuple(profiles), glob
+        if unit is not None:
+            from awsql_shell.gateway.accounts import check_org_unit
+
+            settings.org_unit = check_org_unit(unit)
         self.found, self.notices = None, []
         try:
             self.all()
         except BaseException:
-            settings.org, settings.profiles, settings.profiles_glob, self.found, self.notices = saved
-            if saved[3] is not None:
-                self._install(saved[3])
+            (
+                settings.org,
+                settings.profiles,
+                settings.profiles_glob,
+                settings.org_unit,
+                self.found,
+                self.notices,
+            ) = saved
+            if saved[4] is not None:
+                self._install(saved[4])
             raise
         self.gateway().clear_cache()
         return self.take_notices()  # said now, not with the next result

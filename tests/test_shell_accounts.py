@@ -218,3 +218,16 @@ def test_profile_lists_the_organization_again_or_stays(org: RunningSandbox) -> N
         "Profile is dev-x. The accounts still come from their own profiles (\\accounts one: this profile alone)."
         in run.out
     )
+
+
+def test_accounts_org_takes_an_ou_and_says_it(org: RunningSandbox) -> None:
+    import boto3
+
+    client = boto3.client("organizations", endpoint_url=org.url, region_name="us-east-1")
+    root = client.list_roots()["Roots"][0]["Id"]
+    units = client.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+    prod = next(unit["Id"] for unit in units if unit["Name"] == "prod")
+    run = typed(org.url, f"\\accounts org {prod}\n\\accounts org\n\\accounts org nope\n")
+    # prod holds prod-1, and prod-eu-1 in the OU under it; a plain "org" keeps the OU, and says so.
+    assert run.out.count(f"accounts: 2 of 2 reachable (the Organization under {prod})") == 2
+    assert "ERROR: an OU is named by its id, such as ou-ab12-cdef3456 (or a root, r-ab12), not 'nope'" in run.err

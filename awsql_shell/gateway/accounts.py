@@ -22,6 +22,7 @@ retries handle their throttling (``clients.ClientFactory``).
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -67,6 +68,18 @@ class OrgOptions:
     role: str = DEFAULT_ORG_ROLE
     external_id: str | None = None
     unit: str | None = None  # --org-ou: only accounts under this OU (recursively)
+
+
+# botocore's organizations model: OrganizationalUnitId and RootId patterns.
+_ORG_UNIT = re.compile(r"ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
+_ORG_ROOT = re.compile(r"r-[0-9a-z]{4,32}")
+
+
+def check_org_unit(text: str) -> str:
+    """An OU id (or a root id) as Organizations takes it, else the usage error that shows one."""
+    if _ORG_UNIT.fullmatch(text) or _ORG_ROOT.fullmatch(text):
+        return text
+    raise UsageError(f"an OU is named by its id, such as ou-ab12-cdef3456 (or a root, r-ab12), not '{text}'")
 
 
 def profile_account(target: Target, *, account_id: str | None, reached: str) -> Account:

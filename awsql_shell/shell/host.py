@@ -138,9 +138,9 @@ class ScriptHost:
         time.sleep(seconds)
 
     def use_accounts(
-        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None, unit: str | None = None
     ) -> tuple[Sequence[Account], list[str]]:
-        notices = self.session.use_accounts(org=org, profiles=profiles, glob=glob)
+        notices = self.session.use_accounts(org=org, profiles=profiles, glob=glob, unit=unit)
         return self.session.accounts(), notices
 
     def use_profile(self, profile: str) -> None:

@@ -100,7 +100,7 @@ class ShellControl(Protocol):
         ...
 
     def use_accounts(
-        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None
+        self, *, org: bool = False, profiles: Sequence[str] = (), glob: str | None = None, unit: str | None = None
     ) -> tuple[Sequence[Account], list[str]]:
         """Change where the session's accounts come from (``Session.use_accounts``): the accounts found, and
         what finding them had to say. Raises AwsqlError, the accounts as they were, when they cannot be found."""
@@ -395,13 +395,18 @@ def _accounts(call: MetaCall) -> None:
         shell.run_query(f"SELECT * FROM {ACCOUNTS};")
         return
     word = words[0].lower() if len(words) == 1 else None
+    if len(words) == 2 and words[0].lower() == "org":  # \accounts org ou-...: under that OU (or a root)
+        found, notices = shell.use_accounts(org=True, unit=words[1])
+        shell.say(accounts_line(found, f"the Organization under {words[1]}"))
+        return
     if word == "one":
         found, _ = shell.use_accounts()
         shell.say(f"accounts: 1 (the one of {found[0].reached})")
         return
     if word == "org":
         found, notices = shell.use_accounts(org=True)
-        source = "the Organization"
+        unit = shell.settings.org_unit
+        source = f"the Organization under {unit}" if unit else "the Organization"
     else:
         patterns = [word for word in words if any(char in word for char in _GLOB_CHARACTERS)]
         names = [word for word in words if word not in patterns]
