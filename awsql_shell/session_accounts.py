@@ -128,6 +128,10 @@ class SessionAccounts:
             ids=tuple(a.id for a in accounts if a.callable and a.id is not None),
             unreachable={a.id: a.problem or a.status for a in accounts if not a.callable and a.id is not None},
             missing=tuple((a.label, a.problem or a.status) for a in accounts if a.status == UNREACHABLE),
+            rows=tuple(
+                {"account_id": a.id, "name": a.name, "reached": a.reached, "status": a.status, "problem": a.problem}
+                for a in accounts
+            ),
         )
 
     def profiles_in_use(self) -> list[str]:

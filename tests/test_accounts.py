@@ -468,3 +468,15 @@ def test_a_role_missing_everywhere_is_one_warning() -> None:
     assert [row[0] for row in result.rows] == [MANAGEMENT]
     (warning,) = result.warnings
     assert warning.startswith("4 accounts (200000000001, 200000000002, 200000000003, ...) could not be read")
+
+
+def test_a_join_to_awsql_accounts_filtered_by_name_reads_only_those_accounts(org: RunningSandbox) -> None:
+    session = org_session(org.url, cache_enabled=False)
+    before = calls_to(org, MANAGEMENT)
+    (joined,) = session.run(
+        "SELECT a.name, count(*) FROM awscc.lambda.functions f JOIN awsql.accounts a ON a.account_id = f.account_id "
+        "WHERE f.region = 'us-east-1' AND a.name LIKE 'prod%' GROUP BY 1 ORDER BY 1"
+    )
+    # prod-1 and prod-eu-1 answer; prod-2 is suspended (never called, no warning); dev-1 was not asked for.
+    assert [row[0] for row in joined.rows] == ["prod-1", "prod-eu-1"]
+    assert not joined.warnings and calls_to(org, MANAGEMENT) == before

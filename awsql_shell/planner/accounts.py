@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from awsql_shell.catalog.naming import ACCOUNT_ID
 from awsql_shell.errors import AwsqlError, CredentialsError, ValidationError, did_you_mean
@@ -46,6 +47,9 @@ class AccountScope:
     # (who, why) of each account a statement reading every account cannot read, its rows missing: "account
     # 200000000002", or "profile dev" when even its id is unknown. Suspended accounts are not missed.
     missing: tuple[tuple[str, str], ...] = ()
+    # Each account's row of awsql.accounts (by column), so that a join to it filtered by name or status
+    # narrows the accounts a statement calls, as the rows SQLite would keep.
+    rows: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def several(self) -> bool:

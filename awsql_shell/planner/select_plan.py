@@ -165,7 +165,10 @@ def plan_select(
         # a.account_id = f.account_id; an account the session does not have is simply no row there.
         local_refs = [ref for ref in scope.tables if is_awsql_table(ref.name)]
         for ref in local_refs:
-            listed = pinned(_predicates_for(ref, scope, [*awscc_tables, *local_refs]), ACCOUNT_ID)
+            mine = _predicates_for(ref, scope, [*awscc_tables, *local_refs])
+            listed = pinned(mine, ACCOUNT_ID)
+            if ref.name.lower() == awsql_tables.ACCOUNTS and accounts.several:
+                listed = _accounts_by_row(mine, accounts, listed)
             owned[id(ref)] = (
                 tuple(a for a in listed if a in accounts.ids) if listed is not None and accounts.several else None
             )
@@ -284,6 +287,29 @@ def _regions_from_outside(statement: Select) -> dict[int, list[str]]:
                 ).at(statement.offset + where.span.start)
             pushed[index] = list(dict.fromkeys([*pushed.get(index, []), *regions]))
     return pushed
+
+
+def _accounts_by_row(
+    predicates: Sequence[Comparison], accounts: AccountScope, listed: list[str] | None
+) -> list[str] | None:
+    """The accounts whose awsql.accounts row the conjuncts on its string columns keep (``name LIKE 'prod%'``,
+    ``status = 'ACTIVE'``), judged as SQLite judges them (``predicates.list_filter``): those are all a table
+    joined to it on account_id can meet. None when nothing narrows them."""
+    from awsql_shell.gateway.listing import admits
+
+    own = {fold(c.name): c for c in awsql_tables.COLUMNS[awsql_tables.ACCOUNTS]}
+    narrowed, _ = list_filter(predicates, lambda column: own.get(fold(column.name)))
+    if narrowed is None:
+        return listed
+    # Suspended accounts are never called, and matched by a name they are skipped, as from every account.
+    missed = {who for who, _ in accounts.missing}
+    kept = [
+        str(row["account_id"])
+        for row in accounts.rows
+        if admits(narrowed, row) is not False
+        and (row["account_id"] in accounts.ids or f"account {row['account_id']}" in missed)
+    ]
+    return kept if listed is None else [account for account in listed if account in kept]
 
 
 def _accounts_from_outside(statement: Select, accounts: AccountScope) -> dict[int, tuple[str | None, ...]]:
