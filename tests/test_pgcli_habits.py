@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from shellenv import quiet_shell
 
 from awsql_shell import cli
 from awsql_shell.config import DEFAULT_TEXT, read_config, save_named_query
@@ -241,19 +242,8 @@ def test_config_flag_and_a_broken_file_is_one_line_naming_it(tmp_path: Path, cap
 
 
 def test_the_shells_completion_offers_only_what_is_valid() -> None:
-    import os
 
-    from awsql_shell.shell.repl import Shell
-
-    with create_pipe_input() as pipe:
-        shell_ = Shell(
-            Settings(color=False),
-            terminal_input=pipe,
-            terminal_output=DummyOutput(),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            environ=os.environ,
-        )
+    shell_ = quiet_shell()
     offered = [c.text for c in shell_.completer.completions("UPDATE awscc.lambda.functions SET ")]
     assert "memory_size" in offered and not {"arn", "function_name", "region"} & set(offered)
     assert [c.text for c in shell_.completer.completions("\\x ")] == ["on", "off", "auto"]

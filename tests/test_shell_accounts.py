@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from shellenv import quiet_shell
 
 from awsql_shell.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from awsql_shell.settings import Settings
@@ -185,15 +186,7 @@ def test_completion_offers_org_one_and_the_profiles(tmp_path: Path, monkeypatch:
     config = tmp_path / "aws-config"
     config.write_text("[profile prod-a]\nregion = us-east-1\n\n[profile dev-x]\nregion = us-east-1\n")
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    with create_pipe_input() as pipe:
-        shell = Shell(
-            Settings(color=False),
-            terminal_input=pipe,
-            terminal_output=DummyOutput(),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            environ=os.environ,
-        )
+    shell = quiet_shell()
     assert "\\accounts" in [c.text for c in shell.completer.completions("\\acc")]
     assert {"org", "one", "prod-a", "dev-x"} <= {c.text for c in shell.completer.completions("\\accounts ")}
     second = {c.text for c in shell.completer.completions("\\accounts prod-a ")}

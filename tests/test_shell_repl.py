@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
+from shellenv import quiet_shell
 
 from awsql_shell.settings import Settings
 from awsql_shell.shell.editing import split_meta_command, statement_complete
@@ -201,15 +202,7 @@ def test_help_lists_every_meta_command_from_the_registry() -> None:
 
 
 def test_completion_knows_the_meta_commands_of_the_registry() -> None:
-    with create_pipe_input() as pipe:
-        shell = Shell(
-            Settings(color=False),
-            terminal_input=pipe,
-            terminal_output=DummyOutput(),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            environ=os.environ,
-        )
+    shell = quiet_shell()
     assert "\\timing" in [c.text for c in shell.completer.completions("\\tim")]
     assert [c.text for c in shell.completer.completions("\\o js")][:1] == ["json"]
     assert "on" in [c.text for c in shell.completer.completions("\\pager ")]
@@ -484,15 +477,7 @@ def test_the_prompt_comes_before_boto3_and_the_engine_are_loaded(tmp_path: Path)
 
 
 def test_a_soft_wrapped_line_continues_under_blanks_not_the_continuation_prompt() -> None:
-    with create_pipe_input() as pipe:
-        shell = Shell(
-            Settings(color=False),
-            terminal_input=pipe,
-            terminal_output=DummyOutput(),
-            stdout=io.StringIO(),
-            stderr=io.StringIO(),
-            environ=os.environ,
-        )
+    shell = quiet_shell()
     continuation = shell.prompt.prompt_continuation
     assert callable(continuation)
     assert continuation(7, 1, 0) == "    -> "  # a new line of an unfinished statement
