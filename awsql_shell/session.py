@@ -34,7 +34,7 @@ from awsql_shell.result import Result
 from awsql_shell.settings import Settings
 from awsql_shell.sql import parse_statement
 from awsql_shell.sql.parser import script_parts
-from awsql_shell.sql.statements import Explain, Statement
+from awsql_shell.sql.statements import Explain, Select, Statement
 from awsql_shell.sql.variables import find_variables, original_position, substitute
 
 if TYPE_CHECKING:
@@ -184,7 +184,7 @@ class Session:
         from awsql_shell.planner.explain import explain
 
         result = explain(plan)
-        if not isinstance(plan, CatalogPlan):
+        if _reads_accounts(statement):
             result.notices.append(self._accounts.explained())
         from awsql_shell.planner.explain import minimum_calls
         from awsql_shell.planner.select_plan import SelectPlan
@@ -198,8 +198,9 @@ class Session:
         from awsql_shell.planner.accounts import AccountIdsNeeded
 
         settings = self.settings
-        # The session's accounts (found once); the one account's id is asked only when a statement names one.
-        scope = None if isinstance(statement, CATALOG_STATEMENTS) else self.account_scope()
+        # The session's accounts (found once) when the statement reads AWS or awsql's tables; the one account's
+        # id is asked only when a statement names one. SELECT 1 finds no Organization.
+        scope = self.account_scope() if _reads_accounts(statement) else None
 
         def planned(accounts: AccountScope | None) -> Plan:
             context = PlanningContext(
@@ -388,6 +389,17 @@ class Session:
             return f"the account behind {settings.endpoint_url}"
         profile = settings.profile or os.environ.get("AWS_PROFILE") or "default"
         return f"the AWS account of profile '{profile}'"
+
+
+def _reads_accounts(statement: Statement) -> bool:
+    """Whether planning needs the session's accounts: a change, or a query of an awscc or awsql table."""
+    if isinstance(statement, CATALOG_STATEMENTS):
+        return False
+    if not isinstance(statement, Select):
+        return True
+    from awsql_shell.catalog.awsql_tables import is_awsql_table
+
+    return any(ref.is_awscc or is_awsql_table(ref.name) for scope in statement.scopes for ref in scope.tables)
 
 
 def _missing_semicolon(error: AwsqlError, chunk: str, offset: int, script: str) -> AwsqlError:

@@ -480,3 +480,10 @@ def test_a_join_to_awsql_accounts_filtered_by_name_reads_only_those_accounts(org
     # prod-1 and prod-eu-1 answer; prod-2 is suspended (never called, no warning); dev-1 was not asked for.
     assert [row[0] for row in joined.rows] == ["prod-1", "prod-eu-1"]
     assert not joined.warnings and calls_to(org, MANAGEMENT) == before
+
+
+def test_a_statement_that_reads_no_table_finds_no_organization() -> None:
+    with start_sandbox(SandboxConfig(accounts=3)) as sandbox:
+        (one,) = org_session(sandbox.url).run("SELECT 1 AS x")
+        assert one.rows == [(1,)]
+        assert not [key for key in sandbox.received if key[2] in ("ListAccounts", "AssumeRole")]
