@@ -487,3 +487,11 @@ def test_a_statement_that_reads_no_table_finds_no_organization() -> None:
         (one,) = org_session(sandbox.url).run("SELECT 1 AS x")
         assert one.rows == [(1,)]
         assert not [key for key in sandbox.received if key[2] in ("ListAccounts", "AssumeRole")]
+
+
+@pytest.mark.slow
+def test_timing_is_shown_for_a_statement_max_calls_stopped(org: RunningSandbox, tmp_path: Path) -> None:
+    sql = "SELECT * FROM awscc.lambda.functions WHERE region = 'us-east-1'"
+    run = run_cli(org.url, sql, tmp_path, "--org", "--max-calls", "5", "--timing")
+    assert run.returncode == 1 and "needs more than 5 Cloud Control calls" in run.stderr
+    assert "time: " in run.stderr and "API calls: " in run.stderr  # the calls made before it stopped

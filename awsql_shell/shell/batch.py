@@ -92,6 +92,8 @@ class Batch(ScriptHost):
                 if outcome.error.result is not None:
                     self.output.result(outcome.error.result, 0.0, None, once)
                 ok = False
+                if settings.timing:  # as psql's \timing: a statement that failed took time and calls too
+                    self.output.warn(self.session.timing_line(time.perf_counter() - started))
                 self.report(outcome.error)
                 continue
             result = outcome.result
