@@ -136,7 +136,8 @@ class SessionAccounts:
 
     def profiles_in_use(self) -> list[str]:
         """The profiles the accounts come from (with several profiles), for their common region."""
-        if self.settings.profiles_glob and self.found is not None:
+        if (self.settings.profiles or self.settings.profiles_glob) and self.found is not None:
+            # Those kept: a profile that reaches an account another reaches too is merged away, region and all.
             return [account.target.profile for account in self.found if account.target.profile]
         return list(self.settings.profiles)
 
