@@ -218,6 +218,10 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
             "--org cannot be combined with several profiles: it reaches the accounts from one profile's "
             "credentials (give --profile once, or leave --org out)"
         )
+    if len(profiles) > 1:  # checked before any statement, as the AWS CLI checks its --profile
+        from awsql_shell.gateway.accounts import check_profiles, configured_profiles
+
+        check_profiles(profiles, configured_profiles())
     refining = next((flag for flag, given in _ORG_REFINEMENTS.items() if getattr(args, given)), None)
     if refining and not args.org:
         raise UsageError(f"{refining} refines --org: add --org")

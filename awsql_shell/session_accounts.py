@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from awsql_shell.errors import AwsqlError, CredentialsError, UsageError, did_you_mean
+from awsql_shell.errors import AwsqlError, CredentialsError
 from awsql_shell.settings import Settings
 
 if TYPE_CHECKING:
@@ -195,6 +195,7 @@ class SessionAccounts:
     def _discover(self) -> list[Account]:
         from awsql_shell.gateway.accounts import (
             OrgOptions,
+            check_profiles,
             configured_profiles,
             from_organization,
             from_profiles,
@@ -215,10 +216,7 @@ class SessionAccounts:
             configured = configured_profiles()
             if settings.profiles_glob:
                 profiles += matching_profiles(settings.profiles_glob, configured)
-            for profile in profiles:
-                if profile not in configured:  # as the AWS CLI: a profile that does not exist stops at once
-                    where = "" if configured else " (no profiles in the AWS config or credentials file)"
-                    raise UsageError(f"unknown AWS profile '{profile}'{did_you_mean(profile, configured)}{where}")
+            check_profiles(profiles, configured)
             found, self.notices = from_profiles(
                 clients, list(dict.fromkeys(profiles)), settings.endpoint_url, region, concurrency
             )

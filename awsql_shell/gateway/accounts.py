@@ -28,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
-from awsql_shell.errors import AwsqlError, CredentialsError, UsageError
+from awsql_shell.errors import AwsqlError, CredentialsError, UsageError, did_you_mean
 from awsql_shell.gateway.clients import ClientFactory, Target
 from awsql_shell.gateway.errors import credentials_error, error_code, error_message, is_credentials_problem
 from awsql_shell.settings import DEFAULT_ORG_ROLE
@@ -94,6 +94,14 @@ def matching_profiles(pattern: str, available: Sequence[str]) -> list[str]:
         listed = ", ".join(available[:10]) + (", ..." if len(available) > 10 else "") if available else "none"
         raise UsageError(f"the profile pattern '{pattern}' matches no configured profile (configured: {listed})")
     return found
+
+
+def check_profiles(profiles: Sequence[str], configured: Sequence[str]) -> None:
+    """As the AWS CLI does, a profile that does not exist stops everything at once, with a did-you-mean."""
+    for profile in profiles:
+        if profile not in configured:
+            where = "" if configured else " (no profiles in the AWS config or credentials file)"
+            raise UsageError(f"unknown AWS profile '{profile}'{did_you_mean(profile, configured)}{where}")
 
 
 def configured_profiles() -> list[str]:
