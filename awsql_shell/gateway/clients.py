@@ -100,39 +100,33 @@ class ClientFactory:
 
     def credentials(self, target: Target) -> Any:
         """``target``'s botocore credentials (refreshable ones refresh themselves), resolved once."""
-        found = self._credentials.get(target)
-        if found is not None:
-            return found
-        with self._lock:
-            found = self._credentials.get(target)
-            if found is None:
-                session = self._sessions.get(target) or self._new_session(target)
-                found = self._credentials[target] = session.get_credentials()
-            return found
+
+        def resolve() -> Any:
+            return (self._sessions.get(target) or self._new_session(target)).get_credentials()
+
+        return self._once(self._credentials, target, resolve)
 
     def _shared_client(self, target: Target, region: str) -> Any:
-        key = (target.endpoint_url, region)
-        found = self._shared.get(key)
-        if found is not None:
-            return found
-        with self._lock:
-            found = self._shared.get(key)
-            if found is None:
-                found = self.client(target, region)
-                found.meta.events.register("before-parameter-build.cloudcontrol", _take_credentials)
-                self._shared[key] = found
-            return found
+        def build() -> Any:
+            client = self.client(target, region)
+            client.meta.events.register("before-parameter-build.cloudcontrol", _take_credentials)
+            return client
+
+        return self._once(self._shared, (target.endpoint_url, region), build)
 
     def client(self, target: Target, region: str, service: str = "cloudcontrol") -> Any:
-        key = (target, region, service)
-        found = self._clients.get(key)
+        return self._once(self._clients, (target, region, service), lambda: self._build(target, region, service))
+
+    def _once(self, made: dict[Any, Any], key: Any, make: Callable[[], Any]) -> Any:
+        """``made[key]``, made under the lock the first time (botocore sessions are not thread-safe); read
+        without it once there, as every call of every worker does."""
+        found = made.get(key)
         if found is not None:
             return found
         with self._lock:
-            found = self._clients.get(key)
+            found = made.get(key)
             if found is None:
-                found = self._build(target, region, service)
-                self._clients[key] = found
+                found = made[key] = make()
             return found
 
     def adopt(self, target: Target, credentials: Mapping[str, Any]) -> None:
