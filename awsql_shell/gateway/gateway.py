@@ -59,7 +59,7 @@ from awsql_shell.gateway.errors import (
 )
 from awsql_shell.gateway.listing import admits, needs_get, row_properties
 from awsql_shell.gateway.pool import PRIORITY_GET, PRIORITY_LIST_PAGE, Submit, WorkerPool
-from awsql_shell.gateway.progress import ProgressListener
+from awsql_shell.gateway.progress import ProgressListener, ProgressReport
 from awsql_shell.gateway.rate_limit import AdaptiveRateLimiter
 from awsql_shell.gateway.vocabulary import FINAL_STATUSES, Fetch, FetchedResource, FetchResult, LostResource
 from awsql_shell.settings import Settings
@@ -114,7 +114,7 @@ class _Run:
     def __init__(
         self, listener: ProgressListener | None, unfinished: int, budget: int | None = None, several: bool = False
     ):
-        self.listener = listener
+        self.progress = ProgressReport(listener)
         # Several accounts' credentials: one that fails costs its account's rows, not the statement.
         self.several = several
         self.unfinished = unfinished
@@ -126,6 +126,7 @@ class _Run:
 
     def stop(self) -> None:
         self.stopped = True
+        self.progress.stop()
         self.finished.set()
 
 
@@ -213,7 +214,6 @@ class Gateway:
         self._settings = settings
         self._retry_policy = retry_policy
         self._lock = threading.RLock()
-        self._progress_lock = threading.Lock()
         self._cache = ResourceCache.create(clock)
         self._unsettled = UnsettledRequests()
         self._inflight: dict[tuple[Any, ...], _Call] = {}
@@ -739,7 +739,7 @@ class Gateway:
         """Queue a call (or join the identical one in flight); ``depth``: a list page, the next of that many."""
         region = region or state.fetch.region
         state.pending += 1
-        self._notify(state.run, "on_calls_planned", state.fetch.account, region, 1)
+        state.run.progress.planned(state.fetch.account, region)
         call = self._inflight.get(key)
         if call is not None:
             self._counters.shared_calls += 1
@@ -803,7 +803,7 @@ class Gateway:
                 del self._inflight[call.key]
             waiters = list(call.waiters)
         for state, deliver in waiters:
-            self._notify(state.run, "on_call_done", state.fetch.account, call.region)
+            state.run.progress.done(state.fetch.account, call.region)
             deliver(value, error)
 
     def _interpret(self, call: _Call, response: dict[str, Any]) -> Any:
@@ -856,17 +856,6 @@ class Gateway:
     def _may_store(self, state: _FetchState) -> bool:
         """Asked again when storing: a request not awaited may have been sent since the fetch started."""
         return state.cacheable and not self._unsettled.blocks(_unsettled_key(state.fetch))
-
-    def _notify(self, run: _Run, event: str, account: str | None, region: str, *args: Any) -> None:
-        listener = run.listener
-        if listener is None or run.stopped:
-            return
-        with self._progress_lock:
-            try:
-                getattr(listener, event)(account, region, *args)
-            except Exception:
-                # A broken progress display must never cost the user their rows.
-                run.listener = None
 
 
 def _unsettled_key(fetch: Fetch) -> tuple[str | None, str, str]:

@@ -49,6 +49,7 @@ from awsql_shell.gateway.errors import (
     retry_kind,
 )
 from awsql_shell.gateway.pool import Submit
+from awsql_shell.gateway.progress import ProgressReport
 from awsql_shell.gateway.read_back import read_resource
 from awsql_shell.gateway.vocabulary import CREATE, FINAL_STATUSES, MutationCall
 
@@ -270,7 +271,7 @@ class MutationRun:
         self._stop = threading.Event()
         self._remaining = len(self.outcomes)
         self._finished = threading.Event()
-        self._progress_lock = threading.Lock()
+        self._progress = ProgressReport(self.listener)
 
     def run(self, cancel: threading.Event | None = None) -> list[MutationOutcome]:
         """Every outcome, in the order of the calls; raises ``MutationInterrupted`` when cancelled."""
@@ -279,7 +280,7 @@ class MutationRun:
         if not self.outcomes:
             return []
         for outcome in self.outcomes:
-            self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
+            self._progress.planned(outcome.call.account, outcome.call.region)
         try:
             for outcome in self.outcomes:
                 self.submit(lambda outcome=outcome: self._work(outcome))
@@ -293,7 +294,7 @@ class MutationRun:
 
     def _interrupt(self) -> None:
         self._stop.set()
-        self.listener = None
+        self._progress.stop()
         deadline = time.monotonic() + _INTERRUPT_GRACE_SECONDS
         while time.monotonic() < deadline:
             with self._lock:
@@ -315,7 +316,7 @@ class MutationRun:
                 try:
                     self._send(outcome, retry=resend)
                 finally:
-                    self._notify("on_call_done", outcome.call.account, outcome.call.region)
+                    self._progress.done(outcome.call.account, outcome.call.region)
                 if outcome.error is None and outcome.request_token and self.wait:
                     self._follow(outcome)
                 resend = self._resend_after_throttling(outcome)
@@ -361,7 +362,7 @@ class MutationRun:
                 return
             polls += 1
             # Every poll is a call on the progress line, so a long wait still shows signs of life.
-            self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
+            self._progress.planned(outcome.call.account, outcome.call.region)
             try:
                 response = self.caller.call(
                     self.target_of(outcome.call.account),
@@ -373,7 +374,7 @@ class MutationRun:
             except Abandoned:
                 return
             except Exception as error:
-                self._notify("on_call_done", outcome.call.account, outcome.call.region)
+                self._progress.done(outcome.call.account, outcome.call.region)
                 problem = api_error(error, outcome.call, profile=self.target_of(outcome.call.account).profile)
                 if not isinstance(problem, CredentialsError):
                     problem = AwsqlError(
@@ -381,7 +382,7 @@ class MutationRun:
                     )
                 outcome.error = problem
                 return
-            self._notify("on_call_done", outcome.call.account, outcome.call.region)
+            self._progress.done(outcome.call.account, outcome.call.region)
             event = dict(response.get("ProgressEvent") or {})
             # A settled event carries no RetryAfter; keep the Identifier should it leave that out.
             event.setdefault("Identifier", outcome.event.get("Identifier"))
@@ -426,7 +427,7 @@ class MutationRun:
             outcome.event = None
             outcome.error = None
             outcome.stage = "sending"
-        self._notify("on_calls_planned", outcome.call.account, outcome.call.region, 1)
+        self._progress.planned(outcome.call.account, outcome.call.region)
         return True
 
     def _resend_blocker(self, outcome: MutationOutcome) -> str | None:
@@ -438,7 +439,7 @@ class MutationRun:
                 "cannot look up whether the throttled request created the resource anyway (check "
                 "awscc.cloud_control.resource_requests and the resources before running it again)"
             )
-        self._notify("on_calls_planned", call.account, call.region, 1)
+        self._progress.planned(call.account, call.region)
         try:
             found = read_resource(
                 self.caller,
@@ -454,7 +455,7 @@ class MutationRun:
             cause = f"GetResource: {error_code(error) or type(error).__name__}: {error_message(error)}"
             return f"whether '{call.identifier}' exists could not be read ({cause})"
         finally:
-            self._notify("on_call_done", call.account, call.region)
+            self._progress.done(call.account, call.region)
         if call.operation == CREATE and found is not None:
             return f"'{call.identifier}' exists now (the throttled request may have created it, or it was there before)"
         if call.operation != CREATE and found is None:
@@ -478,13 +479,3 @@ class MutationRun:
             finished = self._remaining == 0
         if finished:
             self._finished.set()
-
-    def _notify(self, event: str, account: str | None, region: str, *args: Any) -> None:
-        listener = self.listener
-        if listener is None:
-            return
-        with self._progress_lock:
-            try:
-                getattr(listener, event)(account, region, *args)
-            except Exception:
-                self.listener = None  # a broken progress display must never break a mutation

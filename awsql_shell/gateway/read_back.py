@@ -32,6 +32,7 @@ from awsql_shell.gateway.calls import Abandoned, ApiCaller, resource_properties
 from awsql_shell.gateway.clients import Target
 from awsql_shell.gateway.errors import error_code, error_message, is_not_found
 from awsql_shell.gateway.pool import Submit
+from awsql_shell.gateway.progress import ProgressReport
 from awsql_shell.gateway.vocabulary import ReadBack
 
 _WAIT_POLL_SECONDS = 0.02
@@ -81,7 +82,7 @@ class ReadBackRun:
     def __post_init__(self) -> None:
         self.results: list[ReadBackResult | None] = [None] * len(self.reads)
         self._lock = threading.Lock()
-        self._progress_lock = threading.Lock()
+        self._progress = ProgressReport(self.listener)
         self._stop = threading.Event()
         self._remaining = len(self.reads)
         self._finished = threading.Event()
@@ -100,7 +101,7 @@ class ReadBackRun:
                     raise KeyboardInterrupt
         except BaseException:
             self._stop.set()
-            self.listener = None
+            self._progress.stop()
             raise
         return [result or ReadBackResult(read) for result, read in zip(self.results, self.reads, strict=True)]
 
@@ -124,7 +125,7 @@ class ReadBackRun:
         for attempt in range(tries):
             if attempt:
                 ApiCaller.pause(self.caller.backoff(backoff, attempt - 1), self._stop.is_set)
-            self._notify("on_calls_planned", read.account, read.region, 1)
+            self._progress.planned(read.account, read.region)
             try:
                 properties = read_resource(
                     self.caller,
@@ -136,21 +137,11 @@ class ReadBackRun:
                     retry=attempt > 0,
                 )
             finally:
-                self._notify("on_call_done", read.account, read.region)
+                self._progress.done(read.account, read.region)
             if properties is not None:
                 return ReadBackResult(read, properties)
         after = f" after {tries} tries over a few seconds" if tries > 1 else ""
         return ReadBackResult(read, error=AwsqlError(f"{_subject(read)}: GetResource found no such resource{after}"))
-
-    def _notify(self, event: str, account: str | None, region: str, *args: Any) -> None:
-        listener = self.listener
-        if listener is None:
-            return
-        with self._progress_lock:
-            try:
-                getattr(listener, event)(account, region, *args)
-            except Exception:
-                self.listener = None  # a broken progress display must never cost the user the result
 
 
 def _subject(read: ReadBack) -> str:
