@@ -74,20 +74,24 @@ class AccountScope:
         return f"{len(self.ids)} accounts (SELECT * FROM awsql.accounts lists them)"
 
 
+def account_id_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be an account_id (None: it can): it must be a 12-digit account id, quoted, since
+    one with a leading zero read as a number would name another account. For WHERE and INSERT alike."""
+    if isinstance(value, str) and ACCOUNT_ID_FORM.fullmatch(value):
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        hint = f": write it quoted, account_id = '{value:012d}'" if 0 <= value < 10**12 else ""
+        return f"account_id is a 12-digit string, not the number {value}{hint}"
+    return f"account_id must be a 12-digit AWS account id such as '123456789012', not {value!r}"
+
+
 def check_account_literals(predicates: Sequence[Comparison], *, offset: int = 0, text: str | None = None) -> None:
-    """Every value ``account_id`` is pinned to must be written as a 12-digit account id, quoted: an account
-    id with a leading zero read as a number would name another account."""
+    """Every value ``account_id`` is pinned to must be an account id (``account_id_problem``)."""
     for comparison in on_column(predicates, ACCOUNT_ID):
         for literal in comparison.values:
-            value = literal.value
-            if isinstance(value, str) and ACCOUNT_ID_FORM.fullmatch(value):
-                continue
-            if isinstance(value, int) and not isinstance(value, bool):
-                hint = f": write it quoted, account_id = '{value:012d}'" if 0 <= value < 10**12 else ""
-                message = f"account_id is a 12-digit string, not the number {value}{hint}"
-            else:
-                message = f"account_id must be a 12-digit AWS account id such as '123456789012', not {value!r}"
-            raise ValidationError(message).at(offset + literal.span.start, text)
+            problem = account_id_problem(literal.value)
+            if problem is not None:
+                raise ValidationError(problem).at(offset + literal.span.start, text)
 
 
 @dataclass(frozen=True)

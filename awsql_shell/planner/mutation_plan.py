@@ -35,7 +35,13 @@ from awsql_shell.errors import (
     did_you_mean,
 )
 from awsql_shell.gateway.vocabulary import CREATE, DELETE, UPDATE, MutationCall
-from awsql_shell.planner.accounts import AccountIdsNeeded, AccountScope, accounts_for, refuse_unknown_account
+from awsql_shell.planner.accounts import (
+    AccountIdsNeeded,
+    AccountScope,
+    account_id_problem,
+    accounts_for,
+    refuse_unknown_account,
+)
 from awsql_shell.planner.predicates import on_column, pinned
 from awsql_shell.planner.select_plan import SelectPlan, plan_select
 from awsql_shell.planner.values import coerce, label
@@ -274,11 +280,9 @@ def _desired_resources(
 def _account(value: Any, accounts: AccountScope, statement: Statement, span: Span | None, where: str) -> str | None:
     """An INSERT row's account_id: one of the session's accounts, written as its 12-digit id."""
     position = span.start if span else None
-    if not isinstance(value, str) or not value.isdigit() or len(value) != 12:
-        shown = f"the number {value}" if isinstance(value, int) and not isinstance(value, bool) else repr(value)
-        raise ValidationError(f"{where}account_id must be a 12-digit account id as a string, not {shown}").at(
-            position, statement.text
-        )
+    problem = account_id_problem(value)
+    if problem is not None:
+        raise ValidationError(f"{where}{problem}").at(position, statement.text)
     if accounts.ids:
         try:
             refuse_unknown_account(value, accounts, position, statement.text)

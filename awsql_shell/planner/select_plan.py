@@ -39,7 +39,7 @@ from awsql_shell.catalog.naming import ACCOUNT_ID, PROVIDER, REGION, fold, prope
 from awsql_shell.catalog.regions import DefaultRegion, check_region
 from awsql_shell.errors import AwsqlError, UnknownNameError, ValidationError, did_you_mean
 from awsql_shell.gateway.vocabulary import Fetch
-from awsql_shell.planner.accounts import AccountScope, accounts_for, check_account_literals
+from awsql_shell.planner.accounts import AccountScope, accounts_for
 from awsql_shell.planner.predicates import list_filter, on_column, pinned, pins
 from awsql_shell.sql.rewrite import Replacement, needs_quotes, quote_identifier, rewrite
 from awsql_shell.sql.statements import ColumnRef, Comparison, Select, SelectScope, Span, TableRef
@@ -427,7 +427,6 @@ def _named_accounts(
 ) -> tuple[str | None, ...] | None:
     """The accounts WHERE names for a table (``account_id = '...'`` / ``IN (...)``), or None; those named
     that cannot be reached are added to ``missing``."""
-    check_account_literals(predicates, offset=statement.offset)
     if not on_column(predicates, ACCOUNT_ID):
         return None
     named = accounts_for(predicates, accounts, offset=statement.offset)
