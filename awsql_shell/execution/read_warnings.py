@@ -67,8 +67,14 @@ def _in_accounts(accounts: Sequence[str | None], message: str) -> str:
         return message
     if len(named) == 1:
         return f"account {named[0]}: {message}"
-    shown = ", ".join(named[:_ACCOUNTS_NAMED]) + (", ..." if len(named) > _ACCOUNTS_NAMED else "")
-    return f"{len(named)} accounts ({shown}): {message}"
+    return f"{_several(named)}: {message}"
+
+
+def _several(accounts: Sequence[str]) -> str:
+    """``4 accounts (200000000001, 200000000002, 200000000003, ...)``: how a warning names the accounts it is
+    true of."""
+    shown = ", ".join(accounts[:_ACCOUNTS_NAMED]) + (", ..." if len(accounts) > _ACCOUNTS_NAMED else "")
+    return f"{len(accounts)} accounts ({shown})"
 
 
 def missing_accounts(plan: SelectPlan) -> list[str]:
@@ -84,8 +90,7 @@ def missing_accounts(plan: SelectPlan) -> list[str]:
             warnings.append(f"{who} could not be read, its rows are missing: {why}")
             continue
         named = [who.removeprefix("account ") for who, _ in group]
-        shown = ", ".join(named[:_ACCOUNTS_NAMED]) + (", ..." if len(named) > _ACCOUNTS_NAMED else "")
-        warnings.append(f"{len(group)} accounts ({shown}) could not be read, their rows are missing: {group[0][1]}")
+        warnings.append(f"{_several(named)} could not be read, their rows are missing: {group[0][1]}")
     return warnings
 
 
