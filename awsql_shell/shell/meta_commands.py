@@ -810,7 +810,7 @@ def default_registry() -> MetaRegistry:
                 ("\\accounts",),
                 "List the session's accounts; org, one, PROFILE... or a GLOB of profiles switches them",
                 _accounts,
-                args="[org|one|PROFILE...|GLOB]",
+                args="[org [OU]|one|PROFILE...|GLOB]",
                 argument=ArgumentKind.ACCOUNTS,
                 choices=ACCOUNT_SOURCES,
             ),
