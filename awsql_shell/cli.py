@@ -48,8 +48,6 @@ if TYPE_CHECKING:
 
 SANDBOX_REGION = "us-east-1"
 _ORG_REFINEMENTS = {"--org-ou": "org_ou", "--org-role": "org_role", "--external-id": "external_id"}
-# IAM role names (IAM User Guide, IAM quotas: up to 64 of letters, digits and +=,.@_-), with an optional path.
-ROLE_NAME = re.compile(r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +224,9 @@ def settings_from(args: argparse.Namespace, environ: Mapping[str, str], config: 
     if refining and not args.org:
         raise UsageError(f"{refining} refines --org: add --org")
     org_role = args.org_role or DEFAULT_ORG_ROLE
-    if not ROLE_NAME.fullmatch(org_role):
+    from awsql_shell.catalog.aws_behaviour import IAM_ROLE_NAME, IAM_ROLE_PATH
+
+    if not re.fullmatch(IAM_ROLE_PATH + IAM_ROLE_NAME, org_role):
         raise UsageError(
             f"--org-role takes a role name such as OrganizationAccountAccessRole (a path allowed: "
             f"audit/Reader), not '{org_role}'"

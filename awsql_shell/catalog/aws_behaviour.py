@@ -31,3 +31,9 @@ def is_global(type_name: str) -> bool:
     """A type of a global service: one set of resources per account, whichever region is asked."""
     parts = type_name.split("::")
     return len(parts) == 3 and parts[1] in GLOBAL_SERVICES
+
+
+# IAM role names as IAM takes them (IAM User Guide, "IAM and AWS STS quotas": up to 64 of letters, digits and
+# +=,.@_-), after an optional path (``audit/Reader``): what --org-role takes and a role ARN ends with.
+IAM_ROLE_PATH = r"(?:[\w+=,.@-]+/)*"
+IAM_ROLE_NAME = r"[\w+=,.@-]{1,64}"

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from awsql_shell.catalog.aws_behaviour import IAM_ROLE_NAME, IAM_ROLE_PATH
 from awsql_shell.sandbox.config import SandboxConfig
 from awsql_shell.sandbox.credentials import Issuer, Principal
 from awsql_shell.sandbox.errors import ApiError
@@ -54,7 +55,7 @@ DEFAULT_DURATION = 3600
 MIN_DURATION, MAX_DURATION = 900, 43200
 CHAINED_MAX_DURATION = 3600
 ROLE_TYPE = "AWS::IAM::Role"
-_ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role/(?:[\w+=,.@-]+/)*(?P<name>[\w+=,.@-]{1,64})")
+_ROLE_ARN = re.compile(rf"arn:aws:iam::(?P<account>\d{{12}}):role/{IAM_ROLE_PATH}(?P<name>{IAM_ROLE_NAME})")
 _SESSION_NAME = re.compile(r"[\w+=,.@-]*")  # botocore's sts model, roleSessionNameType (2 to 64)
 
 Params = dict[str, str]
