@@ -269,14 +269,7 @@ def _regions_from_outside(statement: Select) -> dict[int, list[str]]:
             ]
             if not named and not loose:
                 continue
-            awscc_tables = [t for t in inner.tables if t.is_awscc]
-            sound = (
-                named
-                and len(awscc_tables) == 1
-                and inner.limit is None
-                and not inner.grouped
-                and (inner.star or any(fold(c.name) == "region" and not inner.in_filter(c) for c in inner.columns))
-            )
+            sound = named and _passes_through(inner, REGION)
             regions = _named_regions(named, statement) if named else None
             if not sound or regions is None or len(named) != len(loose):
                 where = (named or loose)[0]
@@ -312,6 +305,16 @@ def _accounts_by_row(
     return kept if listed is None else [account for account in listed if account in kept]
 
 
+def _passes_through(inner: SelectScope, column: str) -> bool:
+    """Whether a CTE or derived table hands its one awscc table's rows on unmerged, ``column`` among them
+    (``*`` or the column in its select list; no LIMIT, grouping, DISTINCT, window or compound): only then may
+    a filter outside it on that column steer what it reads."""
+    awscc_tables = [t for t in inner.tables if t.is_awscc]
+    if len(awscc_tables) != 1 or inner.limit is not None or inner.grouped:
+        return False
+    return bool(inner.star) or any(fold(c.name) == fold(column) and not inner.in_filter(c) for c in inner.columns)
+
+
 def _accounts_from_outside(statement: Select, accounts: AccountScope) -> dict[int, tuple[str | None, ...]]:
     """Accounts an outer scope names for a CTE or derived table, by the index of the scope they narrow,
     under the same soundness rule as ``_regions_from_outside``. Where it does not hold the filter stays
@@ -321,10 +324,7 @@ def _accounts_from_outside(statement: Select, accounts: AccountScope) -> dict[in
         return pushed
     for index, inner in enumerate(statement.scopes):
         name = inner.source_name
-        awscc_tables = [t for t in inner.tables if t.is_awscc]
-        if name is None or len(awscc_tables) != 1 or inner.limit is not None or inner.grouped:
-            continue
-        if not (inner.star or any(fold(c.name) == "accountid" and not inner.in_filter(c) for c in inner.columns)):
+        if name is None or not _passes_through(inner, ACCOUNT_ID):
             continue
         for outer in statement.scopes:
             reference = _source_reference(outer, name) if outer is not inner else None
